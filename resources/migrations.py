@@ -1,0 +1,78 @@
+"""Versioned, re-runnable application of the warehouse DDL in `warehouse_sql/`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from resources.sql_files import SQL_ROOT
+
+MIGRATIONS_DIR = SQL_ROOT / "migrations"
+VIEWS_DIR = SQL_ROOT / "views"
+_LOCK_ID = 70241224
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered DDL file, applied once."""
+
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of the file, to notice an applied migration edited afterwards."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+class MigrationError(RuntimeError):
+    """The warehouse and the migration files disagree."""
+
+
+def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Numbered `NNN_name.sql` files in version order."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        prefix, _, rest = path.stem.partition("_")
+        if not prefix.isdigit():
+            raise MigrationError(f"migration file {path.name} does not start with a number")
+        found.append(Migration(int(prefix), rest, path))
+    versions = [m.version for m in found]
+    if len(versions) != len(set(versions)):
+        raise MigrationError("two migration files share a version number")
+    return found
+
+
+def apply_migrations(conn: Connection) -> list[str]:
+    """Apply pending migrations, then (re)create views; return the names applied."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+    conn.execute(text("CREATE SCHEMA IF NOT EXISTS meta"))
+    conn.execute(
+        text(
+            "CREATE TABLE IF NOT EXISTS meta.schema_migration ("
+            " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+    )
+    applied = dict(conn.execute(text("SELECT version, checksum FROM meta.schema_migration")).all())
+    done = []
+    for migration in discover_migrations():
+        if migration.version in applied:
+            if applied[migration.version] != migration.checksum:
+                raise MigrationError(
+                    f"migration {migration.path.name} was changed after it was applied; add a new one instead"
+                )
+            continue
+        conn.exec_driver_sql(migration.path.read_text(encoding="utf-8"))
+        conn.execute(
+            text("INSERT INTO meta.schema_migration (version, name, checksum) VALUES (:v, :n, :c)"),
+            {"v": migration.version, "n": migration.name, "c": migration.checksum},
+        )
+        done.append(migration.path.name)
+    for view_file in sorted(VIEWS_DIR.glob("*.sql")):
+        conn.exec_driver_sql(view_file.read_text(encoding="utf-8"))
+    return done

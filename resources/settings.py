@@ -1,0 +1,36 @@
+"""Run settings shared by the assets: cutover, pseudonymisation key, data folder."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+DEFAULT_CUTOVER_AT = "2024-12-24T00:00:00+07:00"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The project's data folder (`EGOV_SYNC_DATA_DIR`, default `.data/` at the project root)."""
+    path = Path(os.environ.get("EGOV_SYNC_DATA_DIR") or PROJECT_ROOT / ".data")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class PipelineSettings(dg.ConfigurableResource):
+    """Business settings: `CUTOVER_AT` and the secret `PII_HASH_KEY`."""
+
+    cutover_at: str = Field(
+        default=DEFAULT_CUTOVER_AT, description="Start of service on the new system (ISO 8601)."
+    )
+    pii_hash_key: str = Field(description="Secret key of the applicant-id HMAC (never logged).")
+
+    def cutover(self) -> datetime:
+        """The cutover instant as an aware datetime."""
+        moment = datetime.fromisoformat(self.cutover_at)
+        if moment.tzinfo is None:
+            raise ValueError("CUTOVER_AT must carry a UTC offset, e.g. 2024-12-24T00:00:00+07:00")
+        return moment

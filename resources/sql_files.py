@@ -1,0 +1,39 @@
+"""Named SQL statements read from the plain SQL files under `warehouse_sql/`."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import TextClause, text
+
+SQL_ROOT = Path(__file__).resolve().parent.parent / "warehouse_sql"
+_NAME_LINE = re.compile(r"^--\s*name:\s*(?P<name>[a-z0-9_]+)\s*$", re.MULTILINE)
+
+
+@cache
+def named_statements(relative_path: str) -> dict[str, str]:
+    """Split a SQL file into its `-- name: xxx` sections, keyed by name."""
+    body = (SQL_ROOT / relative_path).read_text(encoding="utf-8")
+    marks = list(_NAME_LINE.finditer(body))
+    if not marks:
+        raise ValueError(f"{relative_path} has no '-- name:' sections")
+    sections: dict[str, str] = {}
+    for index, mark in enumerate(marks):
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(body)
+        sections[mark.group("name")] = body[mark.end() : end].strip().rstrip(";")
+    return sections
+
+
+def sql_text(relative_path: str, name: str) -> str:
+    """The raw text of one named statement."""
+    statements = named_statements(relative_path)
+    if name not in statements:
+        raise KeyError(f"{relative_path} has no statement named {name!r}")
+    return statements[name]
+
+
+def sql(relative_path: str, name: str) -> TextClause:
+    """One named statement as a SQLAlchemy text clause with `:param` bind parameters."""
+    return text(sql_text(relative_path, name))

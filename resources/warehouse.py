@@ -1,0 +1,52 @@
+"""The PostgreSQL warehouse as a Dagster resource: engine, migrations and COPY access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+import dagster as dg
+import psycopg
+from pydantic import Field
+from sqlalchemy import Connection, Engine, create_engine
+
+from resources.migrations import apply_migrations
+
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    """One pooled engine per URL; sessions run in local time so date arithmetic is by Vietnamese calendar."""
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c timezone={LOCAL_TZ}", "application_name": "egov-sync"},
+    )
+
+
+def driver_connection(conn: Connection) -> psycopg.Connection:
+    """The psycopg connection under a SQLAlchemy connection, for COPY."""
+    return conn.connection.driver_connection  # type: ignore[return-value]
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse database (`WAREHOUSE_URL`, a `postgresql+psycopg://` SQLAlchemy URL)."""
+
+    url: str = Field(description="SQLAlchemy URL of the warehouse, postgresql+psycopg://...")
+
+    def engine(self) -> Engine:
+        """The pooled SQLAlchemy engine."""
+        return engine_for(self.url)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection inside one transaction, committed on success."""
+        with self.engine().begin() as conn:
+            yield conn
+
+    def migrate(self) -> list[str]:
+        """Bring the warehouse schema up to date; returns the migration files applied now."""
+        with self.begin() as conn:
+            return apply_migrations(conn)

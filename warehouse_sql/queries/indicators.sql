@@ -1,0 +1,227 @@
+-- Indicator marts (contract: mart.indicator_monthly, mart.indicator_targets) and the 766 estimate.
+-- Bind parameters: :as_of (timestamptz, the run start), :month_start (date, first month of the window,
+-- inclusive; NULL = no lower bound), :month_end (date, first month after the window; NULL = no upper bound).
+-- Months are calendar months in Asia/Ho_Chi_Minh; no month after the month of :as_of is ever computed.
+
+-- name: lock_indicators
+SELECT pg_advisory_xact_lock(70240030)
+
+-- name: create_indicator_monthly_new
+CREATE TEMP TABLE indicator_monthly_new (LIKE mart.indicator_monthly INCLUDING ALL) ON COMMIT DROP
+
+-- name: compute_indicator_monthly
+INSERT INTO indicator_monthly_new
+    (period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target)
+WITH params AS (
+    SELECT CAST(:as_of AS timestamptz) AS as_of,
+           CAST(:month_start AS date) AS month_start,
+           CAST(:month_end AS date) AS month_end
+),
+bounds AS (
+    SELECT p.as_of,
+           date_trunc('month', p.as_of AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS as_of_month,
+           (SELECT date_trunc('month', min(c.received_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+              FROM mart.fact_case AS c
+             WHERE c.status_code NOT IN (1, 3)) AS first_month,
+           p.month_start,
+           p.month_end
+      FROM params AS p
+),
+months AS (
+    SELECT m::date AS period_month,
+           m AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
+           (m + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+      FROM bounds AS b
+     CROSS JOIN LATERAL generate_series(
+               greatest(b.first_month, coalesce(b.month_start, b.first_month))::timestamp,
+               least(b.as_of_month, coalesce((b.month_end - interval '1 month')::date, b.as_of_month))::timestamp,
+               interval '1 month') AS m
+),
+received AS (
+    SELECT c.* FROM mart.fact_case AS c WHERE c.status_code NOT IN (1, 3)
+),
+open_in_month AS (
+    SELECT m.period_month, c.unit_code, 'on_time_rate' AS indicator_code,
+           least(c.finished_at, m.p_end, b.as_of) <= c.due_at AS hit
+      FROM months AS m
+      JOIN received AS c ON c.received_at < m.p_end AND (c.finished_at IS NULL OR c.finished_at >= m.p_start)
+     CROSS JOIN bounds AS b
+),
+received_in_month AS (
+    SELECT m.period_month, c.unit_code, v.indicator_code, v.hit
+      FROM months AS m
+      JOIN received AS c ON c.received_at >= m.p_start AND c.received_at < m.p_end
+     CROSS JOIN LATERAL (VALUES
+               ('online_rate', c.channel = 2, true),
+               ('online_payment_rate', c.payment = 'online', c.payment IS NOT NULL),
+               ('digitized_rate', c.is_digitized, true),
+               ('national_sync_rate', c.synced_national, c.source_system = 'newsys')
+           ) AS v (indicator_code, hit, in_scope)
+     WHERE v.in_scope
+),
+finished_in_month AS (
+    SELECT m.period_month, c.unit_code, v.indicator_code, v.hit
+      FROM months AS m
+      JOIN mart.fact_case AS c
+        ON c.status_code IN (9, 10) AND c.finished_at >= m.p_start AND c.finished_at < m.p_end
+     CROSS JOIN LATERAL (VALUES
+               ('e_result_rate', c.has_e_result, true),
+               ('satisfaction_rate', c.rating IN (1, 2), c.rating IS NOT NULL),
+               ('apology_rate', c.has_apology, c.finished_at > c.due_at)
+           ) AS v (indicator_code, hit, in_scope)
+     WHERE v.in_scope IS TRUE
+),
+handler_names AS (
+    SELECT DISTINCT h.user_name
+      FROM mart.fact_case AS f
+      JOIN staging.case AS s ON s.source_system = 'newsys' AND s.case_no = f.case_key
+     CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
+     WHERE f.source_system = 'newsys'
+),
+officials AS (
+    SELECT b.as_of_month AS period_month,
+           coalesce(u.current_unit_code, o.unit_code) AS unit_code,
+           'official_vneid_rate' AS indicator_code,
+           o.account_type = 'VNEID' AS hit
+      FROM raw.newsys_official AS o
+      JOIN handler_names AS h ON h.user_name = o.user_name
+      LEFT JOIN staging.unit_current AS u ON u.unit_code = o.unit_code
+     CROSS JOIN bounds AS b
+     WHERE o.is_active AND b.as_of_month IN (SELECT period_month FROM months)
+),
+facts AS (
+    SELECT * FROM open_in_month
+    UNION ALL SELECT * FROM received_in_month
+    UNION ALL SELECT * FROM finished_in_month
+    UNION ALL SELECT * FROM officials
+),
+counted AS (
+    SELECT period_month,
+           CASE WHEN grouping(unit_code) = 1 THEN 'ALL' ELSE unit_code END AS unit_code,
+           indicator_code,
+           count(*) FILTER (WHERE hit) AS numerator,
+           count(*) AS denominator
+      FROM facts
+     GROUP BY GROUPING SETS ((period_month, indicator_code, unit_code), (period_month, indicator_code))
+    HAVING grouping(unit_code) = 1 OR unit_code IS NOT NULL
+)
+SELECT n.period_month, n.unit_code, n.indicator_code, n.numerator, n.denominator,
+       n.numerator::numeric / n.denominator AS value,
+       t.target,
+       n.numerator::numeric / n.denominator >= t.target AS meets_target
+  FROM counted AS n
+  LEFT JOIN mart.indicator_targets AS t ON t.indicator_code = n.indicator_code
+
+-- name: delete_stale_indicator_monthly
+DELETE FROM mart.indicator_monthly AS t
+ WHERE t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
+   AND t.period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
+   AND NOT EXISTS (
+       SELECT 1 FROM indicator_monthly_new AS n
+        WHERE n.period_month = t.period_month AND n.unit_code = t.unit_code
+          AND n.indicator_code = t.indicator_code)
+
+-- name: upsert_indicator_monthly
+INSERT INTO mart.indicator_monthly AS t
+    (period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target)
+SELECT period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target
+  FROM indicator_monthly_new
+    ON CONFLICT (period_month, unit_code, indicator_code) DO UPDATE
+   SET numerator = excluded.numerator, denominator = excluded.denominator, value = excluded.value,
+       target = excluded.target, meets_target = excluded.meets_target
+ WHERE (t.numerator, t.denominator, t.value, t.target, t.meets_target)
+       IS DISTINCT FROM (excluded.numerator, excluded.denominator, excluded.value, excluded.target,
+                         excluded.meets_target)
+
+-- name: indicator_summary
+SELECT indicator_code, count(*) AS row_count, min(period_month) AS first_month, max(period_month) AS last_month
+  FROM mart.indicator_monthly
+ WHERE period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
+   AND period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
+ GROUP BY indicator_code
+ ORDER BY indicator_code
+
+-- name: latest_month_all
+SELECT m.indicator_code, m.numerator, m.denominator, m.value, m.target, m.meets_target
+  FROM mart.indicator_monthly AS m
+ WHERE m.unit_code = 'ALL'
+   AND m.period_month = (SELECT max(period_month) FROM mart.indicator_monthly)
+ ORDER BY m.indicator_code
+
+-- name: create_indicator_766_new
+CREATE TEMP TABLE indicator_766_new (LIKE mart.indicator_766_estimate INCLUDING ALL) ON COMMIT DROP
+
+-- name: compute_indicator_766
+INSERT INTO indicator_766_new
+    (period_month, unit_code, progress_points, online_service_points, online_payment_points,
+     digitization_points, satisfaction_points, estimated_points, available_points, is_estimate)
+WITH rates AS (
+    SELECT period_month, unit_code,
+           max(value) FILTER (WHERE indicator_code = 'on_time_rate') AS on_time,
+           max(value) FILTER (WHERE indicator_code = 'online_rate') AS online,
+           max(value) FILTER (WHERE indicator_code = 'online_payment_rate') AS online_payment,
+           max(value) FILTER (WHERE indicator_code = 'digitized_rate') AS digitized,
+           max(value) FILTER (WHERE indicator_code = 'e_result_rate') AS e_result,
+           max(value) FILTER (WHERE indicator_code = 'satisfaction_rate') AS satisfaction
+      FROM mart.indicator_monthly
+     WHERE period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
+       AND period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
+     GROUP BY period_month, unit_code
+),
+points AS (
+    SELECT period_month, unit_code,
+           round(20 * on_time, 2) AS progress_points,
+           round(12 * online, 2) AS online_service_points,
+           round(10 * online_payment, 2) AS online_payment_points,
+           round(22 * CASE WHEN digitized IS NULL THEN e_result
+                           WHEN e_result IS NULL THEN digitized
+                           ELSE (digitized + e_result) / 2 END, 2) AS digitization_points,
+           round(18 * satisfaction, 2) AS satisfaction_points
+      FROM rates
+)
+SELECT period_month, unit_code, progress_points, online_service_points, online_payment_points,
+       digitization_points, satisfaction_points,
+       coalesce(progress_points, 0) + coalesce(online_service_points, 0) + coalesce(online_payment_points, 0)
+           + coalesce(digitization_points, 0) + coalesce(satisfaction_points, 0) AS estimated_points,
+       CASE WHEN progress_points IS NULL THEN 0 ELSE 20 END
+           + CASE WHEN online_service_points IS NULL THEN 0 ELSE 12 END
+           + CASE WHEN online_payment_points IS NULL THEN 0 ELSE 10 END
+           + CASE WHEN digitization_points IS NULL THEN 0 ELSE 22 END
+           + CASE WHEN satisfaction_points IS NULL THEN 0 ELSE 18 END AS available_points,
+       true AS is_estimate
+  FROM points
+ WHERE coalesce(progress_points, online_service_points, online_payment_points, digitization_points,
+                satisfaction_points) IS NOT NULL
+
+-- name: delete_stale_indicator_766
+DELETE FROM mart.indicator_766_estimate AS t
+ WHERE t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
+   AND t.period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
+   AND NOT EXISTS (
+       SELECT 1 FROM indicator_766_new AS n
+        WHERE n.period_month = t.period_month AND n.unit_code = t.unit_code)
+
+-- name: upsert_indicator_766
+INSERT INTO mart.indicator_766_estimate AS t
+    (period_month, unit_code, progress_points, online_service_points, online_payment_points,
+     digitization_points, satisfaction_points, estimated_points, available_points, is_estimate)
+SELECT period_month, unit_code, progress_points, online_service_points, online_payment_points,
+       digitization_points, satisfaction_points, estimated_points, available_points, is_estimate
+  FROM indicator_766_new
+    ON CONFLICT (period_month, unit_code) DO UPDATE
+   SET progress_points = excluded.progress_points, online_service_points = excluded.online_service_points,
+       online_payment_points = excluded.online_payment_points,
+       digitization_points = excluded.digitization_points, satisfaction_points = excluded.satisfaction_points,
+       estimated_points = excluded.estimated_points, available_points = excluded.available_points,
+       is_estimate = excluded.is_estimate
+ WHERE (t.progress_points, t.online_service_points, t.online_payment_points, t.digitization_points,
+        t.satisfaction_points, t.estimated_points, t.available_points, t.is_estimate)
+       IS DISTINCT FROM (excluded.progress_points, excluded.online_service_points,
+                         excluded.online_payment_points, excluded.digitization_points,
+                         excluded.satisfaction_points, excluded.estimated_points, excluded.available_points,
+                         excluded.is_estimate)
+
+-- name: count_indicator_766
+SELECT count(*) FROM mart.indicator_766_estimate
+ WHERE period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
+   AND period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)

@@ -1,0 +1,33 @@
+-- Shared landing statements: the quarantine batch, watermarks and the load log.
+
+-- name: create_bad_temp
+CREATE TEMP TABLE land_bad (LIKE raw.quarantine) ON COMMIT DROP
+
+-- name: copy_bad
+COPY land_bad (source, entity, record_key, reasons, payload, updated_at, first_seen_at, last_changed_at, run_id)
+FROM STDIN
+
+-- name: get_watermark
+SELECT value FROM raw.watermark WHERE source = :source AND entity = :entity
+
+-- name: advance_watermark
+INSERT INTO raw.watermark AS w (source, entity, value, committed_at, run_id)
+VALUES (:source, :entity, :value, :now, :run_id)
+ON CONFLICT (source, entity) DO UPDATE SET
+    value = EXCLUDED.value, committed_at = EXCLUDED.committed_at, run_id = EXCLUDED.run_id
+WHERE w.value < EXCLUDED.value
+
+-- name: start_load
+INSERT INTO raw.load_log (run_id, source, entity, started_at, watermark_before)
+VALUES (:run_id, :source, :entity, :now, :watermark)
+ON CONFLICT (run_id, source, entity) DO UPDATE SET started_at = EXCLUDED.started_at, status = 'running'
+
+-- name: finish_load
+UPDATE raw.load_log SET
+    finished_at = :now, pages = :pages, fetched = :fetched, inserted = :inserted, updated = :updated,
+    quarantined = :quarantined, retries = :retries, watermark_after = :watermark, status = :status
+WHERE run_id = :run_id AND source = :source AND entity = :entity
+
+-- name: open_quarantine_count
+SELECT count(*) FROM raw.quarantine
+WHERE source = :source AND entity = :entity AND resolved_at IS NULL
