@@ -6,8 +6,6 @@ month of `as_of`, and removes rows of months outside that span. A run over some 
 rows of its months.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -82,7 +80,7 @@ def month_of(moment: datetime) -> date:
 
 def run_window(context: dg.AssetExecutionContext, as_of: datetime) -> MonthWindow:
     """The window of the run: unbounded at an end the run's partition range reaches."""
-    if not context.has_partition_key_range:
+    if not (context.has_partition_key or context.has_partition_key_range):
         return MonthWindow(None, None)
     key_range = context.partition_key_range
     window = context.partition_time_window

@@ -43,7 +43,7 @@ CREATE TABLE staging."case" (
     record_key           text NOT NULL,
     case_key             text NOT NULL,
     case_no              text NOT NULL,
-    case_no_norm         text NOT NULL,
+    case_no_norm         text,
     egov_id              bigint,
     legacy_case_no_raw   text,
     legacy_case_no_norm  text,
@@ -81,7 +81,8 @@ COMMENT ON COLUMN staging."case".source_system IS 'newsys (new provincial system
 COMMENT ON COLUMN staging."case".record_key IS 'Source key: MaHoSo, or the Egov id as text.';
 COMMENT ON COLUMN staging."case".case_key IS 'MaHoSo, or EGOV: + soHoSo.';
 COMMENT ON COLUMN staging."case".case_no IS 'MaHoSo or soHoSo as landed.';
-COMMENT ON COLUMN staging."case".case_no_norm IS 'case_no upper-cased with every non letter or digit removed.';
+COMMENT ON COLUMN staging."case".case_no_norm IS
+    'Egov only: case_no upper-cased with every character that is not a letter or digit removed.';
 COMMENT ON COLUMN staging."case".egov_id IS 'Egov id; null for new-system cases.';
 COMMENT ON COLUMN staging."case".legacy_case_no_raw IS 'MaHoSoCu of a new-system case; null when empty.';
 COMMENT ON COLUMN staging."case".legacy_case_no_norm IS 'legacy_case_no_raw normalised like case_no_norm.';

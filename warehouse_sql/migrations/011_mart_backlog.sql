@@ -79,14 +79,14 @@ COMMENT ON COLUMN mart.backlog_reconciliation.received_at IS
 
 CREATE TABLE mart.backlog_residue_snapshot (
     as_of_date     date NOT NULL,
-    unit_code      text NOT NULL,
+    unit_code      text,
     residue_count  integer NOT NULL,
-    PRIMARY KEY (as_of_date, unit_code)
+    UNIQUE NULLS NOT DISTINCT (as_of_date, unit_code)
 );
 COMMENT ON TABLE mart.backlog_residue_snapshot IS
     'Residue per current unit per day; a unit keeps a row (possibly zero) once it has had residue.';
 COMMENT ON COLUMN mart.backlog_residue_snapshot.as_of_date IS 'Local date (Asia/Ho_Chi_Minh) of the run''s start.';
-COMMENT ON COLUMN mart.backlog_residue_snapshot.unit_code IS 'Current unit of the residue cases.';
+COMMENT ON COLUMN mart.backlog_residue_snapshot.unit_code IS 'Current unit of the residue cases (null when Egov recorded none).';
 COMMENT ON COLUMN mart.backlog_residue_snapshot.residue_count IS 'Backlog cases still open on Egov and nowhere else.';
 
 CREATE TABLE mart.residue_case (

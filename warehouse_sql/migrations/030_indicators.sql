@@ -51,7 +51,7 @@ INSERT INTO mart.indicator_targets (indicator_code, target, source) VALUES
     ('online_rate', 0.70, 'Công văn 3673/SYT-VP ngày 18/07/2023; Kế hoạch kiểm soát TTHC năm 2023'),
     ('online_payment_rate', 0.30, 'Công văn 3673/SYT-VP ngày 18/07/2023'),
     ('digitized_rate', 0.50, 'Kế hoạch kiểm soát TTHC năm 2023'),
-    ('e_result_rate', 1.00, 'Kế hoạch kiểm soát TTHC năm 2023 (100%); Công văn 3673/SYT-VP ngày 18/07/2023 (60% năm 2023)'),
+    ('e_result_rate', 1.00, 'Kế hoạch kiểm soát TTHC năm 2023 (mục tiêu 1,00); Công văn 3673/SYT-VP ngày 18/07/2023 (0,60 cho năm 2023)'),
     ('satisfaction_rate', 0.93, 'Công văn 3673/SYT-VP ngày 18/07/2023; Kế hoạch kiểm soát TTHC năm 2023'),
     ('apology_rate', 1.00, 'Công văn 3673/SYT-VP ngày 18/07/2023; Công văn 6859/SYT-VP ngày 17/10/2022; Công văn 01/2025'),
     ('national_sync_rate', 1.00, 'Công văn /SYT-VP tháng 01/2025'),

@@ -1,0 +1,138 @@
+"""The data-quality rules of egov-sync: names, suites, the asset each judges, and how severe a failure is.
+
+Severity policy (the warehouse contract: data-quality findings are results, not failures):
+
+* ``business_rules`` — the eight expectations named in the warehouse contract. They judge how officials
+  handle cases, not whether the pipeline is sound, so a failure is a ``WARN``: recorded in
+  ``mart.dq_results``, listed in ``mart.dq_offender``, alerted (``data_quality``), and never blocking.
+  The marts are published and ``egov-sync materialize`` still exits 0.
+* ``fact_case_integrity`` — structural rules of ``mart.fact_case`` (non-null and unique ``case_key``,
+  valid code lists). A failure means the case universe itself is broken and every indicator built on it
+  would be wrong, so it is an ``ERROR`` of a blocking check: the indicator marts downstream of
+  ``mart.fact_case`` are not published in that run (and the run reports the failed step).
+* ``source_quality`` — the share of source case records held in quarantine stays under
+  ``QUARANTINE_RATE_THRESHOLD``. A high rate is a problem of the sources: ``WARN``, never blocking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+BUSINESS_RULES = "business_rules"
+FACT_CASE_INTEGRITY = "fact_case_integrity"
+SOURCE_QUALITY = "source_quality"
+SUITES = (BUSINESS_RULES, FACT_CASE_INTEGRITY, SOURCE_QUALITY)
+
+FACT_CASE = ("mart", "fact_case")
+RAW_EGOV_CASE = ("raw", "egov_case")
+RAW_NEWSYS_CASE = ("raw", "newsys_case")
+RAW_NEWSYS_OFFICIAL = ("raw", "newsys_official")
+
+QUARANTINE_RATE_THRESHOLD = 0.05
+
+
+class Severity(StrEnum):
+    """How a failure is reported: WARN never blocks; ERROR blocks the assets downstream."""
+
+    WARN = "WARN"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named expectation: its suite, the asset it judges and its severity."""
+
+    name: str
+    suite: str
+    asset_key: tuple[str, ...]
+    severity: Severity
+    description: str
+    mostly: float = 1.0
+
+    @property
+    def blocking(self) -> bool:
+        """True when a failure stops the publication of the assets downstream of the judged asset."""
+        return self.severity is Severity.ERROR
+
+    @property
+    def row_level(self) -> bool:
+        """True when the rule is validated over `staging.dq_subject` (built in SQL) rather than a mart table."""
+        return self.suite != FACT_CASE_INTEGRITY
+
+
+def _business(name: str, asset_key: tuple[str, ...], description: str) -> Rule:
+    """A named rule of the warehouse contract (WARN)."""
+    return Rule(name, BUSINESS_RULES, asset_key, Severity.WARN, description)
+
+
+def _integrity(name: str, description: str) -> Rule:
+    """A structural rule of `mart.fact_case` (blocking ERROR)."""
+    return Rule(name, FACT_CASE_INTEGRITY, FACT_CASE, Severity.ERROR, description)
+
+
+def _quarantine(name: str, asset_key: tuple[str, ...], source: str) -> Rule:
+    """The quarantine share of one source's case records (WARN)."""
+    description = (
+        f"At most {QUARANTINE_RATE_THRESHOLD:.0%} of the {source} case records are held in quarantine "
+        "(open quarantine rows against landed records)."
+    )
+    return Rule(name, SOURCE_QUALITY, asset_key, Severity.WARN, description, mostly=1 - QUARANTINE_RATE_THRESHOLD)
+
+
+RULES: tuple[Rule, ...] = (
+    _business(
+        "closed_case_has_result", FACT_CASE,
+        "Cases finished with status 9 or 10 have a result (letter 3673/2023).",
+    ),
+    _business(
+        "late_case_has_apology", FACT_CASE,
+        "Cases finished with status 9 or 10 after their due date have an apology letter (letter 6859/2022).",
+    ),
+    _business(
+        "stopped_case_has_reason", FACT_CASE,
+        "Stopped cases (status 8) carry a written reason (letter 6859/2022).",
+    ),
+    _business(
+        "official_account_vneid", RAW_NEWSYS_OFFICIAL,
+        "Active officials who handled a new-system case of the universe sign in with VNeID (letter 01/2025).",
+    ),
+    _business(
+        "egov_no_receipt_after_cutover", RAW_EGOV_CASE,
+        "No valid Egov case was received at or after CUTOVER_AT.",
+    ),
+    _business(
+        "case_dates_in_order", FACT_CASE,
+        "No case is due or finished before it was received.",
+    ),
+    _business(
+        "case_synced_to_national_portal", FACT_CASE,
+        "Every new-system case is synced to the National Public Service Portal (letter 01/2025).",
+    ),
+    _business(
+        "case_procedure_in_catalog", FACT_CASE,
+        "Every case's procedure code is in the procedure catalogue.",
+    ),
+    _integrity("fact_case_key_not_null", "case_key is never null."),
+    _integrity("fact_case_key_unique", "case_key is unique."),
+    _integrity("fact_case_status_code_valid", "status_code is in 1..10."),
+    _integrity("fact_case_channel_valid", "channel is 1 (in person), 2 (online) or 3 (postal)."),
+    _integrity("fact_case_payment_valid", "payment is online, offline or null."),
+    _integrity("fact_case_rating_valid", "rating is 1, 2, 3 or null."),
+    _integrity("fact_case_source_system_valid", "source_system is newsys or egov."),
+    _quarantine("newsys_case_quarantine_rate", RAW_NEWSYS_CASE, "new-system"),
+    _quarantine("egov_case_quarantine_rate", RAW_EGOV_CASE, "Egov"),
+)
+
+RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
+CONTRACT_EXPECTATIONS: tuple[str, ...] = tuple(rule.name for rule in RULES if rule.suite == BUSINESS_RULES)
+
+
+def rules_of_suite(suite: str) -> tuple[Rule, ...]:
+    """The rules of one suite, in declaration order."""
+    return tuple(rule for rule in RULES if rule.suite == suite)
+
+
+def rules_judging(asset_key: tuple[str, ...]) -> tuple[Rule, ...]:
+    """The rules attached to one asset."""
+    return tuple(rule for rule in RULES if rule.asset_key == asset_key)

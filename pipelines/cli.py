@@ -1,0 +1,223 @@
+"""The `egov-sync` console command: demo, materialize, simulate, ui."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+REQUIRED_ENV = (
+    "WAREHOUSE_URL", "EGOV_BASE_URL", "EGOV_API_KEY", "NEWSYS_BASE_URL", "NEWSYS_CLIENT_ID",
+    "NEWSYS_CLIENT_SECRET", "PII_HASH_KEY",
+)
+DEMO_CREDENTIALS = {
+    "EGOV_API_KEY": "demo-egov-key",
+    "NEWSYS_CLIENT_ID": "egov-sync",
+    "NEWSYS_CLIENT_SECRET": "demo-secret",
+}
+DEMO_PII_KEY = "demo-only-pii-hash-key"
+EMBEDDED_DATABASE = "egov_sync"
+
+
+def say(message: str) -> None:
+    """A progress line for people."""
+    print(f"[egov-sync {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_dagster_home() -> Path:
+    """DAGSTER_HOME, defaulting to the data folder, so runs show in the UI afterwards."""
+    from resources.settings import data_dir
+
+    home = Path(os.environ.get("DAGSTER_HOME") or data_dir() / "dagster")
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def ensure_embedded_warehouse() -> None:
+    """Start the embedded PostgreSQL and point WAREHOUSE_URL at it, unless WAREHOUSE_URL is set."""
+    if os.environ.get("WAREHOUSE_URL"):
+        say("warehouse: WAREHOUSE_URL")
+        return
+    from resources.embedded_postgres import ensure_database, sqlalchemy_url, start_embedded_server
+    from resources.settings import data_dir
+
+    started = time.monotonic()
+    admin_uri = start_embedded_server(data_dir() / "postgres")
+    ensure_database(admin_uri, EMBEDDED_DATABASE)
+    os.environ["WAREHOUSE_URL"] = sqlalchemy_url(admin_uri, EMBEDDED_DATABASE)
+    say(f"warehouse: embedded PostgreSQL under {data_dir() / 'postgres'} ({time.monotonic() - started:.1f}s)")
+
+
+@contextmanager
+def running_simulators(scale: int, seed: int, faults_name: str, egov_port: int = 0,
+                       newsys_port: int = 0) -> Iterator[object]:
+    """Generate the simulated world, serve both APIs on loopback, and point the environment at them."""
+    from simulator.faults import Faults
+    from simulator.server import SimulatorServers
+    from simulator.world import generate_world
+
+    started = time.monotonic()
+    world = generate_world(scale=scale, seed=seed)
+    say(f"simulator: generated scale {scale} (seed {seed}) in {time.monotonic() - started:.1f}s")
+    faults = getattr(Faults, faults_name)()
+    faults.rate_concurrent_update = 0.0
+    servers = SimulatorServers(world, faults=faults, egov_port=egov_port, newsys_port=newsys_port)
+    with servers:
+        os.environ.update(DEMO_CREDENTIALS)
+        os.environ["EGOV_BASE_URL"] = servers.egov_url
+        os.environ["NEWSYS_BASE_URL"] = servers.newsys_url
+        os.environ.setdefault("PII_HASH_KEY", DEMO_PII_KEY)
+        say(f"simulator: Egov at {servers.egov_url}, new system {servers.newsys_url} ({faults_name} faults)")
+        yield servers
+
+
+def missing_environment() -> list[str]:
+    """Required variables that are not set."""
+    return [name for name in REQUIRED_ENV if not os.environ.get(name)]
+
+
+def run_materialize() -> int:
+    """Run every asset once in process (the nightly job over every month); print a summary; 0 on success."""
+    missing = missing_environment()
+    if missing:
+        print(f"egov-sync: missing environment variables: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    ensure_dagster_home()
+    import dagster as dg
+
+    from assets.indicators import full_range_run_tags
+    from pipelines.definitions import defs
+
+    as_of = datetime.now(UTC)
+    started = time.monotonic()
+    say(f"materialize: one run of every asset, as of {as_of.isoformat(timespec='seconds')}")
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("nightly_sync").execute_in_process(
+            instance=instance, tags=full_range_run_tags(as_of), raise_on_error=False
+        )
+    seconds = time.monotonic() - started
+    print_summary(result.run_id, seconds)
+    if not result.success:
+        say(f"materialize: run {result.run_id} FAILED after {seconds:.1f}s")
+        return 1
+    say(f"materialize: run {result.run_id} succeeded in {seconds:.1f}s")
+    return 0
+
+
+def print_summary(run_id: str, seconds: float) -> None:
+    """What the run landed and what the warehouse now holds."""
+
+    from resources.sql_files import sql
+    from resources.warehouse import WarehouseResource
+
+    warehouse = WarehouseResource(url=os.environ["WAREHOUSE_URL"])
+    with warehouse.begin() as conn:
+        loads = conn.execute(sql("queries/summary.sql", "landed_by_run"), {"run_id": run_id}).all()
+        tables = conn.execute(sql("queries/summary.sql", "table_rows")).all()
+        bad = conn.execute(sql("queries/summary.sql", "open_quarantine")).all()
+    print("\n=== landed in this run ===")
+    print(f"{'source/entity':24} {'pages':>6} {'fetched':>9} {'inserted':>9} {'updated':>8} {'bad':>6} "
+          f"{'retries':>7}")
+    landed = 0
+    for row in loads:
+        landed += row.fetched
+        print(f"{row.source + '/' + row.entity:24} {row.pages:>6} {row.fetched:>9} {row.inserted:>9} "
+              f"{row.updated:>8} {row.quarantined:>6} {row.retries:>7}")
+    print(f"records fetched: {landed} in {seconds:.1f}s ({landed / seconds if seconds else 0:.0f} records/s)")
+    print("\n=== warehouse tables ===")
+    for row in tables:
+        print(f"{row.schema_name + '.' + row.table_name:40} {row.row_count:>10}")
+    print("\n=== open quarantine ===")
+    for row in bad or []:
+        print(f"{row.source + '/' + row.entity:24} {row.records:>8}")
+    if not bad:
+        print("none")
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    """Simulators + (embedded) warehouse + one run of every asset."""
+    started = time.monotonic()
+    ensure_embedded_warehouse()
+    with running_simulators(args.scale, args.seed, args.faults):
+        code = run_materialize()
+    say(f"demo: finished in {time.monotonic() - started:.1f}s (exit {code})")
+    return code
+
+
+def command_simulate(args: argparse.Namespace) -> int:
+    """Serve the simulators (and the embedded warehouse) until interrupted; print the environment to use."""
+    ensure_embedded_warehouse()
+    with running_simulators(args.scale, args.seed, args.faults, args.egov_port, args.newsys_port):
+        print_environment()
+        say("serving; POST {NEWSYS_BASE_URL}/_sim/changes?n=100 applies a batch of changes; Ctrl-C stops")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+def command_ui(args: argparse.Namespace) -> int:
+    """Simulators + warehouse + the Dagster UI (`dagster dev -w workspace.yaml`)."""
+    ensure_embedded_warehouse()
+    ensure_dagster_home()
+    root = Path(__file__).resolve().parent.parent
+    with running_simulators(args.scale, args.seed, args.faults, args.egov_port, args.newsys_port):
+        dagster = Path(sys.executable).with_name("dagster")
+        command = [str(dagster), "dev", "-w", str(root / "workspace.yaml"), "-p", str(args.port)]
+        say(f"UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)")
+        try:
+            return subprocess.call(command, cwd=root, env=os.environ.copy())
+        except KeyboardInterrupt:
+            return 0
+
+
+def print_environment() -> None:
+    """The variables a shell needs to run `egov-sync materialize` or `dagster dev` against these servers.
+
+    Only the public demo credentials are printed; a PII_HASH_KEY of the user's own is never shown.
+    """
+    for name in ("WAREHOUSE_URL", "EGOV_BASE_URL", "NEWSYS_BASE_URL", *DEMO_CREDENTIALS):
+        print(f"export {name}='{os.environ[name]}'")
+    if os.environ.get("PII_HASH_KEY") == DEMO_PII_KEY:
+        print(f"export PII_HASH_KEY='{DEMO_PII_KEY}'")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="egov-sync", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("materialize", help="run every asset once against the configured sources")
+    for name, helptext in (("demo", "simulators + embedded warehouse + materialize"),
+                           ("simulate", "serve the simulators for the Dagster UI"),
+                           ("ui", "simulators + warehouse + dagster dev")):
+        sub = commands.add_parser(name, help=helptext)
+        sub.add_argument("--scale", type=int, default=10_000, help="new-system cases to simulate")
+        sub.add_argument("--seed", type=int, default=7)
+        sub.add_argument("--faults", choices=("none", "demo", "heavy"), default="demo")
+        if name != "demo":
+            sub.add_argument("--egov-port", type=int, default=8701)
+            sub.add_argument("--newsys-port", type=int, default=8702)
+        if name == "ui":
+            sub.add_argument("--port", type=int, default=3000)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console command."""
+    args = build_parser().parse_args(argv)
+    if args.command == "materialize":
+        return run_materialize()
+    handlers = {"demo": command_demo, "simulate": command_simulate, "ui": command_ui}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,19 @@
+"""The nightly schedule: 01:00 local time, every asset, every month of the indicators."""
+
+
+import dagster as dg
+
+from assets.indicators import full_range_run_tags
+from pipelines.jobs import nightly_sync_job
+
+
+@dg.schedule(
+    job=nightly_sync_job,
+    cron_schedule="0 1 * * *",
+    execution_timezone="Asia/Ho_Chi_Minh",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Nightly sync of Egov and the new system, and republication of the marts (01:00 local).",
+)
+def nightly_sync_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """One run over all assets and every indicator month up to the scheduled day."""
+    return dg.RunRequest(tags=full_range_run_tags(context.scheduled_execution_time))

@@ -1,0 +1,73 @@
+"""Row builders for the raw landing tables: every NOT NULL column filled with a harmless default."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import count
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+CUTOVER = datetime(2024, 12, 24, tzinfo=LOCAL)
+FETCHED = datetime(2025, 6, 1, 8, 0, tzinfo=LOCAL)
+_egov_ids = count(1)
+_JSON_TYPES = {"payload": JSONB, "handlers": ARRAY(sa.Text)}
+
+
+def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0, second: int = 0) -> datetime:
+    """A local Asia/Ho_Chi_Minh time."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=LOCAL)
+
+
+def _case_defaults() -> dict[str, Any]:
+    """Columns common to both case tables: an open case received before the cutover."""
+    return {
+        "procedure_code": "P1", "original_unit_code": "U1", "channel": 1, "status_code": 4,
+        "is_terminal": False, "received_at": local(2024, 11, 5, 9, 30), "due_at": local(2024, 11, 20, 17),
+        "finished_at": None, "has_result": False, "has_e_result": False, "is_digitized": False,
+        "has_apology": False, "applicant_id": "001090000001", "applicant_key": "k1", "handlers": [],
+        "is_deleted": False, "updated_at": FETCHED, "payload": {}, "fetched_at": FETCHED,
+    }
+
+
+def egov_case(case_no: str, **values: Any) -> dict[str, Any]:
+    """A valid Egov case row; terminal when `status_code` is 3 or 7..10 (finished_at then defaults)."""
+    row = {"egov_id": next(_egov_ids), "case_no": case_no, "moved_flag": False, **_case_defaults(), **values}
+    return _with_terminal(row)
+
+
+def newsys_case(case_no: str, **values: Any) -> dict[str, Any]:
+    """A valid new-system case row (a new case unless `origin='EGOV'`)."""
+    row = {"case_no": case_no, "origin": "MOI", **_case_defaults(), **values}
+    row.setdefault("synced_national", True)
+    return _with_terminal(row)
+
+
+def migrated_case(case_no: str, legacy_case_no_raw: str | None, **values: Any) -> dict[str, Any]:
+    """A new-system record migrated from Egov, received like the default Egov case."""
+    return newsys_case(case_no, origin="EGOV", legacy_case_no_raw=legacy_case_no_raw, **values)
+
+
+def unit(unit_code: str, successor_code: str | None = None, **values: Any) -> dict[str, Any]:
+    """A unit catalogue row."""
+    return {"unit_code": unit_code, "name": unit_code, "level": "SO", "successor_code": successor_code,
+            "payload": {}, "fetched_at": FETCHED, **values}
+
+
+def _with_terminal(row: dict[str, Any]) -> dict[str, Any]:
+    """Set `is_terminal` from the status, and a finish time for a terminal case without one."""
+    row["is_terminal"] = row["status_code"] in (3, 7, 8, 9, 10)
+    if row["is_terminal"] and row.get("finished_at") is None:
+        row["finished_at"] = local(2024, 12, 1, 10)
+    return row
+
+
+def insert(conn: Connection, table_name: str, *records: dict[str, Any]) -> None:
+    """Insert rows (all with the same columns) into `raw.<table_name>`."""
+    for record in records:
+        columns = [sa.column(name, _JSON_TYPES.get(name)) for name in record]
+        conn.execute(sa.insert(sa.table(table_name, *columns, schema="raw")).values(**record))

@@ -1,0 +1,178 @@
+"""Indicator marts on a hand-made case set: values, partition runs, full runs and idempotence."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import dagster as dg
+import pytest
+from sqlalchemy import text
+
+from assets.indicators import (
+    MONTHLY_PARTITIONS,
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
+    full_range_run_tags,
+    indicator_766_estimate,
+    indicator_monthly,
+)
+from assets.run_clock import AS_OF_TAG
+from resources.warehouse import WarehouseResource
+from tests.indicator_data import AS_OF, install_sources
+
+MAY, JUN, JUL, AUG = date(2025, 5, 1), date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)
+
+# (period_month, unit_code, indicator_code) -> (numerator, denominator), computed by hand from CASES.
+EXPECTED: dict[tuple[date, str, str], tuple[int, int]] = {
+    # on time: C2 is open May..Aug (on time in May, judged at P_end or as_of later), C3 ends exactly at due.
+    (MAY, "U1", "on_time_rate"): (2, 2), (MAY, "U3", "on_time_rate"): (0, 1), (MAY, "ALL", "on_time_rate"): (2, 3),
+    (JUN, "U1", "on_time_rate"): (1, 2), (JUN, "U3", "on_time_rate"): (1, 2), (JUN, "ALL", "on_time_rate"): (2, 4),
+    (JUL, "U1", "on_time_rate"): (1, 2), (JUL, "U3", "on_time_rate"): (0, 1), (JUL, "ALL", "on_time_rate"): (1, 3),
+    (AUG, "U1", "on_time_rate"): (1, 2), (AUG, "ALL", "on_time_rate"): (1, 2),
+    (MAY, "U1", "online_rate"): (1, 2), (MAY, "U3", "online_rate"): (0, 1), (MAY, "ALL", "online_rate"): (1, 3),
+    (JUN, "U1", "online_rate"): (1, 1), (JUN, "U3", "online_rate"): (1, 2), (JUN, "ALL", "online_rate"): (2, 3),
+    (JUL, "U3", "online_rate"): (0, 1), (JUL, "ALL", "online_rate"): (0, 1),
+    (AUG, "U1", "online_rate"): (1, 1), (AUG, "ALL", "online_rate"): (1, 1),
+    # July has no fee-bearing case: no online_payment_rate row at all.
+    (MAY, "U1", "online_payment_rate"): (1, 2), (MAY, "U3", "online_payment_rate"): (0, 1),
+    (MAY, "ALL", "online_payment_rate"): (1, 3),
+    (JUN, "U1", "online_payment_rate"): (1, 1), (JUN, "ALL", "online_payment_rate"): (1, 1),
+    (AUG, "U1", "online_payment_rate"): (1, 1), (AUG, "ALL", "online_payment_rate"): (1, 1),
+    (MAY, "U1", "digitized_rate"): (1, 2), (MAY, "U3", "digitized_rate"): (0, 1),
+    (MAY, "ALL", "digitized_rate"): (1, 3),
+    (JUN, "U1", "digitized_rate"): (1, 1), (JUN, "U3", "digitized_rate"): (1, 2),
+    (JUN, "ALL", "digitized_rate"): (2, 3),
+    (JUL, "U3", "digitized_rate"): (0, 1), (JUL, "ALL", "digitized_rate"): (0, 1),
+    (AUG, "U1", "digitized_rate"): (1, 1), (AUG, "ALL", "digitized_rate"): (1, 1),
+    (MAY, "U1", "e_result_rate"): (1, 1), (MAY, "U3", "e_result_rate"): (0, 1), (MAY, "ALL", "e_result_rate"): (1, 2),
+    (JUN, "U3", "e_result_rate"): (1, 2), (JUN, "ALL", "e_result_rate"): (1, 2),
+    (JUL, "U1", "e_result_rate"): (1, 1), (JUL, "ALL", "e_result_rate"): (1, 1),
+    (MAY, "U1", "satisfaction_rate"): (1, 1), (MAY, "U3", "satisfaction_rate"): (1, 1),
+    (MAY, "ALL", "satisfaction_rate"): (2, 2),
+    (JUN, "U3", "satisfaction_rate"): (0, 1), (JUN, "ALL", "satisfaction_rate"): (0, 1),
+    (JUL, "U1", "satisfaction_rate"): (1, 1), (JUL, "ALL", "satisfaction_rate"): (1, 1),
+    (MAY, "U3", "apology_rate"): (0, 1), (MAY, "ALL", "apology_rate"): (0, 1),
+    (JUN, "U3", "apology_rate"): (1, 1), (JUN, "ALL", "apology_rate"): (1, 1),
+    (MAY, "U1", "national_sync_rate"): (2, 2), (MAY, "ALL", "national_sync_rate"): (2, 2),
+    (JUN, "U1", "national_sync_rate"): (1, 1), (JUN, "U3", "national_sync_rate"): (1, 2),
+    (JUN, "ALL", "national_sync_rate"): (2, 3),
+    (JUL, "U3", "national_sync_rate"): (1, 1), (JUL, "ALL", "national_sync_rate"): (1, 1),
+    (AUG, "U1", "national_sync_rate"): (0, 1), (AUG, "ALL", "national_sync_rate"): (0, 1),
+    # alice (unit U2, merged into U1) VNeID, bob NOI_BO; carol inactive, dave handled no fact case, erin Egov only.
+    (AUG, "U1", "official_vneid_rate"): (1, 1), (AUG, "U3", "official_vneid_rate"): (0, 1),
+    (AUG, "ALL", "official_vneid_rate"): (1, 2),
+}  # fmt: skip
+
+ASSETS = [indicator_monthly, indicator_766_estimate]
+
+
+def run_assets(warehouse: WarehouseResource, *, partition_key: str | None = None, tags: dict | None = None) -> None:
+    """Materialise the indicator assets in process, for one partition or with the given run tags."""
+    run_tags = {AS_OF_TAG: AS_OF.isoformat(), **(tags or {})}
+    result = dg.materialize(
+        ASSETS,
+        resources={"warehouse": warehouse},
+        partition_key=partition_key,
+        tags=run_tags,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+
+
+def indicator_rows(warehouse: WarehouseResource) -> dict[tuple, tuple]:
+    """Every indicator row, keyed, with its values and xmin."""
+    with warehouse.begin() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT period_month, unit_code, indicator_code, numerator, denominator, value, target,"
+                " meets_target, xmin::text AS xmin FROM mart.indicator_monthly"
+            )
+        ).all()
+    return {(r.period_month, r.unit_code, r.indicator_code): tuple(r[3:]) for r in rows}
+
+
+def counts(rows: dict[tuple, tuple]) -> dict[tuple, tuple[int, int]]:
+    """Numerator and denominator per key."""
+    return {key: (values[0], values[1]) for key, values in rows.items()}
+
+
+@pytest.fixture
+def sourced(warehouse: WarehouseResource) -> WarehouseResource:
+    """A warehouse with the hand-made cases loaded."""
+    install_sources(warehouse)
+    return warehouse
+
+
+def test_full_run_matches_hand_computed_values(sourced: WarehouseResource) -> None:
+    run_assets(sourced, tags=full_range_run_tags(AS_OF))
+    rows = indicator_rows(sourced)
+    assert counts(rows) == EXPECTED
+    numerator, denominator, value, target, meets, _ = rows[(JUN, "ALL", "on_time_rate")]
+    assert value == Decimal(2) / Decimal(4)
+    assert target == Decimal("0.96")
+    assert meets is False
+    assert rows[(MAY, "ALL", "satisfaction_rate")][4] is True
+
+
+def test_full_range_run_tags_cover_every_partition_to_as_of() -> None:
+    tags = full_range_run_tags(AS_OF)
+    assert tags[PARTITION_RANGE_START_TAG] == MONTHLY_PARTITIONS.get_first_partition_key() == "2019-01-01"
+    assert tags[PARTITION_RANGE_END_TAG] == "2025-08-01"
+    assert tags[AS_OF_TAG] == AS_OF.isoformat()
+
+
+def test_partition_runs_build_the_same_table(sourced: WarehouseResource) -> None:
+    for key in ("2025-05-01", "2025-06-01", "2025-07-01", "2025-08-01"):
+        run_assets(sourced, partition_key=key)
+    assert counts(indicator_rows(sourced)) == EXPECTED
+
+
+def test_rerunning_a_partition_changes_nothing(sourced: WarehouseResource) -> None:
+    run_assets(sourced, tags=full_range_run_tags(AS_OF))
+    before = indicator_rows(sourced)
+    run_assets(sourced, partition_key="2025-06-01")
+    run_assets(sourced, tags=full_range_run_tags(AS_OF))
+    assert indicator_rows(sourced) == before
+
+
+def test_source_change_touches_only_its_months(sourced: WarehouseResource) -> None:
+    run_assets(sourced, tags=full_range_run_tags(AS_OF))
+    before = indicator_rows(sourced)
+    with sourced.begin() as conn:
+        conn.execute(text("UPDATE mart.fact_case SET has_apology = false WHERE case_key = 'C4'"))
+    run_assets(sourced, partition_key="2025-07-01")
+    assert indicator_rows(sourced) == before, "a July run must not touch June"
+    run_assets(sourced, tags=full_range_run_tags(AS_OF))
+    after = indicator_rows(sourced)
+    changed = {key for key in after if after[key] != before[key]}
+    assert changed == {(JUN, "U3", "apology_rate"), (JUN, "ALL", "apology_rate")}
+    assert counts(after)[(JUN, "U3", "apology_rate")] == (0, 1)
+
+
+def test_partition_run_replaces_only_its_month(sourced: WarehouseResource) -> None:
+    run_assets(sourced, tags=full_range_run_tags(AS_OF))
+    before = indicator_rows(sourced)
+    with sourced.begin() as conn:
+        conn.execute(text("UPDATE mart.fact_case SET payment = NULL WHERE case_key IN ('C5', 'C1')"))
+    run_assets(sourced, partition_key="2025-06-01")
+    after = indicator_rows(sourced)
+    assert set(before) - set(after) == {(JUN, "U1", "online_payment_rate"), (JUN, "ALL", "online_payment_rate")}
+    assert after[(MAY, "U1", "online_payment_rate")] == before[(MAY, "U1", "online_payment_rate")]
+
+
+def test_766_estimate_follows_the_documented_formula(sourced: WarehouseResource) -> None:
+    run_assets(sourced, tags=full_range_run_tags(AS_OF))
+    with sourced.begin() as conn:
+        row = conn.execute(
+            text("SELECT * FROM mart.indicator_766_estimate WHERE period_month = :m AND unit_code = 'ALL'"),
+            {"m": JUN},
+        ).one()
+    assert row.progress_points == Decimal("10.00")  # 20 x 2/4
+    assert row.online_service_points == Decimal("8.00")  # 12 x 2/3
+    assert row.online_payment_points == Decimal("10.00")  # 10 x 1/1
+    assert row.digitization_points == Decimal("12.83")  # 22 x (2/3 + 1/2) / 2
+    assert row.satisfaction_points == Decimal("0.00")  # 18 x 0/1
+    assert row.estimated_points == Decimal("40.83")
+    assert row.available_points == 82
+    assert row.is_estimate is True

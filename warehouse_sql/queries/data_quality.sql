@@ -1,0 +1,122 @@
+-- Data quality: the subject of the row-level rules, the results history and the offenders.
+-- The subject holds, per rule, one row per record in the rule's scope with `passed` (null when a compared
+-- value is null: a comparison with a null is never unexpected). Great Expectations counts it in the database.
+
+-- name: lock_validation
+SELECT pg_advisory_lock(:lock_id)
+
+-- name: unlock_validation
+SELECT pg_advisory_unlock(:lock_id)
+
+-- name: clear_subject
+TRUNCATE staging.dq_subject
+
+-- name: subject_case_rules
+INSERT INTO staging.dq_subject (
+    expectation, record_key, passed, unit_code, received_at, due_at, finished_at, last_official
+)
+SELECT r.expectation, f.case_key, r.passed, f.unit_code, f.received_at, f.due_at, f.finished_at, s.last_official
+FROM mart.fact_case AS f
+LEFT JOIN staging."case" AS s
+       ON s.source_system = f.source_system AND s.case_key = f.case_key AND NOT s.is_deleted
+LEFT JOIN raw.newsys_procedure AS p ON p.procedure_code = f.procedure_code
+CROSS JOIN LATERAL (VALUES
+    ('closed_case_has_result', f.status_code IN (9, 10), f.has_result),
+    ('late_case_has_apology', f.status_code IN (9, 10) AND f.finished_at > f.due_at, f.has_apology),
+    ('stopped_case_has_reason', f.status_code = 8, coalesce(btrim(s.stop_reason), '') <> ''),
+    ('case_dates_in_order', true, NOT (f.due_at < f.received_at OR f.finished_at < f.received_at)),
+    ('case_synced_to_national_portal', f.source_system = 'newsys', f.synced_national),
+    ('case_procedure_in_catalog', true,
+        CASE WHEN f.procedure_code IS NOT NULL THEN p.procedure_code IS NOT NULL END)
+) AS r (expectation, in_scope, passed)
+WHERE r.in_scope
+
+-- name: subject_official_account_vneid
+INSERT INTO staging.dq_subject (expectation, record_key, passed, unit_code, last_official)
+WITH handler AS (
+    SELECT DISTINCT h.user_name
+    FROM mart.fact_case AS f
+    JOIN staging."case" AS s
+      ON s.source_system = f.source_system AND s.case_key = f.case_key AND NOT s.is_deleted
+    CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
+    WHERE f.source_system = 'newsys'
+)
+SELECT 'official_account_vneid', o.user_name, o.account_type = 'VNEID',
+       coalesce(u.current_unit_code, o.unit_code), o.user_name
+FROM raw.newsys_official AS o
+JOIN handler AS h ON h.user_name = o.user_name
+LEFT JOIN staging.unit_current AS u ON u.unit_code = o.unit_code
+WHERE o.is_active
+
+-- name: subject_egov_no_receipt_after_cutover
+INSERT INTO staging.dq_subject (
+    expectation, record_key, passed, unit_code, received_at, due_at, finished_at, last_official
+)
+SELECT 'egov_no_receipt_after_cutover', 'EGOV:' || e.case_no, NOT (e.received_at >= :cutover_at),
+       coalesce(u.current_unit_code, e.original_unit_code), e.received_at, e.due_at, e.finished_at,
+       e.last_official
+FROM raw.egov_case AS e
+LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code
+
+-- name: subject_newsys_case_quarantine_rate
+INSERT INTO staging.dq_subject (expectation, record_key, passed)
+SELECT 'newsys_case_quarantine_rate', n.case_no, true FROM raw.newsys_case AS n
+UNION ALL
+SELECT 'newsys_case_quarantine_rate', q.record_key, false
+FROM raw.quarantine AS q
+WHERE q.source = 'newsys' AND q.entity = 'case' AND q.resolved_at IS NULL
+
+-- name: subject_egov_case_quarantine_rate
+INSERT INTO staging.dq_subject (expectation, record_key, passed)
+SELECT 'egov_case_quarantine_rate', e.egov_id::text, true FROM raw.egov_case AS e
+UNION ALL
+SELECT 'egov_case_quarantine_rate', q.record_key, false
+FROM raw.quarantine AS q
+WHERE q.source = 'egov' AND q.entity = 'case' AND q.resolved_at IS NULL
+
+-- name: analyze_subject
+ANALYZE staging.dq_subject
+
+-- name: upsert_result
+INSERT INTO mart.dq_results (run_at, suite, expectation, success, element_count, unexpected_count)
+VALUES (:run_at, :suite, :expectation, :success, :element_count, :unexpected_count)
+ON CONFLICT (run_at, expectation) DO UPDATE SET
+    suite = EXCLUDED.suite,
+    success = EXCLUDED.success,
+    element_count = EXCLUDED.element_count,
+    unexpected_count = EXCLUDED.unexpected_count
+
+-- name: clear_offenders
+DELETE FROM mart.dq_offender
+
+-- name: insert_subject_offenders
+INSERT INTO mart.dq_offender (
+    run_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
+)
+SELECT :run_at, s.expectation, s.record_key, s.unit_code, s.received_at, s.due_at, s.finished_at, s.last_official
+FROM staging.dq_subject AS s
+WHERE s.passed IS FALSE AND s.record_key IS NOT NULL AND s.expectation = ANY (:expectations)
+
+-- name: insert_fact_case_offenders
+INSERT INTO mart.dq_offender (
+    run_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
+)
+SELECT DISTINCT ON (f.case_key)
+       :run_at, :expectation, f.case_key, f.unit_code, f.received_at, f.due_at, f.finished_at, s.last_official
+FROM mart.fact_case AS f
+LEFT JOIN staging."case" AS s
+       ON s.source_system = f.source_system AND s.case_key = f.case_key AND NOT s.is_deleted
+WHERE f.case_key = ANY (:case_keys)
+ORDER BY f.case_key
+
+-- name: run_result
+SELECT suite, success, element_count, unexpected_count
+FROM mart.dq_results
+WHERE run_at = :run_at AND expectation = :expectation
+
+-- name: offender_sample
+SELECT record_key
+FROM mart.dq_offender
+WHERE run_at = :run_at AND expectation = :expectation
+ORDER BY record_key
+LIMIT :limit

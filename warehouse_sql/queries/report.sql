@@ -1,0 +1,99 @@
+-- Read-only queries of the monthly HTML report.
+-- Bind parameters: :as_of (timestamptz), :month_start (date, the report month), :cutover (timestamptz).
+
+-- name: relation_exists
+SELECT to_regclass(:name) IS NOT NULL
+
+-- name: report_month
+SELECT max(period_month)
+  FROM mart.indicator_monthly
+ WHERE period_month <= date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+
+-- name: month_indicators
+SELECT unit_code, indicator_code, numerator, denominator, value, target, meets_target
+  FROM mart.indicator_monthly
+ WHERE period_month = CAST(:month_start AS date)
+ ORDER BY unit_code = 'ALL' DESC, unit_code, indicator_code
+
+-- name: trend_all
+SELECT period_month, indicator_code, value, target
+  FROM mart.indicator_monthly
+ WHERE unit_code = 'ALL'
+   AND period_month > CAST(:month_start AS date) - interval '12 months'
+   AND period_month <= CAST(:month_start AS date)
+ ORDER BY indicator_code, period_month
+
+-- name: month_766
+SELECT unit_code, progress_points, online_service_points, online_payment_points, digitization_points,
+       satisfaction_points, estimated_points, available_points
+  FROM mart.indicator_766_estimate
+ WHERE period_month = CAST(:month_start AS date)
+ ORDER BY unit_code = 'ALL' DESC, unit_code
+
+-- name: residue_snapshots
+SELECT as_of_date, sum(residue_count)::bigint AS residue
+  FROM mart.backlog_residue_snapshot
+ GROUP BY as_of_date
+ ORDER BY as_of_date
+
+-- name: backlog_open_by_day
+WITH backlog AS (
+    SELECT least(fn.finished_at, fe.finished_at) AS finished_at
+      FROM mart.backlog_reconciliation AS r
+      LEFT JOIN mart.fact_case AS fn ON fn.case_key = r.new_case_id
+      LEFT JOIN mart.fact_case AS fe ON fe.case_key = 'EGOV:' || r.legacy_case_no
+     WHERE r.outcome IN ('finished_in_egov', 'residue', 'migrated', 'migrated_mismatch', 'double_handled')
+),
+days AS (
+    SELECT d::date AS day, (d + interval '1 day') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS day_end
+      FROM generate_series(
+               (CAST(:cutover AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date::timestamp,
+               (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date::timestamp,
+               interval '1 day') AS d
+)
+SELECT d.day,
+       (SELECT count(*) FROM backlog AS b WHERE b.finished_at IS NULL OR b.finished_at >= d.day_end) AS still_open
+  FROM days AS d
+ ORDER BY d.day
+
+-- name: late_cases_by_unit
+WITH bounds AS (
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end,
+           CAST(:as_of AS timestamptz) AS as_of
+)
+SELECT c.unit_code, count(*) AS late_cases
+  FROM mart.fact_case AS c
+ CROSS JOIN bounds AS b
+ WHERE c.status_code NOT IN (1, 3)
+   AND c.received_at < b.p_end
+   AND (c.finished_at IS NULL OR c.finished_at >= b.p_start)
+   AND (least(c.finished_at, b.p_end, b.as_of) <= c.due_at) IS NOT TRUE
+ GROUP BY c.unit_code
+ ORDER BY late_cases DESC, c.unit_code
+ LIMIT 10
+
+-- name: late_cases_by_official
+WITH bounds AS (
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end,
+           CAST(:as_of AS timestamptz) AS as_of
+),
+late AS (
+    SELECT c.case_key, c.source_system
+      FROM mart.fact_case AS c
+     CROSS JOIN bounds AS b
+     WHERE c.status_code NOT IN (1, 3)
+       AND c.received_at < b.p_end
+       AND (c.finished_at IS NULL OR c.finished_at >= b.p_start)
+       AND (least(c.finished_at, b.p_end, b.as_of) <= c.due_at) IS NOT TRUE
+)
+SELECT s.last_official AS official, count(DISTINCT l.case_key) AS late_cases
+  FROM late AS l
+  JOIN staging.case AS s
+    ON s.source_system = l.source_system
+   AND l.case_key = CASE WHEN s.source_system = 'egov' THEN 'EGOV:' || s.case_no ELSE s.case_no END
+ WHERE s.last_official IS NOT NULL
+ GROUP BY s.last_official
+ ORDER BY late_cases DESC, official
+ LIMIT 10

@@ -1,0 +1,159 @@
+-- Build statements of the staging case universe: case-number keys, current units, cases, links.
+
+-- name: select_unkeyed_case_numbers
+SELECT DISTINCT v.case_no
+FROM (
+    SELECT case_no FROM raw.egov_case
+    UNION ALL
+    SELECT legacy_case_no_raw FROM raw.newsys_case WHERE legacy_case_no_raw IS NOT NULL
+) AS v
+WHERE octet_length(v.case_no) <> char_length(v.case_no)
+  AND NOT EXISTS (SELECT 1 FROM staging.case_no_key AS k WHERE k.case_no = v.case_no);
+
+-- name: insert_case_no_key
+INSERT INTO staging.case_no_key (case_no, case_no_norm)
+VALUES (:case_no, :case_no_norm)
+ON CONFLICT (case_no) DO NOTHING;
+
+-- name: create_unit_walk
+CREATE TEMP TABLE unit_walk_end ON COMMIT DROP AS
+WITH RECURSIVE unit AS (
+    SELECT unit_code, nullif(successor_code, '') AS successor_code FROM raw.newsys_unit
+), walk (start_code, code, hops, path, looped) AS (
+    SELECT unit_code, unit_code, 0, ARRAY[unit_code], false FROM unit
+    UNION ALL
+    SELECT w.start_code, u.successor_code, w.hops + 1, w.path || u.successor_code,
+           u.successor_code = ANY (w.path)
+    FROM walk AS w
+    JOIN unit AS u ON u.unit_code = w.code
+    WHERE NOT w.looped AND u.successor_code IS NOT NULL
+)
+SELECT DISTINCT ON (w.start_code)
+       w.start_code, w.code, w.hops, w.path, w.looped,
+       NOT w.looped AND w.hops > 0 AND NOT EXISTS (SELECT 1 FROM unit AS u WHERE u.unit_code = w.code)
+           AS broken
+FROM walk AS w
+ORDER BY w.start_code, w.hops DESC;
+
+-- name: delete_unit_current
+DELETE FROM staging.unit_current;
+
+-- name: insert_unit_current
+INSERT INTO staging.unit_current (unit_code, current_unit_code, hops)
+SELECT start_code,
+       CASE WHEN looped THEN start_code ELSE code END,
+       CASE WHEN looped THEN 0 ELSE hops END
+FROM unit_walk_end;
+
+-- name: delete_unit_problem
+DELETE FROM staging.unit_problem;
+
+-- name: insert_unit_problem
+INSERT INTO staging.unit_problem (unit_code, problem, chain)
+SELECT start_code,
+       CASE WHEN looped THEN 'cycle' ELSE 'broken_chain' END,
+       array_to_string(path, ' -> ')
+FROM unit_walk_end
+WHERE looped OR broken;
+
+-- name: truncate_case
+TRUNCATE staging."case";
+
+-- name: insert_case
+INSERT INTO staging."case" (
+    source_system, record_key, case_key, case_no, case_no_norm, egov_id, legacy_case_no_raw,
+    legacy_case_no_norm, origin, procedure_code, original_unit_code, unit_code, channel, status_code,
+    is_terminal, received_at, received_minute, due_at, finished_at, returned_at, has_result, has_e_result,
+    is_digitized, payment, rating, has_apology, synced_national, stop_reason, applicant_id, applicant_key,
+    handlers, last_official, is_deleted, updated_at
+)
+SELECT 'newsys', n.case_no, n.case_no, n.case_no, NULL, NULL, n.legacy_case_no_raw,
+       CASE WHEN octet_length(n.legacy_case_no_raw) = char_length(n.legacy_case_no_raw)
+            THEN staging.ascii_case_no_norm(n.legacy_case_no_raw) ELSE k.case_no_norm END,
+       n.origin, n.procedure_code, n.original_unit_code, coalesce(u.current_unit_code, n.original_unit_code),
+       n.channel, n.status_code, n.is_terminal, n.received_at,
+       date_trunc('minute', n.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh'),
+       n.due_at, CASE WHEN n.is_terminal THEN n.finished_at END, n.returned_at, n.has_result, n.has_e_result,
+       n.is_digitized, n.payment, n.rating, n.has_apology, n.synced_national, n.stop_reason,
+       n.applicant_id, n.applicant_key, n.handlers, n.last_official, n.is_deleted, n.updated_at
+FROM raw.newsys_case AS n
+LEFT JOIN staging.case_no_key AS k
+       ON k.case_no = n.legacy_case_no_raw
+      AND octet_length(n.legacy_case_no_raw) <> char_length(n.legacy_case_no_raw)
+LEFT JOIN staging.unit_current AS u ON u.unit_code = n.original_unit_code
+UNION ALL
+SELECT 'egov', e.egov_id::text, 'EGOV:' || e.case_no, e.case_no,
+       CASE WHEN octet_length(e.case_no) = char_length(e.case_no)
+            THEN staging.ascii_case_no_norm(e.case_no) ELSE k.case_no_norm END,
+       e.egov_id, NULL, NULL, NULL, e.procedure_code, e.original_unit_code,
+       coalesce(u.current_unit_code, e.original_unit_code),
+       e.channel, e.status_code, e.is_terminal, e.received_at,
+       date_trunc('minute', e.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh'),
+       e.due_at, CASE WHEN e.is_terminal THEN e.finished_at END, e.returned_at, e.has_result, e.has_e_result,
+       e.is_digitized, e.payment, e.rating, e.has_apology, NULL, e.stop_reason,
+       e.applicant_id, e.applicant_key, e.handlers, e.last_official, e.is_deleted, e.updated_at
+FROM raw.egov_case AS e
+LEFT JOIN staging.case_no_key AS k
+       ON k.case_no = e.case_no
+      AND octet_length(e.case_no) <> char_length(e.case_no)
+LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code;
+
+-- name: analyze_case
+ANALYZE staging."case";
+
+-- name: case_counts
+SELECT source_system, count(*) AS cases, count(*) FILTER (WHERE is_deleted) AS deleted,
+       count(*) FILTER (WHERE origin = 'EGOV' AND NOT is_deleted) AS migrated
+FROM staging."case"
+GROUP BY source_system
+ORDER BY source_system;
+
+-- name: unit_problems
+SELECT unit_code, problem, chain FROM staging.unit_problem ORDER BY unit_code COLLATE "C";
+
+-- name: delete_case_link
+DELETE FROM staging.case_link;
+
+-- name: insert_case_link
+INSERT INTO staging.case_link (new_case_id, egov_id, match_method, mismatch_fields)
+WITH egov AS (
+    SELECT egov_id, case_no_norm, procedure_code, applicant_id, received_minute, unit_code
+    FROM staging."case"
+    WHERE source_system = 'egov' AND NOT is_deleted
+), by_case_no AS (
+    SELECT case_no_norm, min(egov_id) AS egov_id
+    FROM egov
+    GROUP BY case_no_norm
+    HAVING count(*) = 1
+), by_fingerprint AS (
+    SELECT procedure_code, applicant_id, received_minute, min(egov_id) AS egov_id
+    FROM egov
+    WHERE procedure_code IS NOT NULL AND applicant_id IS NOT NULL AND received_minute IS NOT NULL
+    GROUP BY procedure_code, applicant_id, received_minute
+    HAVING count(*) = 1
+), migrated AS (
+    SELECT record_key, legacy_case_no_norm, procedure_code, applicant_id, received_minute, unit_code
+    FROM staging."case"
+    WHERE source_system = 'newsys' AND NOT is_deleted AND origin = 'EGOV'
+), linked AS (
+    SELECT m.*, coalesce(c.egov_id, f.egov_id) AS egov_id,
+           CASE WHEN c.egov_id IS NOT NULL THEN 'case_no' ELSE 'fingerprint' END AS match_method
+    FROM migrated AS m
+    LEFT JOIN by_case_no AS c ON c.case_no_norm = m.legacy_case_no_norm
+    LEFT JOIN by_fingerprint AS f
+           ON c.egov_id IS NULL
+          AND f.procedure_code = m.procedure_code
+          AND f.applicant_id = m.applicant_id
+          AND f.received_minute = m.received_minute
+)
+SELECT l.record_key, l.egov_id, l.match_method,
+       concat_ws(',',
+           CASE WHEN l.applicant_id IS DISTINCT FROM e.applicant_id THEN 'applicant_id' END,
+           CASE WHEN l.procedure_code IS DISTINCT FROM e.procedure_code THEN 'procedure_code' END,
+           CASE WHEN l.received_minute IS DISTINCT FROM e.received_minute THEN 'received_at' END,
+           CASE WHEN l.unit_code IS DISTINCT FROM e.unit_code THEN 'unit_code' END)
+FROM linked AS l
+JOIN egov AS e ON e.egov_id = l.egov_id;
+
+-- name: analyze_case_link
+ANALYZE staging.case_link;

@@ -1,0 +1,25 @@
+-- What the warehouse holds, for the summary printed at the end of a run.
+
+-- name: table_rows
+SELECT t.table_schema AS schema_name,
+       t.table_name,
+       (xpath('/row/c/text()',
+              query_to_xml(format('SELECT count(*) AS c FROM %I.%I', t.table_schema, t.table_name),
+                           false, true, '')))[1]::text::bigint AS row_count
+FROM information_schema.tables AS t
+WHERE t.table_schema IN ('raw', 'staging', 'mart') AND t.table_type = 'BASE TABLE'
+ORDER BY t.table_schema, t.table_name
+
+-- name: open_quarantine
+SELECT source, entity, count(*) AS records
+FROM raw.quarantine
+WHERE resolved_at IS NULL
+GROUP BY source, entity
+ORDER BY source, entity
+
+-- name: landed_by_run
+SELECT source, entity, pages, fetched, inserted, updated, quarantined, retries,
+       extract(epoch FROM finished_at - started_at) AS seconds
+FROM raw.load_log
+WHERE run_id = :run_id
+ORDER BY source, entity
