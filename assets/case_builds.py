@@ -102,7 +102,9 @@ def build_reconciliation(conn: Connection, cutover: datetime) -> Changes:
     run(conn, RECONCILIATION_SQL, "create_reconciliation_old")
     changes = apply_difference(conn, RECONCILIATION_SQL, "reconciliation")
     counts = {row["outcome"]: row["cases"] for row in rows(conn, RECONCILIATION_SQL, "outcome_counts")}
-    changes.extra["outcomes"] = {outcome: counts.get(outcome, 0) for outcome in BACKLOG_OUTCOMES + EXTRA_OUTCOMES}
+    changes.extra["outcomes"] = {
+        outcome: counts.get(outcome, 0) for outcome in BACKLOG_OUTCOMES + EXTRA_OUTCOMES
+    }
     return changes
 
 

@@ -153,7 +153,9 @@ def indicator_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -
     kinds={"postgres"},
     description="Indicators per month, current unit (and ALL) and indicator, with targets (contract).",
 )
-def indicator_monthly(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def indicator_monthly(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Recompute the run's months of `mart.indicator_monthly` in one transaction."""
     as_of = run_started_at(context)
     window = run_window(context, as_of)
@@ -181,4 +183,6 @@ def indicator_766_estimate(
     with warehouse.begin() as conn:
         publish_indicator_766(conn, window, as_of)
         rows = conn.execute(sql(QUERIES, "count_indicator_766"), window.params(as_of)).scalar_one()
-    return dg.MaterializeResult(metadata={"rows": int(rows), "window": window.describe(), "is_estimate": True})
+    return dg.MaterializeResult(
+        metadata={"rows": int(rows), "window": window.describe(), "is_estimate": True}
+    )

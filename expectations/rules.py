@@ -57,7 +57,7 @@ class Rule:
 
     @property
     def row_level(self) -> bool:
-        """True when the rule is validated over `staging.dq_subject` (built in SQL) rather than a mart table."""
+        """True when the rule is judged over `staging.dq_subject` (built in SQL) rather than a mart table."""
         return self.suite != FACT_CASE_INTEGRITY
 
 
@@ -77,7 +77,8 @@ def _quarantine(name: str, asset_key: tuple[str, ...], source: str) -> Rule:
         f"At most {QUARANTINE_RATE_THRESHOLD:.0%} of the {source} case records are held in quarantine "
         "(open quarantine rows against landed records)."
     )
-    return Rule(name, SOURCE_QUALITY, asset_key, Severity.WARN, description, mostly=1 - QUARANTINE_RATE_THRESHOLD)
+    mostly = 1 - QUARANTINE_RATE_THRESHOLD
+    return Rule(name, SOURCE_QUALITY, asset_key, Severity.WARN, description, mostly=mostly)
 
 
 RULES: tuple[Rule, ...] = (

@@ -43,7 +43,9 @@ def integrity_expectation(rule: Rule) -> Expectation:
         "fact_case_key_not_null": lambda: gx.expectations.ExpectColumnValuesToNotBeNull(
             column="case_key", **common
         ),
-        "fact_case_key_unique": lambda: gx.expectations.ExpectColumnValuesToBeUnique(column="case_key", **common),
+        "fact_case_key_unique": lambda: gx.expectations.ExpectColumnValuesToBeUnique(
+            column="case_key", **common
+        ),
         "fact_case_status_code_valid": lambda: gx.expectations.ExpectColumnValuesToBeInSet(
             column="status_code", value_set=list(range(1, 11)), **common
         ),

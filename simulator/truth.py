@@ -1,7 +1,4 @@
-"""Ground-truth oracle: the warehouse contract computed in plain Python from the payloads the APIs serve.
-
-Independent of the pipeline on purpose, so that tests can compare the two.
-"""
+"""Ground-truth oracle: the warehouse contract computed in plain Python, independently of the pipeline."""
 
 from __future__ import annotations
 
@@ -80,7 +77,7 @@ class TruthInputs:
 
 def quarantine_truth(inp: TruthInputs) -> dict[tuple[str, str, str], list[str]]:
     """(source, entity, record_key) -> sorted reason codes, for every record kept aside as bad input."""
-    return dict(inp.model.quarantine)
+    return {key: list(reasons) for key, reasons in inp.model.quarantine.items()}
 
 
 def expected_fact_case(inp: TruthInputs) -> dict[str, dict[str, Any]]:

@@ -50,11 +50,12 @@ def is_received(fact: Fact) -> bool:
 
 def add_on_time(tally: IndicatorTally, fact: Fact, as_of: datetime) -> None:
     """on_time_rate: every month the case is open in, judged at min(finished_at, period end, as_of)."""
-    case = fact.case
-    assert case.received_at is not None
+    case, received = fact.case, fact.case.received_at
+    if received is None:
+        return
     finished = case.finished_at
     last = tally.last if finished is None else min(month_index(finished), tally.last)
-    for month in range(month_index(case.received_at), last + 1):
+    for month in range(month_index(received), last + 1):
         judged = min(period_end(month), as_of)
         if finished is not None:
             judged = min(judged, finished)
@@ -64,7 +65,8 @@ def add_on_time(tally: IndicatorTally, fact: Fact, as_of: datetime) -> None:
 def add_received_in_month(tally: IndicatorTally, fact: Fact) -> None:
     """Indicators over the cases received in a month."""
     case = fact.case
-    assert case.received_at is not None
+    if case.received_at is None:
+        return
     month, unit = month_index(case.received_at), fact.unit_code
     tally.add(month, unit, "online_rate", case.channel == 2)
     tally.add(month, unit, "digitized_rate", case.is_digitized)

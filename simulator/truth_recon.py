@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,7 @@ def migrated_records(model: Model) -> list[Case]:
     return [c for c in model.newsys if not c.is_deleted and c.origin == "EGOV"]
 
 
-def unique_index(cases: list[Case], key_of: Any) -> dict[Hashable, Case]:
+def unique_index(cases: list[Case], key_of: Callable[[Case], Hashable | None]) -> dict[Hashable, Case]:
     """Cases by a key, keeping only keys that exactly one case has (None keys skipped)."""
     keyed = [(key_of(c), c) for c in cases]
     counts = Counter(key for key, _ in keyed if key is not None)

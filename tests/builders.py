@@ -26,11 +26,25 @@ def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0, secon
 def _case_defaults() -> dict[str, Any]:
     """Columns common to both case tables: an open case received before the cutover."""
     return {
-        "procedure_code": "P1", "original_unit_code": "U1", "channel": 1, "status_code": 4,
-        "is_terminal": False, "received_at": local(2024, 11, 5, 9, 30), "due_at": local(2024, 11, 20, 17),
-        "finished_at": None, "has_result": False, "has_e_result": False, "is_digitized": False,
-        "has_apology": False, "applicant_id": "001090000001", "applicant_key": "k1", "handlers": [],
-        "is_deleted": False, "updated_at": FETCHED, "payload": {}, "fetched_at": FETCHED,
+        "procedure_code": "P1",
+        "original_unit_code": "U1",
+        "channel": 1,
+        "status_code": 4,
+        "is_terminal": False,
+        "received_at": local(2024, 11, 5, 9, 30),
+        "due_at": local(2024, 11, 20, 17),
+        "finished_at": None,
+        "has_result": False,
+        "has_e_result": False,
+        "is_digitized": False,
+        "has_apology": False,
+        "applicant_id": "001090000001",
+        "applicant_key": "k1",
+        "handlers": [],
+        "is_deleted": False,
+        "updated_at": FETCHED,
+        "payload": {},
+        "fetched_at": FETCHED,
     }
 
 
@@ -54,8 +68,15 @@ def migrated_case(case_no: str, legacy_case_no_raw: str | None, **values: Any) -
 
 def unit(unit_code: str, successor_code: str | None = None, **values: Any) -> dict[str, Any]:
     """A unit catalogue row."""
-    return {"unit_code": unit_code, "name": unit_code, "level": "SO", "successor_code": successor_code,
-            "payload": {}, "fetched_at": FETCHED, **values}
+    return {
+        "unit_code": unit_code,
+        "name": unit_code,
+        "level": "SO",
+        "successor_code": successor_code,
+        "payload": {},
+        "fetched_at": FETCHED,
+        **values,
+    }
 
 
 def _with_terminal(row: dict[str, Any]) -> dict[str, Any]:

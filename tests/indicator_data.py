@@ -29,7 +29,7 @@ CREATE TABLE mart.fact_case (
     has_result boolean, has_e_result boolean, is_digitized boolean, payment text, rating smallint,
     has_apology boolean, synced_national boolean, applicant_key text);
 CREATE TABLE staging.case (
-    source_system text, case_no text, handlers text[], last_official text, is_deleted boolean);
+    source_system text, case_key text, handlers text[], last_official text, is_deleted boolean);
 CREATE TABLE staging.unit_current (unit_code text, current_unit_code text, hops integer);
 CREATE TABLE mart.backlog_residue_snapshot (as_of_date date, unit_code text, residue_count integer);
 CREATE TABLE mart.backlog_reconciliation (
@@ -49,7 +49,9 @@ def at(text_time: str) -> datetime:
     return datetime.strptime(text_time, "%Y-%m-%d %H:%M").replace(tzinfo=VN)
 
 
-def case(key: str, unit: str, status: int, received: str, due: str, finished: str | None, **flags: Any) -> dict:
+def case(
+    key: str, unit: str, status: int, received: str, due: str, finished: str | None, **flags: Any
+) -> dict:
     """One fact_case row; flags override the defaults (new system, in person, nothing set)."""
     row = {
         "case_key": key, "source_system": "newsys", "unit_code": unit, "original_unit_code": unit,
@@ -87,7 +89,7 @@ STAGING_CASES = [
     ("newsys", "C3", ["bob"], "bob"),
     ("newsys", "C4", ["bob"], "bob"),
     ("newsys", "C5", ["alice", "carol"], "carol"),
-    ("egov", "E6", ["erin"], "erin"),
+    ("egov", "EGOV:E6", ["erin"], "erin"),
     ("newsys", "C9", [], None),
     ("newsys", "C10", ["bob"], "bob"),
     ("newsys", "GONE", ["dave"], "dave"),
@@ -131,7 +133,8 @@ def install_sources(warehouse: WarehouseResource) -> None:
         )
         conn.execute(
             text(
-                "INSERT INTO raw.newsys_official (user_name, unit_code, account_type, is_active, payload, fetched_at)"
+                "INSERT INTO raw.newsys_official"
+                " (user_name, unit_code, account_type, is_active, payload, fetched_at)"
                 " VALUES (:n, :u, :t, :a, '{}', now())"
             ),
             [{"n": n, "u": u, "t": t, "a": a} for n, u, t, a in OFFICIALS],
@@ -149,8 +152,11 @@ def install_backlog(warehouse: WarehouseResource) -> None:
     """A small backlog history: reconciliation rows and residue snapshots for the burn-down."""
     with warehouse.begin() as conn:
         conn.execute(
-            text("INSERT INTO mart.backlog_reconciliation (legacy_case_no, new_case_id, outcome, unit_code, received_at)"
-                 " VALUES (:l, :n, :o, :u, :r)"),
+            text(
+                "INSERT INTO mart.backlog_reconciliation"
+                " (legacy_case_no, new_case_id, outcome, unit_code, received_at)"
+                " VALUES (:l, :n, :o, :u, :r)"
+            ),
             [
                 {"l": "E6", "n": None, "o": "finished_in_egov", "u": "U3", "r": at("2024-12-20 08:00")},
                 {"l": "E7", "n": None, "o": "residue", "u": "U3", "r": at("2024-12-21 08:00")},

@@ -38,7 +38,9 @@ def create_database(admin_uri: str, template: str | None = None) -> str:
     name = f"egov_sync_test_{uuid.uuid4().hex[:12]}"
     query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template:
-        query = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        query = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template)
+        )
     with psycopg.connect(admin_uri, autocommit=True) as conn:
         conn.execute(query)
     return name

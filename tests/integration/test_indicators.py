@@ -23,51 +23,53 @@ from tests.indicator_data import AS_OF, install_sources
 
 MAY, JUN, JUL, AUG = date(2025, 5, 1), date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)
 
-# (period_month, unit_code, indicator_code) -> (numerator, denominator), computed by hand from CASES.
-EXPECTED: dict[tuple[date, str, str], tuple[int, int]] = {
-    # on time: C2 is open May..Aug (on time in May, judged at P_end or as_of later), C3 ends exactly at due.
-    (MAY, "U1", "on_time_rate"): (2, 2), (MAY, "U3", "on_time_rate"): (0, 1), (MAY, "ALL", "on_time_rate"): (2, 3),
-    (JUN, "U1", "on_time_rate"): (1, 2), (JUN, "U3", "on_time_rate"): (1, 2), (JUN, "ALL", "on_time_rate"): (2, 4),
-    (JUL, "U1", "on_time_rate"): (1, 2), (JUL, "U3", "on_time_rate"): (0, 1), (JUL, "ALL", "on_time_rate"): (1, 3),
-    (AUG, "U1", "on_time_rate"): (1, 2), (AUG, "ALL", "on_time_rate"): (1, 2),
-    (MAY, "U1", "online_rate"): (1, 2), (MAY, "U3", "online_rate"): (0, 1), (MAY, "ALL", "online_rate"): (1, 3),
-    (JUN, "U1", "online_rate"): (1, 1), (JUN, "U3", "online_rate"): (1, 2), (JUN, "ALL", "online_rate"): (2, 3),
-    (JUL, "U3", "online_rate"): (0, 1), (JUL, "ALL", "online_rate"): (0, 1),
-    (AUG, "U1", "online_rate"): (1, 1), (AUG, "ALL", "online_rate"): (1, 1),
+# (indicator_code, period_month) -> {unit_code: (numerator, denominator)}, computed by hand from CASES.
+EXPECTED_BY_MONTH: dict[tuple[str, date], dict[str, tuple[int, int]]] = {
+    # C2 is open May..Aug (on time in May, judged at P_end, then as_of); C3 ends exactly at due.
+    ("on_time_rate", MAY): {"U1": (2, 2), "U3": (0, 1), "ALL": (2, 3)},
+    ("on_time_rate", JUN): {"U1": (1, 2), "U3": (1, 2), "ALL": (2, 4)},
+    ("on_time_rate", JUL): {"U1": (1, 2), "U3": (0, 1), "ALL": (1, 3)},
+    ("on_time_rate", AUG): {"U1": (1, 2), "ALL": (1, 2)},
+    ("online_rate", MAY): {"U1": (1, 2), "U3": (0, 1), "ALL": (1, 3)},
+    ("online_rate", JUN): {"U1": (1, 1), "U3": (1, 2), "ALL": (2, 3)},
+    ("online_rate", JUL): {"U3": (0, 1), "ALL": (0, 1)},
+    ("online_rate", AUG): {"U1": (1, 1), "ALL": (1, 1)},
     # July has no fee-bearing case: no online_payment_rate row at all.
-    (MAY, "U1", "online_payment_rate"): (1, 2), (MAY, "U3", "online_payment_rate"): (0, 1),
-    (MAY, "ALL", "online_payment_rate"): (1, 3),
-    (JUN, "U1", "online_payment_rate"): (1, 1), (JUN, "ALL", "online_payment_rate"): (1, 1),
-    (AUG, "U1", "online_payment_rate"): (1, 1), (AUG, "ALL", "online_payment_rate"): (1, 1),
-    (MAY, "U1", "digitized_rate"): (1, 2), (MAY, "U3", "digitized_rate"): (0, 1),
-    (MAY, "ALL", "digitized_rate"): (1, 3),
-    (JUN, "U1", "digitized_rate"): (1, 1), (JUN, "U3", "digitized_rate"): (1, 2),
-    (JUN, "ALL", "digitized_rate"): (2, 3),
-    (JUL, "U3", "digitized_rate"): (0, 1), (JUL, "ALL", "digitized_rate"): (0, 1),
-    (AUG, "U1", "digitized_rate"): (1, 1), (AUG, "ALL", "digitized_rate"): (1, 1),
-    (MAY, "U1", "e_result_rate"): (1, 1), (MAY, "U3", "e_result_rate"): (0, 1), (MAY, "ALL", "e_result_rate"): (1, 2),
-    (JUN, "U3", "e_result_rate"): (1, 2), (JUN, "ALL", "e_result_rate"): (1, 2),
-    (JUL, "U1", "e_result_rate"): (1, 1), (JUL, "ALL", "e_result_rate"): (1, 1),
-    (MAY, "U1", "satisfaction_rate"): (1, 1), (MAY, "U3", "satisfaction_rate"): (1, 1),
-    (MAY, "ALL", "satisfaction_rate"): (2, 2),
-    (JUN, "U3", "satisfaction_rate"): (0, 1), (JUN, "ALL", "satisfaction_rate"): (0, 1),
-    (JUL, "U1", "satisfaction_rate"): (1, 1), (JUL, "ALL", "satisfaction_rate"): (1, 1),
-    (MAY, "U3", "apology_rate"): (0, 1), (MAY, "ALL", "apology_rate"): (0, 1),
-    (JUN, "U3", "apology_rate"): (1, 1), (JUN, "ALL", "apology_rate"): (1, 1),
-    (MAY, "U1", "national_sync_rate"): (2, 2), (MAY, "ALL", "national_sync_rate"): (2, 2),
-    (JUN, "U1", "national_sync_rate"): (1, 1), (JUN, "U3", "national_sync_rate"): (1, 2),
-    (JUN, "ALL", "national_sync_rate"): (2, 3),
-    (JUL, "U3", "national_sync_rate"): (1, 1), (JUL, "ALL", "national_sync_rate"): (1, 1),
-    (AUG, "U1", "national_sync_rate"): (0, 1), (AUG, "ALL", "national_sync_rate"): (0, 1),
-    # alice (unit U2, merged into U1) VNeID, bob NOI_BO; carol inactive, dave handled no fact case, erin Egov only.
-    (AUG, "U1", "official_vneid_rate"): (1, 1), (AUG, "U3", "official_vneid_rate"): (0, 1),
-    (AUG, "ALL", "official_vneid_rate"): (1, 2),
-}  # fmt: skip
+    ("online_payment_rate", MAY): {"U1": (1, 2), "U3": (0, 1), "ALL": (1, 3)},
+    ("online_payment_rate", JUN): {"U1": (1, 1), "ALL": (1, 1)},
+    ("online_payment_rate", AUG): {"U1": (1, 1), "ALL": (1, 1)},
+    ("digitized_rate", MAY): {"U1": (1, 2), "U3": (0, 1), "ALL": (1, 3)},
+    ("digitized_rate", JUN): {"U1": (1, 1), "U3": (1, 2), "ALL": (2, 3)},
+    ("digitized_rate", JUL): {"U3": (0, 1), "ALL": (0, 1)},
+    ("digitized_rate", AUG): {"U1": (1, 1), "ALL": (1, 1)},
+    ("e_result_rate", MAY): {"U1": (1, 1), "U3": (0, 1), "ALL": (1, 2)},
+    ("e_result_rate", JUN): {"U3": (1, 2), "ALL": (1, 2)},
+    ("e_result_rate", JUL): {"U1": (1, 1), "ALL": (1, 1)},
+    ("satisfaction_rate", MAY): {"U1": (1, 1), "U3": (1, 1), "ALL": (2, 2)},
+    ("satisfaction_rate", JUN): {"U3": (0, 1), "ALL": (0, 1)},
+    ("satisfaction_rate", JUL): {"U1": (1, 1), "ALL": (1, 1)},
+    ("apology_rate", MAY): {"U3": (0, 1), "ALL": (0, 1)},
+    ("apology_rate", JUN): {"U3": (1, 1), "ALL": (1, 1)},
+    ("national_sync_rate", MAY): {"U1": (2, 2), "ALL": (2, 2)},
+    ("national_sync_rate", JUN): {"U1": (1, 1), "U3": (1, 2), "ALL": (2, 3)},
+    ("national_sync_rate", JUL): {"U3": (1, 1), "ALL": (1, 1)},
+    ("national_sync_rate", AUG): {"U1": (0, 1), "ALL": (0, 1)},
+    # alice (unit U2 merged into U1) VNeID, bob NOI_BO; carol inactive, dave handled no fact case,
+    # erin only Egov cases: not counted.
+    ("official_vneid_rate", AUG): {"U1": (1, 1), "U3": (0, 1), "ALL": (1, 2)},
+}
+EXPECTED = {
+    (month, unit, code): counts
+    for (code, month), units in EXPECTED_BY_MONTH.items()
+    for unit, counts in units.items()
+}
 
 ASSETS = [indicator_monthly, indicator_766_estimate]
 
 
-def run_assets(warehouse: WarehouseResource, *, partition_key: str | None = None, tags: dict | None = None) -> None:
+def run_assets(
+    warehouse: WarehouseResource, *, partition_key: str | None = None, tags: dict | None = None
+) -> None:
     """Materialise the indicator assets in process, for one partition or with the given run tags."""
     run_tags = {AS_OF_TAG: AS_OF.isoformat(), **(tags or {})}
     result = dg.materialize(
@@ -108,7 +110,8 @@ def test_full_run_matches_hand_computed_values(sourced: WarehouseResource) -> No
     run_assets(sourced, tags=full_range_run_tags(AS_OF))
     rows = indicator_rows(sourced)
     assert counts(rows) == EXPECTED
-    numerator, denominator, value, target, meets, _ = rows[(JUN, "ALL", "on_time_rate")]
+    assert not any(unit == "U2" for _, unit, _ in rows), "a merged unit reports under its successor"
+    *_, value, target, meets, _xmin = rows[(JUN, "ALL", "on_time_rate")]
     assert value == Decimal(2) / Decimal(4)
     assert target == Decimal("0.96")
     assert meets is False
@@ -157,7 +160,10 @@ def test_partition_run_replaces_only_its_month(sourced: WarehouseResource) -> No
         conn.execute(text("UPDATE mart.fact_case SET payment = NULL WHERE case_key IN ('C5', 'C1')"))
     run_assets(sourced, partition_key="2025-06-01")
     after = indicator_rows(sourced)
-    assert set(before) - set(after) == {(JUN, "U1", "online_payment_rate"), (JUN, "ALL", "online_payment_rate")}
+    assert set(before) - set(after) == {
+        (JUN, "U1", "online_payment_rate"),
+        (JUN, "ALL", "online_payment_rate"),
+    }
     assert after[(MAY, "U1", "online_payment_rate")] == before[(MAY, "U1", "online_payment_rate")]
 
 

@@ -28,8 +28,8 @@ def newsys_case(**fields: object) -> dict:
         "DanhSachHoSoBoSung": [], "PhieuXinLoi": [],
         "QuaTrinhXuLy": [{"TenDangNhap": "a.syt", "ThoiDiemXuLy": "20250111080000", "NoiDungXuLy": "x"},
                          {"TenDangNhap": "b.syt", "ThoiDiemXuLy": "20250118100000", "NoiDungXuLy": "y"}],
-        "DanhGia": "1", "DongBoDVCQG": "1", "NguonHoSo": "MOI", "MaHoSoCu": "", "NgayCapNhat": "20250119090000",
-        "DaXoa": "0",
+        "DanhGia": "1", "DongBoDVCQG": "1", "NguonHoSo": "MOI", "MaHoSoCu": "",
+        "NgayCapNhat": "20250119090000", "DaXoa": "0",
     }
     record.update(fields)
     return record

@@ -37,9 +37,12 @@ def publish(warehouse: WarehouseResource, as_of: Any = AS_OF) -> dict[str, Any]:
 def recon(warehouse: WarehouseResource) -> dict[tuple[str | None, str | None], tuple]:
     """Reconciliation rows keyed by (legacy_case_no, new_case_id)."""
     with warehouse.begin() as conn:
-        result = conn.execute(text(
-            "SELECT legacy_case_no, new_case_id, outcome, match_method, mismatch_fields, unit_code"
-            " FROM mart.backlog_reconciliation"))
+        result = conn.execute(
+            text(
+                "SELECT legacy_case_no, new_case_id, outcome, match_method, mismatch_fields, unit_code"
+                " FROM mart.backlog_reconciliation"
+            )
+        )
         return {(r[0], r[1]): tuple(r[2:]) for r in result}
 
 
@@ -58,8 +61,11 @@ def test_case_number_differing_in_case_and_separators_links(warehouse: Warehouse
 
 
 def test_vietnamese_letters_are_kept_by_the_normalisation(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("đơn-ÂU.01"), egov_case("ĐƠN AU 01", status_code=9)],
-         [migrated_case("N1", "ĐƠN/âu_01")])
+    load(
+        warehouse,
+        [egov_case("đơn-ÂU.01"), egov_case("ĐƠN AU 01", status_code=9)],
+        [migrated_case("N1", "ĐƠN/âu_01")],
+    )
     publish(warehouse)
     assert normalised_case_no("đơn-ÂU.01") == "ĐƠNÂU01"
     assert recon(warehouse)[("đơn-ÂU.01", "N1")][:2] == ("migrated", "case_no")
@@ -69,8 +75,11 @@ def test_vietnamese_letters_are_kept_by_the_normalisation(warehouse: WarehouseRe
 
 
 def test_migrated_without_legacy_number_links_by_fingerprint(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1", received_at=local(2024, 11, 5, 9, 30, 0))],
-         [migrated_case("N1", None, received_at=local(2024, 11, 5, 9, 30, 47))])
+    load(
+        warehouse,
+        [egov_case("E1", received_at=local(2024, 11, 5, 9, 30, 0))],
+        [migrated_case("N1", None, received_at=local(2024, 11, 5, 9, 30, 47))],
+    )
     publish(warehouse)
     assert recon(warehouse) == {("E1", "N1"): ("migrated", "fingerprint", "", "U1")}
 
@@ -85,8 +94,11 @@ def test_ambiguous_fingerprint_stays_unlinked(warehouse: WarehouseResource) -> N
 
 
 def test_ambiguous_case_number_links_nothing_by_number(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("A-1", applicant_id="X"), egov_case("a1", applicant_id="Y")],
-         [migrated_case("N1", "A1", applicant_id="Z")])
+    load(
+        warehouse,
+        [egov_case("A-1", applicant_id="X"), egov_case("a1", applicant_id="Y")],
+        [migrated_case("N1", "A1", applicant_id="Z")],
+    )
     publish(warehouse)
     rows = recon(warehouse)
     assert rows[(None, "N1")] == ("orphan_migrated", None, None, "U1")
@@ -94,8 +106,11 @@ def test_ambiguous_case_number_links_nothing_by_number(warehouse: WarehouseResou
 
 
 def test_two_migrated_records_for_one_legacy_case(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1")],
-         [migrated_case("N2", "E1"), migrated_case("N10", "E-1", procedure_code="P2")])
+    load(
+        warehouse,
+        [egov_case("E1")],
+        [migrated_case("N2", "E1"), migrated_case("N10", "E-1", procedure_code="P2")],
+    )
     publish(warehouse)
     assert recon(warehouse) == {
         ("E1", "N10"): ("migrated_mismatch", "case_no", "procedure_code", "U1"),
@@ -104,16 +119,24 @@ def test_two_migrated_records_for_one_legacy_case(warehouse: WarehouseResource) 
 
 
 def test_migrated_record_of_a_case_finished_before_cutover(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1", status_code=9, finished_at=local(2024, 12, 20))],
-         [migrated_case("N1", "E1", original_unit_code="U9", received_at=local(2024, 11, 5, 9, 31))])
+    load(
+        warehouse,
+        [egov_case("E1", status_code=9, finished_at=local(2024, 12, 20))],
+        [migrated_case("N1", "E1", original_unit_code="U9", received_at=local(2024, 11, 5, 9, 31))],
+    )
     publish(warehouse)
     assert recon(warehouse) == {("E1", "N1"): ("orphan_migrated", "case_no", "received_at,unit_code", "U9")}
 
 
 def test_double_handled_and_finished_in_egov(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1", status_code=9, finished_at=local(2025, 1, 3)),
-                     egov_case("E2", status_code=10, finished_at=CUTOVER)],
-         [migrated_case("N1", "E1", applicant_id=None)])
+    load(
+        warehouse,
+        [
+            egov_case("E1", status_code=9, finished_at=local(2025, 1, 3)),
+            egov_case("E2", status_code=10, finished_at=CUTOVER),
+        ],
+        [migrated_case("N1", "E1", applicant_id=None)],
+    )
     publish(warehouse)
     assert recon(warehouse) == {
         ("E1", "N1"): ("double_handled", "case_no", "applicant_id", "U1"),
@@ -122,21 +145,41 @@ def test_double_handled_and_finished_in_egov(warehouse: WarehouseResource) -> No
 
 
 def test_deleted_and_new_records_link_nothing(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1")],
-         [migrated_case("N1", "E1", is_deleted=True), newsys_case("N2", legacy_case_no_raw="E1")])
+    load(
+        warehouse,
+        [egov_case("E1")],
+        [migrated_case("N1", "E1", is_deleted=True), newsys_case("N2", legacy_case_no_raw="E1")],
+    )
     publish(warehouse)
     assert recon(warehouse) == {("E1", None): ("residue", None, None, "U1")}
 
 
 def test_unit_chain_of_two_hops_and_a_cycle(warehouse: WarehouseResource) -> None:
-    units = [unit("U1", "U2"), unit("U2", "U3"), unit("U3"), unit("C1", "C2"), unit("C2", "C1"),
-             unit("B1", "GONE")]
-    load(warehouse, [egov_case("E1", original_unit_code="U1"), egov_case("E2", original_unit_code="C1"),
-                     egov_case("E3", original_unit_code="ZZ")], [], units)
+    units = [
+        unit("U1", "U2"),
+        unit("U2", "U3"),
+        unit("U3"),
+        unit("C1", "C2"),
+        unit("C2", "C1"),
+        unit("B1", "GONE"),
+    ]
+    load(
+        warehouse,
+        [
+            egov_case("E1", original_unit_code="U1"),
+            egov_case("E2", original_unit_code="C1"),
+            egov_case("E3", original_unit_code="ZZ"),
+        ],
+        [],
+        units,
+    )
     summary = publish(warehouse)
     with warehouse.begin() as conn:
-        current = dict(conn.execute(text("SELECT unit_code, current_unit_code || ':' || hops"
-                                         " FROM staging.unit_current")).all())
+        current = dict(
+            conn.execute(
+                text("SELECT unit_code, current_unit_code || ':' || hops FROM staging.unit_current")
+            ).all()
+        )
     assert current == {"U1": "U3:2", "U2": "U3:1", "U3": "U3:0", "C1": "C1:0", "C2": "C2:0", "B1": "GONE:1"}
     assert summary["unit_problems"] == [
         {"unit_code": "B1", "problem": "broken_chain", "chain": "B1 -> GONE"},
@@ -147,8 +190,11 @@ def test_unit_chain_of_two_hops_and_a_cycle(warehouse: WarehouseResource) -> Non
 
 
 def test_fact_case_represents_a_migrated_case_once(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1"), egov_case("E2", status_code=9)],
-         [migrated_case("N1", "e-1"), newsys_case("N2"), newsys_case("N3", is_deleted=True)])
+    load(
+        warehouse,
+        [egov_case("E1"), egov_case("E2", status_code=9)],
+        [migrated_case("N1", "e-1"), newsys_case("N2"), newsys_case("N3", is_deleted=True)],
+    )
     publish(warehouse)
     with warehouse.begin() as conn:
         fact = dict(conn.execute(text("SELECT case_key, legacy_case_no FROM mart.fact_case")).all())
@@ -156,8 +202,11 @@ def test_fact_case_represents_a_migrated_case_once(warehouse: WarehouseResource)
 
 
 def test_republishing_changes_no_row(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1"), egov_case("E2"), egov_case("E2")],
-         [migrated_case("N1", "E1"), migrated_case("N2", None, applicant_id="nobody")])
+    load(
+        warehouse,
+        [egov_case("E1"), egov_case("E2"), egov_case("E2")],
+        [migrated_case("N1", "E1"), migrated_case("N2", None, applicant_id="nobody")],
+    )
     publish(warehouse)
     with warehouse.begin() as conn:
         before = mart_xmins(conn)
@@ -173,19 +222,34 @@ def mart_xmins(conn: Any) -> dict[str, list]:
 
 
 def test_residue_snapshot_keeps_units_that_had_residue(warehouse: WarehouseResource) -> None:
-    load(warehouse, [egov_case("E1", original_unit_code="U1", due_at=local(2025, 1, 10, 17)),
-                     egov_case("E2", original_unit_code="U2")], [])
+    load(
+        warehouse,
+        [
+            egov_case("E1", original_unit_code="U1", due_at=local(2025, 1, 10, 17)),
+            egov_case("E2", original_unit_code="U2"),
+        ],
+        [],
+    )
     publish(warehouse, local(2025, 7, 14, 23, 30))
     with warehouse.begin() as conn:
         insert(conn, "newsys_case", migrated_case("N1", "E2"))
     publish(warehouse)
     with warehouse.begin() as conn:
-        snapshot = conn.execute(text("SELECT as_of_date::text, unit_code, residue_count"
-                                     " FROM mart.backlog_residue_snapshot ORDER BY 1, 2")).all()
-        case = conn.execute(text("SELECT legacy_case_no, unit_code, days_open, days_overdue"
-                                 " FROM mart.residue_case")).one()
+        snapshot = conn.execute(
+            text(
+                "SELECT as_of_date::text, unit_code, residue_count"
+                " FROM mart.backlog_residue_snapshot ORDER BY 1, 2"
+            )
+        ).all()
+        case = conn.execute(
+            text("SELECT legacy_case_no, unit_code, days_open, days_overdue FROM mart.residue_case")
+        ).one()
     assert [tuple(r) for r in snapshot] == [
-        ("2025-07-14", "U1", 1), ("2025-07-14", "U2", 1), ("2025-07-15", "U1", 1), ("2025-07-15", "U2", 0)]
+        ("2025-07-14", "U1", 1),
+        ("2025-07-14", "U2", 1),
+        ("2025-07-15", "U1", 1),
+        ("2025-07-15", "U2", 0),
+    ]
     assert tuple(case) == ("E1", "U1", 252, 186)
 
 

@@ -36,6 +36,8 @@ UNITS = [
     {"MaDonVi": "C2", "TenDonVi": "Vòng 2", "Cap": "XA", "MaDonViKeThua": "C1", "HieuLucDen": ""},
     {"MaDonVi": "D1", "TenDonVi": "Vào vòng", "Cap": "HUYEN", "MaDonViKeThua": "C1", "HieuLucDen": ""},
     {"MaDonVi": "H2", "TenDonVi": "Huyện 2", "Cap": "HUYEN", "MaDonViKeThua": "ZZ", "HieuLucDen": ""},
+]
+BROKEN_UNITS = [
     {"MaDonVi": "Q1", "TenDonVi": "Hỏng", "Cap": "TINH", "MaDonViKeThua": "", "HieuLucDen": ""},
     {"MaDonVi": "H3", "TenDonVi": "Huyện 3", "Cap": "HUYEN", "MaDonViKeThua": "Q1", "HieuLucDen": ""},
 ]
@@ -102,11 +104,11 @@ def history(*users: str) -> list[dict[str, str]]:
 def inputs(
     egov: list[dict[str, Any]] | None = None, newsys: list[dict[str, Any]] | None = None,
     officials: list[dict[str, Any]] | None = None, procedures: list[dict[str, Any]] | None = None,
-    as_of: datetime = AS_OF,
+    units: list[dict[str, Any]] | None = None, as_of: datetime = AS_OF,
 ) -> TruthInputs:
-    """Oracle inputs with the shared units and procedures."""
+    """Oracle inputs, by default with the shared units and procedures."""
     return TruthInputs(egov=egov or [], newsys=newsys or [], officials=officials or [],
-                       procedures=PROCEDURES if procedures is None else procedures, units=UNITS,
+                       procedures=PROCEDURES if procedures is None else procedures, units=units or UNITS,
                        cutover=DEFAULT_CUTOVER, as_of=as_of, pii_key=PII_KEY)
 
 
@@ -128,13 +130,14 @@ def test_new_case_every_field_reason() -> None:
     """Each field rule of a new-system case yields its reason; no MaHoSo means a payload-hash key."""
     bad = new_case("  ", TrangThaiHoSo="11", KenhThucHien="", DanhGia="4", DuocThanhToanTrucTuyen="x",
                    NguonHoSo="", LoaiDoiTuong="5", DongBoDVCQG="2", QuaTrinhXuLy="x",
-                   PhieuXinLoi=[{"SoPhieu": "1", "NgayLap": "2025"}], DanhSachGiayToKetQua=[{"CoChuKySo": "y"}],
-                   DanhSachHoSoBoSung=["not an object"], NgayCapNhat="20250231000000")
+                   PhieuXinLoi=[{"SoPhieu": "1", "NgayLap": "2025"}],
+                   DanhSachGiayToKetQua=[{"CoChuKySo": "y"}], DanhSachHoSoBoSung=["not an object"],
+                   NgayCapNhat="20250231000000")
     assert quarantine_truth(inputs(newsys=[bad])) == {("newsys", "case", sha_key(bad)): [
-        "bad_code:DanhGia", "bad_code:DuocThanhToanTrucTuyen", "bad_code:KenhThucHien", "bad_code:LoaiDoiTuong",
-        "bad_code:NguonHoSo", "bad_code:TrangThaiHoSo", "bad_flag:DanhSachGiayToKetQua.CoChuKySo",
-        "bad_flag:DongBoDVCQG", "bad_list:DanhSachHoSoBoSung", "bad_list:QuaTrinhXuLy", "bad_time:NgayCapNhat",
-        "bad_time:PhieuXinLoi.NgayLap", "missing:MaHoSo"]}
+        "bad_code:DanhGia", "bad_code:DuocThanhToanTrucTuyen", "bad_code:KenhThucHien",
+        "bad_code:LoaiDoiTuong", "bad_code:NguonHoSo", "bad_code:TrangThaiHoSo",
+        "bad_flag:DanhSachGiayToKetQua.CoChuKySo", "bad_flag:DongBoDVCQG", "bad_list:DanhSachHoSoBoSung",
+        "bad_list:QuaTrinhXuLy", "bad_time:NgayCapNhat", "bad_time:PhieuXinLoi.NgayLap", "missing:MaHoSo"]}
 
 
 def test_new_case_status_rules() -> None:
@@ -175,23 +178,35 @@ def test_egov_case_reasons() -> None:
     }
 
 
+def test_last_version_of_a_key_is_its_state() -> None:
+    """A key whose last version is bad is quarantined and absent from the universe, and vice versa."""
+    good, bad = new_case("HS-1"), new_case("HS-1", KenhThucHien="0")
+    turned_bad = inputs(newsys=[good, bad])
+    assert quarantine_truth(turned_bad) == {("newsys", "case", "HS-1"): ["bad_code:KenhThucHien"]}
+    assert expected_fact_case(turned_bad) == {}
+    repaired = inputs(newsys=[bad, good])
+    assert quarantine_truth(repaired) == {}
+    assert set(expected_fact_case(repaired)) == {"HS-1"}
+
+
 def test_catalogue_reasons() -> None:
     """Officials, procedures and units have their own rules."""
     nameless = {"TenDangNhap": " ", "LoaiTaiKhoan": "LOCAL", "MucDoDinhDanh": "3", "TrangThai": "2",
                 "NgayCapNhat": "x"}
     bad_procedure = {"MaTTHC": "1.009", "MucDo": "1", "ThoiHanGiaiQuyet": "10", "CoPhiLePhi": "có"}
-    inp = inputs(officials=[nameless], procedures=[*PROCEDURES, bad_procedure, {"MucDo": "2"}])
-    inp_units = TruthInputs([], [], [], [], [*UNITS, {"MaDonVi": "U9", "Cap": "SO", "HieuLucDen": "2025"}],
-                            DEFAULT_CUTOVER, AS_OF, PII_KEY)
+    bad_unit = {"MaDonVi": "U9", "Cap": "SO", "HieuLucDen": "2025"}
+    inp = inputs(officials=[nameless], procedures=[*PROCEDURES, bad_procedure, {"MucDo": "2"}],
+                 units=[*UNITS, *BROKEN_UNITS, bad_unit])
     assert quarantine_truth(inp) == {
         ("newsys", "official", sha_key(nameless)): ["bad_code:LoaiTaiKhoan", "bad_code:MucDoDinhDanh",
                                                     "bad_code:TrangThai", "bad_time:NgayCapNhat",
                                                     "missing:TenDangNhap"],
-        ("newsys", "procedure", "1.009"): ["bad_code:MucDo", "bad_code:ThoiHanGiaiQuyet", "bad_flag:CoPhiLePhi"],
+        ("newsys", "procedure", "1.009"): ["bad_code:MucDo", "bad_code:ThoiHanGiaiQuyet",
+                                           "bad_flag:CoPhiLePhi"],
         ("newsys", "procedure", sha_key({"MucDo": "2"})): ["bad_code:ThoiHanGiaiQuyet", "missing:MaTTHC"],
         ("newsys", "unit", "Q1"): ["bad_code:Cap"],
+        ("newsys", "unit", "U9"): ["bad_time:HieuLucDen"],
     }
-    assert quarantine_truth(inp_units)[("newsys", "unit", "U9")] == ["bad_time:HieuLucDen"]
 
 
 def test_fact_rows_read_every_column() -> None:
@@ -217,11 +232,12 @@ def test_fact_rows_read_every_column() -> None:
         "synced_national": True, "applicant_key": expected_key,
     }
     assert rows["EGOV:Số 5"] == {
-        "case_key": "EGOV:Số 5", "source_system": "egov", "legacy_case_no": "Số 5", "procedure_code": "9.999",
-        "unit_code": "ZZ9", "original_unit_code": "ZZ9", "channel": 2, "status_code": 10,
-        "received_at": local(2019, 1, 5), "due_at": local(2019, 1, 10), "finished_at": local(2019, 1, 9, 16, 30),
-        "returned_at": None, "has_result": True, "has_e_result": True, "is_digitized": True,
-        "payment": "offline", "rating": 1, "has_apology": True, "synced_national": None, "applicant_key": None,
+        "case_key": "EGOV:Số 5", "source_system": "egov", "legacy_case_no": "Số 5",
+        "procedure_code": "9.999", "unit_code": "ZZ9", "original_unit_code": "ZZ9", "channel": 2,
+        "status_code": 10, "received_at": local(2019, 1, 5), "due_at": local(2019, 1, 10),
+        "finished_at": local(2019, 1, 9, 16, 30), "returned_at": None, "has_result": True,
+        "has_e_result": True, "is_digitized": True, "payment": "offline", "rating": 1, "has_apology": True,
+        "synced_national": None, "applicant_key": None,
     }
 
 
@@ -229,7 +245,7 @@ def test_current_units_follow_chains() -> None:
     """Chains end at a live unit or an unknown code; cycles and quarantined links keep the code."""
     codes = ["SYT", "H1", "C1", "D1", "H2", "H3", "NEW"]
     cases = [new_case(f"HS-{code}", DonViXuLy=code) for code in codes]
-    rows = expected_fact_case(inputs(newsys=cases))
+    rows = expected_fact_case(inputs(newsys=cases, units=[*UNITS, *BROKEN_UNITS]))
     assert {code: rows[f"HS-{code}"]["unit_code"] for code in codes} == {
         "SYT": "SYT", "H1": "X1", "C1": "C1", "D1": "D1", "H2": "ZZ", "H3": "Q1", "NEW": "NEW"}
 
@@ -294,7 +310,8 @@ def test_reconciliation_outcomes() -> None:
         (S + "03", "HS-a1", "duplicate_migrated", "fingerprint", "", "SYT", local(2024, 12, 3, 9, 15, 30)),
         (S + "04", "HS-B1", "migrated_mismatch", "case_no", "applicant_id,procedure_code", "X1", received),
         (S + "05", "HS-C1", "double_handled", "case_no", "unit_code", "X1", received),
-        (S + "06", "HS-D1", "orphan_migrated", "case_no", "received_at,unit_code", "X1", local(2024, 12, 5, 10)),
+        (S + "06", "HS-D1", "orphan_migrated", "case_no", "received_at,unit_code", "X1",
+         local(2024, 12, 5, 10)),
         (None, "HS-E1", "orphan_migrated", None, None, "SYT", local(2024, 11, 1, 8)),
         (S + "07", None, "residue", None, None, "SYT", received),
         (S + "08", "HS-G1", "migrated", "fingerprint", "", "SYT", local(2024, 12, 8, 8, 8, 8)),
@@ -326,9 +343,14 @@ def test_fact_case_universe_after_linking() -> None:
     }
 
 
+def signed_result() -> list[dict[str, str]]:
+    """A result list with one digitally signed electronic document."""
+    return [{"TenGiayTo": "GP", "MaGiayToKetQua": "1", "DuongDanTepTinKetQua": "/kq/1.pdf", "CoChuKySo": "1"}]
+
+
 def dq_world() -> TruthInputs:
     """Cases and officials for the eight named expectations."""
-    result = [{"TenGiayTo": "GP", "MaGiayToKetQua": "1", "DuongDanTepTinKetQua": "/kq/1.pdf", "CoChuKySo": "1"}]
+    result = signed_result()
     newsys = [
         new_case("N-A", TrangThaiHoSo="10", NgayTiepNhan="20250203080000", NgayHenTra="20250210170000",
                  NgayKetThucXuLy="20250212090000", NgayTra="20250212100000", DanhSachGiayToKetQua=result,
@@ -370,7 +392,7 @@ def test_dq_expectations() -> None:
 
 def indicator_world() -> TruthInputs:
     """Cases over December 2024 to March 2025 for every indicator (as_of 10/3/2025 noon)."""
-    signed = [{"TenGiayTo": "GP", "MaGiayToKetQua": "1", "DuongDanTepTinKetQua": "/kq/1.pdf", "CoChuKySo": "1"}]
+    signed = signed_result()
     newsys = [
         new_case("I1", TrangThaiHoSo="10", NgayTiepNhan="20250115090000", NgayHenTra="20250125170000",
                  NgayKetThucXuLy="20250120100000", DuocThanhToanTrucTuyen="1", DanhGia="1",

@@ -74,7 +74,8 @@ finished_in_month AS (
 handler_names AS (
     SELECT DISTINCT h.user_name
       FROM mart.fact_case AS f
-      JOIN staging.case AS s ON s.source_system = 'newsys' AND s.case_no = f.case_key
+      JOIN staging.case AS s
+        ON s.source_system = 'newsys' AND s.case_key = f.case_key AND NOT s.is_deleted
      CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
      WHERE f.source_system = 'newsys'
 ),

@@ -129,7 +129,7 @@ SELECT coalesce(b.case_no, p.legacy_case_no) AS legacy_case_no,
 FROM backlog AS b
 FULL JOIN published AS p ON p.legacy_case_no = b.case_no
 WHERE coalesce(b.n, 0) <> coalesce(p.n, 0)
-ORDER BY 1 COLLATE "C"
+ORDER BY coalesce(b.case_no, p.legacy_case_no) COLLATE "C"
 LIMIT 20;
 
 -- name: check_migrated_conservation
@@ -147,5 +147,5 @@ SELECT coalesce(m.new_case_id, p.new_case_id) AS new_case_id, coalesce(p.n, 0) A
 FROM migrated AS m
 FULL JOIN published AS p ON p.new_case_id = m.new_case_id
 WHERE m.new_case_id IS NULL OR coalesce(p.n, 0) <> 1
-ORDER BY 1 COLLATE "C"
+ORDER BY coalesce(m.new_case_id, p.new_case_id) COLLATE "C"
 LIMIT 20;

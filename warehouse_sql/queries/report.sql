@@ -91,8 +91,7 @@ late AS (
 SELECT s.last_official AS official, count(DISTINCT l.case_key) AS late_cases
   FROM late AS l
   JOIN staging.case AS s
-    ON s.source_system = l.source_system
-   AND l.case_key = CASE WHEN s.source_system = 'egov' THEN 'EGOV:' || s.case_no ELSE s.case_no END
+    ON s.source_system = l.source_system AND s.case_key = l.case_key AND NOT s.is_deleted
  WHERE s.last_official IS NOT NULL
  GROUP BY s.last_official
  ORDER BY late_cases DESC, official

@@ -1,0 +1,52 @@
+"""The case universe mart: one row per real case, without personal data."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.case_builds import FACT_CASE_SQL, build_fact_case, rows
+from assets.metadata_tables import markdown_table
+from resources.warehouse import WarehouseResource
+
+FACT_CASE_KEY = dg.AssetKey(["mart", "fact_case"])
+
+
+@dg.asset(
+    key=FACT_CASE_KEY,
+    deps=[
+        dg.AssetKey(["staging", "case"]),
+        dg.AssetKey(["staging", "case_link"]),
+        dg.AssetKey(["raw", "newsys_procedure"]),
+        dg.AssetKey(["raw", "newsys_official"]),
+    ],
+    group_name="mart",
+    kinds={"postgres", "sql"},
+    description=(
+        "One row per real case: every valid, non-deleted new-system case and every valid Egov case that no "
+        "migrated record links to (a migrated case is represented once, by its new-system record, carrying "
+        "`legacy_case_no`). Units are current units; applicants appear only as `applicant_key`."
+    ),
+)
+def fact_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Publish `mart.fact_case` as a difference in one transaction."""
+    with warehouse.begin() as conn:
+        changes = build_fact_case(conn)
+    counts = changes.extra["counts"]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(row["cases"] for row in counts),
+            "cases_by_source": markdown_table(counts, ["source_system", "cases", "with_legacy_no"]),
+            **changes.as_metadata(),
+        }
+    )
+
+
+@dg.asset_check(asset=FACT_CASE_KEY, description="No case_key appears twice in mart.fact_case.")
+def fact_case_keys_are_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Look for duplicate case keys."""
+    with warehouse.begin() as conn:
+        duplicates = rows(conn, FACT_CASE_SQL, "check_fact_case_keys")
+    return dg.AssetCheckResult(
+        passed=not duplicates,
+        metadata={"duplicates": markdown_table(duplicates, ["case_key", "n"])},
+    )

@@ -1,0 +1,99 @@
+"""The residue: backlog cases still open on Egov and nowhere else, per case and per unit per day."""
+
+import dagster as dg
+
+from assets.case_builds import RESIDUE_SQL, build_residue_case, build_residue_snapshot, rows
+from assets.metadata_tables import markdown_table
+from assets.run_clock import local_date, run_started_at
+from resources.alerting import AlertingResource
+from resources.settings import PipelineSettings
+from resources.warehouse import WarehouseResource
+
+RESIDUE_CASE_KEY = dg.AssetKey(["mart", "residue_case"])
+SNAPSHOT_KEY = dg.AssetKey(["mart", "backlog_residue_snapshot"])
+
+
+@dg.asset(
+    key=RESIDUE_CASE_KEY,
+    deps=[
+        dg.AssetKey(["staging", "case"]),
+        dg.AssetKey(["staging", "case_link"]),
+        dg.AssetKey(["mart", "backlog_reconciliation"]),
+    ],
+    group_name="reconciliation",
+    kinds={"postgres", "sql"},
+    description=(
+        "The work list behind the residue: each Egov backlog case still open on Egov that no migrated record "
+        "links to, with its legacy case number, current unit, received and due dates, days open and overdue "
+        "at the run's local date, and the last official on Egov. No applicant data."
+    ),
+)
+def residue_case(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
+) -> dg.MaterializeResult:
+    """Publish `mart.residue_case` as a difference in one transaction."""
+    as_of = run_started_at(context)
+    with warehouse.begin() as conn:
+        changes = build_residue_case(conn, settings.cutover(), as_of)
+        (counts,) = rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": counts["residue_cases"],
+            "as_of": as_of.isoformat(),
+            **changes.as_metadata(),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=RESIDUE_CASE_KEY,
+    description="The residue work list has as many cases as the reconciliation has residue rows.",
+)
+def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Compare the two residue counts."""
+    with warehouse.begin() as conn:
+        (counts,) = rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation")
+    return dg.AssetCheckResult(passed=counts["residue_cases"] == counts["residue_rows"], metadata=counts)
+
+
+@dg.asset(
+    key=SNAPSHOT_KEY,
+    deps=[RESIDUE_CASE_KEY],
+    group_name="reconciliation",
+    kinds={"postgres", "sql"},
+    description=(
+        "Residue per current unit for the run's local date (Asia/Ho_Chi_Minh), replaced on a re-run the same "
+        "day; a unit that had residue in an earlier snapshot keeps a row, with zero once cleared. Raises a "
+        "`backlog_residue` alert while any residue remains (letter 01/2025 orders it to zero)."
+    ),
+)
+def backlog_residue_snapshot(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, alerts: AlertingResource
+) -> dg.MaterializeResult:
+    """Publish today's snapshot; alert when residue remains."""
+    as_of = run_started_at(context)
+    with warehouse.begin() as conn:
+        changes = build_residue_snapshot(conn, as_of)
+    by_unit = changes.extra["by_unit"]
+    residue = sum(row["residue_count"] for row in by_unit)
+    if residue:
+        alerts.send(
+            "backlog_residue",
+            f"{residue} Egov backlog case(s) still open on Egov and nowhere else",
+            {
+                "as_of_date": local_date(as_of).isoformat(),
+                "residue": residue,
+                "by_unit": {
+                    str(row["unit_code"]): row["residue_count"] for row in by_unit if row["residue_count"]
+                },
+            },
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "residue": residue,
+            "as_of_date": local_date(as_of).isoformat(),
+            "residue_by_unit": markdown_table(by_unit, ["unit_code", "residue_count"]),
+            "alert_raised": bool(residue),
+            **changes.as_metadata(),
+        }
+    )

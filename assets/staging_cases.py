@@ -1,0 +1,61 @@
+"""Staging assets: both case sources in one shape with current units, and the links of migrated records."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.case_builds import build_case_link, build_staging_case
+from assets.metadata_tables import markdown_table
+from resources.warehouse import WarehouseResource
+
+RAW_DEPS = [dg.AssetKey(["raw", name]) for name in ("newsys_case", "egov_case", "newsys_unit")]
+
+
+@dg.asset(
+    key=["staging", "case"],
+    deps=RAW_DEPS,
+    group_name="staging",
+    kinds={"postgres", "sql"},
+    description=(
+        "Every valid landed case of the new system and of Egov in one canonical shape (`staging.case`), with "
+        "`case_key` per the contract and `unit_code` the current unit. Also resolves units along their "
+        "successors (`staging.unit_current`) and reports cycles and broken chains (`staging.unit_problem`)."
+    ),
+)
+def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Rebuild `staging.case`, the current units and the unit problems in one transaction."""
+    warehouse.migrate()
+    with warehouse.begin() as conn:
+        summary = build_staging_case(conn)
+    counts = {row["source_system"]: row for row in summary["counts"]}
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(row["cases"] for row in summary["counts"]),
+            "cases_by_source": markdown_table(
+                summary["counts"], ["source_system", "cases", "deleted", "migrated"]
+            ),
+            "newsys_cases": counts.get("newsys", {}).get("cases", 0),
+            "egov_cases": counts.get("egov", {}).get("cases", 0),
+            "unit_problem_count": len(summary["unit_problems"]),
+            "unit_problems": markdown_table(summary["unit_problems"], ["unit_code", "problem", "chain"]),
+            "non_ascii_case_numbers_keyed": summary["keyed"],
+        }
+    )
+
+
+@dg.asset(
+    key=["staging", "case_link"],
+    deps=[dg.AssetKey(["staging", "case"])],
+    group_name="staging",
+    kinds={"postgres", "sql"},
+    description=(
+        "Each valid, non-deleted migrated new-system record (`NguonHoSo = EGOV`) linked to the Egov case it "
+        "copies: by normalised `MaHoSoCu` when exactly one Egov case has that number, otherwise by a unique "
+        "fingerprint (procedure, applicant ID, received minute). Shared by the reconciliation and fact_case."
+    ),
+)
+def staging_case_link(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Rebuild `staging.case_link`."""
+    with warehouse.begin() as conn:
+        linked = build_case_link(conn)
+    return dg.MaterializeResult(metadata={"dagster/row_count": linked})

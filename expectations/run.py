@@ -1,0 +1,110 @@
+"""One validation run: build the rule subject in SQL, validate with GX, publish results and offenders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from expectations.rules import BUSINESS_RULES
+from expectations.validation import Outcome, data_docs_index, validate_warehouse
+from resources.sql_files import sql
+
+QUERIES = "queries/data_quality.sql"
+VALIDATION_LOCK_ID = 70241225
+SUBJECT_STATEMENTS = (
+    "subject_case_rules",
+    "subject_official_account_vneid",
+    "subject_egov_no_receipt_after_cutover",
+    "subject_newsys_case_quarantine_rate",
+    "subject_egov_case_quarantine_rate",
+)
+
+
+@dataclass(frozen=True)
+class ValidationRun:
+    """What one validation run found, and where its Data Docs are."""
+
+    run_at: datetime
+    outcomes: list[Outcome]
+    docs_index: Path
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """The expectations that did not hold."""
+        return [outcome for outcome in self.outcomes if not outcome.success]
+
+    @property
+    def failed_business_rules(self) -> list[Outcome]:
+        """The failed expectations named in the warehouse contract."""
+        return [outcome for outcome in self.failed if outcome.rule.suite == BUSINESS_RULES]
+
+
+@contextmanager
+def validation_lock(engine: Engine) -> Iterator[None]:
+    """Serialise validations of one warehouse (they share `staging.dq_subject`)."""
+    with engine.connect() as conn:
+        conn.execute(sql(QUERIES, "lock_validation"), {"lock_id": VALIDATION_LOCK_ID})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(sql(QUERIES, "unlock_validation"), {"lock_id": VALIDATION_LOCK_ID})
+            conn.commit()
+
+
+def build_subject(conn: Connection, cutover_at: datetime) -> None:
+    """Rebuild `staging.dq_subject`: per rule, one row per record in scope with its verdict."""
+    conn.execute(sql(QUERIES, "clear_subject"))
+    for name in SUBJECT_STATEMENTS:
+        conn.execute(sql(QUERIES, name), {"cutover_at": cutover_at})
+    conn.execute(sql(QUERIES, "analyze_subject"))
+
+
+def write_results(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -> None:
+    """Append one `mart.dq_results` row per expectation of this run."""
+    rows = [
+        {
+            "run_at": run_at,
+            "suite": outcome.rule.suite,
+            "expectation": outcome.rule.name,
+            "success": outcome.success,
+            "element_count": outcome.element_count,
+            "unexpected_count": outcome.unexpected_count,
+        }
+        for outcome in outcomes
+    ]
+    conn.execute(sql(QUERIES, "upsert_result"), rows)
+
+
+def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -> None:
+    """Replace `mart.dq_offender` with the offenders of this run's failed expectations."""
+    conn.execute(sql(QUERIES, "clear_offenders"))
+    failed = [outcome for outcome in outcomes if not outcome.success]
+    row_level = [outcome.rule.name for outcome in failed if outcome.rule.row_level]
+    conn.execute(sql(QUERIES, "insert_subject_offenders"), {"run_at": run_at, "expectations": row_level})
+    for outcome in failed:
+        if not outcome.rule.row_level and outcome.sample_keys:
+            conn.execute(
+                sql(QUERIES, "insert_fact_case_offenders"),
+                {"run_at": run_at, "expectation": outcome.rule.name, "case_keys": list(outcome.sample_keys)},
+            )
+
+
+def run_data_quality(
+    engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None
+) -> ValidationRun:
+    """Validate the warehouse behind `engine` as of `run_at`; results and offenders are committed."""
+    url = engine.url.render_as_string(hide_password=False)
+    with validation_lock(engine):
+        with engine.begin() as conn:
+            build_subject(conn, cutover_at)
+        outcomes = validate_warehouse(url, run_at, docs_dir)
+        with engine.begin() as conn:
+            write_results(conn, run_at, outcomes)
+            replace_offenders(conn, run_at, outcomes)
+    return ValidationRun(run_at, outcomes, data_docs_index(docs_dir))

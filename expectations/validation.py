@@ -1,0 +1,169 @@
+"""Running the suites inside PostgreSQL through a GX SQL data source, and building the Data Docs site.
+
+One ephemeral GX context per process and Data Docs folder (creating it is cheap, importing GX is not);
+one data source per warehouse URL. GX sends every metric as SQL to the warehouse: no table is read into
+pandas. Two checkpoints run per validation, because their samples of offending keys come from different
+columns: the row-level rules over `staging.dq_subject` and the integrity rules over `mart.fact_case`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+from great_expectations.checkpoint.checkpoint import CheckpointResult
+from great_expectations.core.batch_definition import BatchDefinition
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context import AbstractDataContext
+
+from expectations.rules import FACT_CASE_INTEGRITY, RULES_BY_NAME, SUITES, Rule
+from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN, build_suites
+from resources.settings import data_dir
+
+DOCS_SITE = "egov_sync"
+SAMPLE_SIZE = 20
+SESSION_OPTIONS = "-c timezone=Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one expectation in one validation run."""
+
+    rule: Rule
+    success: bool
+    element_count: int
+    unexpected_count: int
+    unexpected_percent: float | None
+    sample_keys: tuple[str, ...]
+
+
+def data_docs_dir() -> Path:
+    """Where the Data Docs site is written: `gx/` under the project's data folder."""
+    return data_dir() / "gx"
+
+
+def data_docs_site_config(directory: Path) -> dict[str, Any]:
+    """A local, static Data Docs site under `directory`."""
+    return {
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
+    }
+
+
+@cache
+def gx_context(docs_dir: str) -> AbstractDataContext:
+    """The process's ephemeral GX context for one Data Docs folder, holding every suite."""
+    context = gx.get_context(mode="ephemeral")
+    for suite in build_suites():
+        context.suites.add(suite)
+    context.add_data_docs_site(site_name=DOCS_SITE, site_config=data_docs_site_config(Path(docs_dir)))
+    return context
+
+
+def datasource_name(url: str) -> str:
+    """A stable data source name for a warehouse URL that does not reveal it."""
+    return "warehouse_" + hashlib.sha256(url.encode()).hexdigest()[:12]
+
+
+def _batch(source: Any, schema: str, table: str) -> BatchDefinition:
+    """The whole-table batch of one warehouse table."""
+    asset = source.add_table_asset(name=f"{schema}.{table}", table_name=table, schema_name=schema)
+    return asset.add_batch_definition_whole_table("whole_table")
+
+
+def _checkpoint(
+    context: AbstractDataContext, name: str, suites: list[str], batch: BatchDefinition, key_column: str
+) -> gx.Checkpoint:
+    """A saved checkpoint validating `suites` on `batch` and refreshing the Data Docs site."""
+    definitions = [
+        context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{suite}@{name}", data=batch, suite=context.suites.get(suite))
+        )
+        for suite in suites
+    ]
+    return context.checkpoints.add(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=definitions,
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
+            result_format={
+                "result_format": "SUMMARY",
+                "unexpected_index_column_names": [key_column],
+                "partial_unexpected_count": SAMPLE_SIZE,
+            },
+        )
+    )
+
+
+@cache
+def warehouse_checkpoints(docs_dir: str, url: str) -> tuple[gx.Checkpoint, gx.Checkpoint]:
+    """The two checkpoints of one warehouse: row-level rules and `mart.fact_case` integrity."""
+    context = gx_context(docs_dir)
+    name = datasource_name(url)
+    source = context.data_sources.add_postgres(
+        name=name, connection_string=url, kwargs={"connect_args": {"options": SESSION_OPTIONS}}
+    )
+    row_suites = [suite for suite in SUITES if suite != FACT_CASE_INTEGRITY]
+    row_level = _checkpoint(
+        context, f"row_rules@{name}", row_suites, _batch(source, "staging", "dq_subject"), SUBJECT_KEY_COLUMN
+    )
+    integrity = _checkpoint(
+        context, f"integrity@{name}", [FACT_CASE_INTEGRITY], _batch(source, "mart", "fact_case"),
+        FACT_CASE_KEY_COLUMN,
+    )
+    return row_level, integrity
+
+
+def _sample_keys(result: dict[str, Any]) -> tuple[str, ...]:
+    """Offending keys named in a GX result (its partial unexpected index list), nulls left out."""
+    keys = []
+    for entry in result.get("partial_unexpected_index_list") or []:
+        value = entry.get(SUBJECT_KEY_COLUMN, entry.get(FACT_CASE_KEY_COLUMN))
+        if value is not None and str(value) not in keys:
+            keys.append(str(value))
+    return tuple(keys)
+
+
+def outcomes_of(result: CheckpointResult) -> list[Outcome]:
+    """One outcome per expectation of a checkpoint run; an expectation that could not run is an error."""
+    outcomes = []
+    for suite_result in result.run_results.values():
+        for item in suite_result.results:
+            name = item.expectation_config.meta["name"]
+            if item.exception_info and item.exception_info.get("raised_exception"):
+                message = item.exception_info.get("exception_message")
+                raise RuntimeError(f"expectation {name} could not run: {message}")
+            detail = item.result
+            outcomes.append(
+                Outcome(
+                    rule=RULES_BY_NAME[name],
+                    success=bool(item.success),
+                    element_count=int(detail.get("element_count") or 0),
+                    unexpected_count=int(detail.get("unexpected_count") or 0),
+                    unexpected_percent=detail.get("unexpected_percent"),
+                    sample_keys=_sample_keys(detail),
+                )
+            )
+    return outcomes
+
+
+def validate_warehouse(url: str, run_at: datetime, docs_dir: Path | None = None) -> list[Outcome]:
+    """Run every suite against the warehouse at `url` (subject already built); Data Docs are refreshed."""
+    directory = str(docs_dir or data_docs_dir())
+    run_id = RunIdentifier(run_name=f"egov-sync {run_at.isoformat()}", run_time=run_at)
+    outcomes: list[Outcome] = []
+    for checkpoint in warehouse_checkpoints(directory, url):
+        outcomes.extend(outcomes_of(checkpoint.run(run_id=run_id)))
+    order = list(RULES_BY_NAME)
+    return sorted(outcomes, key=lambda outcome: order.index(outcome.rule.name))
+
+
+def data_docs_index(docs_dir: Path | None = None) -> Path:
+    """The index page of the Data Docs site."""
+    return (docs_dir or data_docs_dir()) / "index.html"
