@@ -13,7 +13,13 @@ DEPRECATED = re.compile(
     r"dagster_ge|LegacyFreshnessPolicy|dagster\.preview\.freshness|get_validator\(|"
     r"data_context\.DataContext"
 )
-RAW_KEYS = {"raw/newsys_case", "raw/newsys_official", "raw/newsys_procedure", "raw/newsys_unit", "raw/egov_case"}
+RAW_KEYS = {
+    "raw/newsys_case",
+    "raw/newsys_official",
+    "raw/newsys_procedure",
+    "raw/newsys_unit",
+    "raw/egov_case",
+}
 
 
 def test_definitions_load_and_validate() -> None:
