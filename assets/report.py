@@ -11,6 +11,7 @@ from typing import Any
 
 import dagster as dg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from sqlalchemy import Connection, Row
 
 from assets.indicators import FACT_CASE, INDICATOR_766, INDICATOR_LABELS, INDICATOR_MONTHLY, month_of
@@ -68,6 +69,7 @@ class ReportData:
 
     as_of: datetime
     month: date | None
+    targets: dict[str, Any] = field(default_factory=dict)
     month_rows: list[Row] = field(default_factory=list)
     trend_rows: list[Row] = field(default_factory=list)
     points_rows: list[Row] = field(default_factory=list)
@@ -99,6 +101,7 @@ def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> Re
     month = conn.execute(sql(QUERIES, "report_month"), {"as_of": as_of}).scalar()
     data = ReportData(as_of=as_of, month=month)
     params = {"as_of": as_of, "month_start": month or month_of(as_of), "cutover": cutover}
+    data.targets = dict(conn.execute(sql(QUERIES, "targets")).tuples().all())
     data.month_rows = fetch(conn, "month_indicators", params, [], data)
     data.trend_rows = fetch(conn, "trend_all", params, [], data)
     data.points_rows = fetch(conn, "month_766", params, [], data)
@@ -149,14 +152,22 @@ def trend_chart(data: ReportData) -> Chart:
     """Small multiples: the last 12 months of each indicator for the whole Department, with its target."""
     figure = Figure(figsize=(12, 9))
     grid = figure.subplots(3, 3)
+    months = sorted({row.period_month for row in data.trend_rows})
     for axes, code in zip(grid.flat, INDICATOR_ORDER, strict=True):
-        rows = [row for row in data.trend_rows if row.indicator_code == code]
-        months = [row.period_month.strftime("%m/%y") for row in rows]
-        axes.plot(months, [float(row.value) * 100 for row in rows], marker="o", color="#2b6cb0")
-        if rows and rows[-1].target is not None:
-            axes.axhline(float(rows[-1].target) * 100, color="#c53030", linestyle="--", lw=1)
+        values = {
+            row.period_month: float(row.value) * 100 for row in data.trend_rows if row.indicator_code == code
+        }
+        axes.plot(
+            range(len(months)),
+            [values.get(month, float("nan")) for month in months],
+            marker="o",
+            color="#2b6cb0",
+        )
+        if data.targets.get(code) is not None:
+            axes.axhline(float(data.targets[code]) * 100, color="#c53030", linestyle="--", lw=1)
         axes.set_title(INDICATOR_LABELS[code], fontsize=9)
         axes.set_ylim(0, 105)
+        axes.set_xticks(range(len(months)), [month.strftime("%m/%y") for month in months])
         axes.tick_params(axis="x", labelrotation=60, labelsize=7)
     figure.suptitle("Xu hướng 12 tháng (toàn Sở; nét đứt: chỉ tiêu)")
     figure.tight_layout()
@@ -197,6 +208,7 @@ def late_chart(data: ReportData) -> Chart:
     ):
         names = [str(getattr(row, label)) for row in rows]
         axes.barh(names, [row.late_cases for row in rows], color="#dd6b20")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.invert_yaxis()
         axes.set_title(f"{title}: hồ sơ không đúng hạn", fontsize=10)
         if not rows:
@@ -222,10 +234,9 @@ def indicator_matrix(data: ReportData) -> str:
     """Table: one row per unit, one column per indicator, value coloured by whether it meets the target."""
     units = list(dict.fromkeys(row.unit_code for row in data.month_rows))
     by_key = {(row.unit_code, row.indicator_code): row for row in data.month_rows}
-    targets = {row.indicator_code: row.target for row in data.month_rows}
     header = "".join(
         f"<th>{html.escape(INDICATOR_LABELS[code])}<br>"
-        f"<span class='note'>chỉ tiêu {percent(targets.get(code))}</span></th>"
+        f"<span class='note'>chỉ tiêu {percent(data.targets.get(code))}</span></th>"
         for code in INDICATOR_ORDER
     )
     body = []

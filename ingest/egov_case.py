@@ -33,8 +33,6 @@ def parse_egov_case(payload: Any, pii_key: str) -> Parsed:
     if egov_id is None:
         read.reasons.append("bad_id")
     updated_at = read.time("ngayCapNhat")
-    if updated_at is None and "bad_time:ngayCapNhat" not in read.reasons:
-        read.reasons.append("missing:ngayCapNhat")
     row = _case_row(read, pii_key)
     row["egov_id"] = egov_id
     row["updated_at"] = updated_at
@@ -90,11 +88,7 @@ def _case_row(read: FieldReader, pii_key: str) -> dict[str, Any]:
 
 
 def _egov_id(value: Any) -> int | None:
-    """The integer row id, given as a JSON integer or a digit string."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    """The integer row id: a JSON integer (a boolean or a string is not one)."""
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
     return None

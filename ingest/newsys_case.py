@@ -33,8 +33,6 @@ def parse_newsys_case(payload: Any, pii_key: str) -> Parsed:
     read = FieldReader(payload, parse_newsys)
     case_no = read.required("MaHoSo")
     updated_at = read.time("NgayCapNhat")
-    if updated_at is None and "bad_time:NgayCapNhat" not in read.reasons:
-        read.reasons.append("missing:NgayCapNhat")
     row = _case_row(read, pii_key)
     row["case_no"] = case_no
     row["updated_at"] = updated_at

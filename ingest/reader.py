@@ -91,7 +91,7 @@ class FieldReader:
     def items(self, name: str) -> list[dict[str, Any]]:
         """A list-of-objects field; null or absent reads as empty."""
         value = self.payload.get(name)
-        if value is None or value == "":
+        if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             self.reasons.append(f"bad_list:{name}")
@@ -99,15 +99,9 @@ class FieldReader:
         return value
 
     def integer(self, name: str) -> int | None:
-        """An integer field, given as a JSON number or a digit string."""
+        """A field the contract types as an integer: a JSON integer (not a boolean, not a string)."""
         value = self.payload.get(name)
-        if isinstance(value, bool):
-            self.reasons.append(f"bad_code:{name}")
-            return None
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             return value
-        text = clean(value)
-        if text.isascii() and text.lstrip("-").isdigit():
-            return int(text)
         self.reasons.append(f"bad_code:{name}")
         return None

@@ -130,7 +130,7 @@ def _quirk(value: Any, kind: str) -> Any:
     return None
 
 
-def _finish(payload: dict[str, Any], quirks: dict[str, str] | None, raw: dict[str, Any] | None) -> dict[str, Any]:
+def finish_payload(payload: dict[str, Any], quirks: dict[str, str] | None, raw: dict[str, Any] | None) -> dict[str, Any]:
     """Apply a record's quirks and raw overrides to its payload."""
     if quirks:
         for field, kind in quirks.items():
@@ -162,7 +162,7 @@ def egov_payload(r: ECase) -> dict[str, Any]:
         "canBoXuLy": r.handler, "danhGia": EGOV_RATING[r.rating],
         "daChuyenHeThongMoi": "1" if r.moved else "0", "ngayCapNhat": fmt_egov(r.updated, d),
     }
-    return _finish(payload, r.quirks, r.raw)
+    return finish_payload(payload, r.quirks, r.raw)
 
 
 def history(r: NCase) -> list[tuple[str, int, str]]:
@@ -248,4 +248,4 @@ def new_payload(r: NCase) -> dict[str, Any]:
         "NguonHoSo": r.origin, "MaHoSoCu": r.legacy, "NgayCapNhat": fmt_new(r.updated),
         "DaXoa": "1" if r.deleted else "0",
     }
-    return _finish(payload, r.quirks, r.raw)
+    return finish_payload(payload, r.quirks, r.raw)

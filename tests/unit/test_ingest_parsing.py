@@ -156,6 +156,7 @@ def test_reference_records() -> None:
     procedure = {"MaTTHC": "1.1", "TenTTHC": "P", "MaLinhVuc": "Y", "TenLinhVuc": "Y tế", "MucDo": "4",
                  "ThoiHanGiaiQuyet": 15, "CoPhiLePhi": "1"}
     assert parse_procedure(procedure).row["legal_days"] == 15
+    assert "bad_code:ThoiHanGiaiQuyet" in parse_procedure(procedure | {"ThoiHanGiaiQuyet": "15"}).reasons
     assert "bad_code:MucDo" in parse_procedure(procedure | {"MucDo": "5"}).reasons
     unit = {"MaDonVi": "H10.1", "TenDonVi": "PYT", "Cap": "HUYEN", "MaDonViKeThua": "H19",
             "HieuLucDen": "20250701000000"}

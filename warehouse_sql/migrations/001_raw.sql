@@ -33,7 +33,7 @@ CREATE TABLE raw.newsys_case (
     handlers            text[] NOT NULL DEFAULT '{}',
     last_official       text,
     is_deleted          boolean NOT NULL,
-    updated_at          timestamptz NOT NULL,
+    updated_at          timestamptz,
     payload             jsonb NOT NULL,
     fetched_at          timestamptz NOT NULL,
     run_id              text
@@ -72,7 +72,7 @@ CREATE TABLE raw.egov_case (
     last_official       text,
     is_deleted          boolean NOT NULL,
     moved_flag          boolean NOT NULL,
-    updated_at          timestamptz NOT NULL,
+    updated_at          timestamptz,
     payload             jsonb NOT NULL,
     fetched_at          timestamptz NOT NULL,
     run_id              text

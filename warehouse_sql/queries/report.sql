@@ -9,6 +9,9 @@ SELECT max(period_month)
   FROM mart.indicator_monthly
  WHERE period_month <= date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
 
+-- name: targets
+SELECT indicator_code, target FROM mart.indicator_targets ORDER BY indicator_code
+
 -- name: month_indicators
 SELECT unit_code, indicator_code, numerator, denominator, value, target, meets_target
   FROM mart.indicator_monthly
