@@ -1,6 +1,7 @@
 """Set-based builds of the case universe, the backlog reconciliation and the residue, on one connection.
 
-Each `build_*` function runs inside the caller's transaction, so a build publishes all of its changes or none.
+Each `build_*` function runs inside the caller's transaction, so a build publishes all of its changes or none;
+it first locks the tables it writes, so two overlapping runs publish one after the other.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def build_unit_current(conn: Connection) -> list[dict[str, Any]]:
 
 def build_staging_case(conn: Connection) -> dict[str, Any]:
     """Rebuild units, case-number keys and `staging.case`; return counts and unit problems."""
+    run(conn, STAGING_SQL, "lock_staging")
     keyed = key_case_numbers(conn)
     problems = build_unit_current(conn)
     run(conn, STAGING_SQL, "truncate_case")
@@ -89,6 +91,7 @@ def build_staging_case(conn: Connection) -> dict[str, Any]:
 
 def build_case_link(conn: Connection) -> int:
     """Link every migrated record to the Egov case it copies; return the number of links."""
+    run(conn, STAGING_SQL, "lock_case_link")
     run(conn, STAGING_SQL, "delete_case_link")
     linked = run(conn, STAGING_SQL, "insert_case_link")
     run(conn, STAGING_SQL, "analyze_case_link")
@@ -97,6 +100,7 @@ def build_case_link(conn: Connection) -> int:
 
 def build_reconciliation(conn: Connection, cutover: datetime) -> Changes:
     """Publish `mart.backlog_reconciliation` from staging; the outcome counts go in `extra`."""
+    run(conn, RECONCILIATION_SQL, "lock_reconciliation")
     run(conn, RECONCILIATION_SQL, "create_reconciliation_result", cutover=cutover)
     run(conn, RECONCILIATION_SQL, "create_reconciliation_new")
     run(conn, RECONCILIATION_SQL, "create_reconciliation_old")
@@ -110,6 +114,7 @@ def build_reconciliation(conn: Connection, cutover: datetime) -> Changes:
 
 def build_fact_case(conn: Connection) -> Changes:
     """Publish `mart.fact_case` from staging and the links; counts per source go in `extra`."""
+    run(conn, FACT_CASE_SQL, "lock_fact_case")
     run(conn, FACT_CASE_SQL, "create_fact_case_new")
     changes = apply_difference(conn, FACT_CASE_SQL, "fact_case")
     changes.extra["counts"] = rows(conn, FACT_CASE_SQL, "fact_case_counts")
@@ -118,12 +123,14 @@ def build_fact_case(conn: Connection) -> Changes:
 
 def build_residue_case(conn: Connection, cutover: datetime, as_of: datetime) -> Changes:
     """Publish `mart.residue_case`: backlog cases open on Egov that no migrated record links to."""
+    run(conn, RESIDUE_SQL, "lock_residue_case")
     run(conn, RESIDUE_SQL, "create_residue_new", cutover=cutover, as_of=as_of)
     return apply_difference(conn, RESIDUE_SQL, "residue_case")
 
 
 def build_residue_snapshot(conn: Connection, as_of: datetime) -> Changes:
     """Publish the residue per unit of `as_of`'s local date from `mart.residue_case`; rows go in `extra`."""
+    run(conn, RESIDUE_SQL, "lock_snapshot")
     run(conn, RESIDUE_SQL, "create_snapshot_new", as_of=as_of)
     changes = Changes(deleted=run(conn, RESIDUE_SQL, "delete_gone_snapshot", as_of=as_of))
     changes.updated = run(conn, RESIDUE_SQL, "update_changed_snapshot")

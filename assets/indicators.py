@@ -135,7 +135,7 @@ def indicator_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -
     summary = conn.execute(sql(QUERIES, "indicator_summary"), window.params(as_of)).all()
     months = [row.first_month for row in summary] + [row.last_month for row in summary]
     metadata: dict[str, Any] = {f"rows/{row.indicator_code}": int(row.row_count) for row in summary}
-    metadata["rows"] = sum(int(row.row_count) for row in summary)
+    metadata["dagster/row_count"] = sum(int(row.row_count) for row in summary)
     metadata["window"] = window.describe()
     metadata["first_month"] = min(months).isoformat() if months else "none"
     metadata["last_month"] = max(months).isoformat() if months else "none"

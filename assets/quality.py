@@ -1,12 +1,16 @@
 """Data quality as Dagster assets and asset checks.
 
-`mart/dq_results` runs one validation (every suite of `expectations/`, inside PostgreSQL), appends one row
-per expectation to `mart.dq_results`, replaces `mart.dq_offender`, refreshes the Data Docs site and raises
-a `data_quality` alert when an expectation fails. Each expectation is also an asset check attached to the
-asset it judges, reporting that run's figures. Severities follow `expectations.rules`: the eight contract
-rules and the quarantine rates only WARN (the run succeeds and the marts are published); the structural
-rules of `mart/fact_case` are blocking ERRORs, so the indicators built on it are not published in a run
-where the case universe is broken.
+Every expectation of `expectations/` is an asset check attached to the asset it judges. A validation run
+has two parts sharing `run_at` (the run's `as_of`):
+
+* the structural rules of `mart/fact_case` run in their own blocking check right after it is built; a
+  failure is an ERROR that stops the marts built on the case universe (indicators, and `mart/dq_results`)
+  in that run;
+* `mart/dq_results` validates the eight contract rules and the quarantine rates once every judged table is
+  built; their checks report its figures and only WARN, so findings are published and the run succeeds.
+
+Both parts append to `mart.dq_results`, replace their offenders in `mart.dq_offender`, refresh the Data Docs
+site and raise a `data_quality` alert when an expectation fails.
 """
 
 from collections.abc import Iterator
@@ -25,8 +29,8 @@ from expectations.rules import (
     Rule,
     rules_judging,
 )
-from expectations.run import QUERIES, ValidationRun, run_data_quality
-from expectations.validation import data_docs_index
+from expectations.run import QUERIES, ValidationRun, run_integrity, run_row_rules
+from expectations.validation import Outcome, data_docs_index
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.sql_files import sql
@@ -53,6 +57,14 @@ def results_table(run: ValidationRun) -> str:
             f"| {outcome.element_count} | {outcome.unexpected_count} |"
         )
     return "\n".join(lines)
+
+
+def alert_if_failed(alerts: AlertingResource, run: ValidationRun) -> None:
+    """Raise a `data_quality` alert when an expectation of the run failed."""
+    if run.failed:
+        names = ", ".join(outcome.rule.name for outcome in run.failed)
+        title = f"{len(run.failed)} data-quality expectation(s) failed: {names}"
+        alerts.send("data_quality", title, alert_details(run))
 
 
 def alert_details(run: ValidationRun) -> dict[str, Any]:
@@ -85,12 +97,9 @@ def dq_results(
     settings: PipelineSettings,
     alerts: AlertingResource,
 ) -> dg.MaterializeResult:
-    """Validate every suite in the warehouse and publish the results, offenders and Data Docs."""
-    run = run_data_quality(warehouse.engine(), settings.cutover(), run_started_at(context))
-    if run.failed:
-        names = ", ".join(outcome.rule.name for outcome in run.failed)
-        title = f"{len(run.failed)} data-quality expectation(s) failed: {names}"
-        alerts.send("data_quality", title, alert_details(run))
+    """Validate the row-level rules in the warehouse and publish the results, offenders and Data Docs."""
+    run = run_row_rules(warehouse.engine(), settings.cutover(), run_started_at(context))
+    alert_if_failed(alerts, run)
     return dg.MaterializeResult(
         metadata={
             "run_at": dg.MetadataValue.timestamp(run.run_at),
@@ -101,6 +110,33 @@ def dq_results(
             "data_docs": dg.MetadataValue.path(str(run.docs_index)),
             "data_docs_url": dg.MetadataValue.url(run.docs_index.as_uri()),
         }
+    )
+
+
+def figures_metadata(rule: Rule, elements: int, unexpected: int, sample: list[str]) -> dict[str, Any]:
+    """Check metadata: scope and offender counts, their share, a few offending keys, the Data Docs."""
+    return {
+        "suite": rule.suite,
+        "element_count": elements,
+        "unexpected_count": unexpected,
+        "unexpected_percent": dg.MetadataValue.float(100.0 * unexpected / elements if elements else 0.0),
+        "offender_sample": dg.MetadataValue.json(sample),
+        "data_docs": dg.MetadataValue.path(str(data_docs_index())),
+    }
+
+
+def outcome_result(outcome: Outcome) -> dg.AssetCheckResult:
+    """The asset check result of an expectation validated in this step."""
+    rule = outcome.rule
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(list(rule.asset_key)),
+        check_name=rule.name,
+        passed=outcome.success,
+        severity=dg.AssetCheckSeverity(rule.severity.value),
+        description=rule.description,
+        metadata=figures_metadata(
+            rule, outcome.element_count, outcome.unexpected_count, list(outcome.sample_keys[:SAMPLE_LIMIT])
+        ),
     )
 
 
@@ -118,49 +154,46 @@ def offender_sample(conn: Connection, run_at: datetime, rule: Rule) -> list[str]
 
 
 def check_result(conn: Connection, run_at: datetime, rule: Rule) -> dg.AssetCheckResult:
-    """The asset check result of one rule, from the figures its validation published."""
+    """The asset check result of a row-level rule, from the figures `mart/dq_results` published."""
     asset_key = dg.AssetKey(list(rule.asset_key))
-    severity = dg.AssetCheckSeverity(rule.severity.value)
-    docs = dg.MetadataValue.path(str(data_docs_index()))
     row = read_result(conn, run_at, rule)
     if row is None:
         return dg.AssetCheckResult(
             asset_key=asset_key, check_name=rule.name, passed=False, severity=dg.AssetCheckSeverity.WARN,
             description="Not validated in this run: materialize mart/dq_results with it.",
-            metadata={"suite": rule.suite, "data_docs": docs},
+            metadata={"suite": rule.suite, "data_docs": dg.MetadataValue.path(str(data_docs_index()))},
         )
-    elements, unexpected = row["element_count"], row["unexpected_count"]
+    sample = offender_sample(conn, run_at, rule)
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=rule.name,
         passed=bool(row["success"]),
-        severity=severity,
+        severity=dg.AssetCheckSeverity(rule.severity.value),
         description=rule.description,
-        metadata={
-            "suite": rule.suite,
-            "element_count": elements,
-            "unexpected_count": unexpected,
-            "unexpected_percent": dg.MetadataValue.float(100.0 * unexpected / elements if elements else 0.0),
-            "offender_sample": dg.MetadataValue.json(offender_sample(conn, run_at, rule)),
-            "data_docs": docs,
-        },
+        metadata=figures_metadata(rule, row["element_count"], row["unexpected_count"], sample),
     )
 
 
 def check_spec(rule: Rule) -> dg.AssetCheckSpec:
-    """The check spec of one rule, attached to the asset it judges, read after `mart/dq_results`."""
+    """The check spec of one rule, on the asset it judges; row-level rules wait for `mart/dq_results`."""
     return dg.AssetCheckSpec(
         name=rule.name,
         asset=dg.AssetKey(list(rule.asset_key)),
         description=f"{rule.description} [{rule.suite}, {rule.severity.value}]",
-        additional_deps=[DQ_RESULTS],
+        additional_deps=[DQ_RESULTS] if rule.row_level else None,
         blocking=rule.blocking,
     )
 
 
-def rule_checks(asset_key: tuple[str, ...], name: str) -> dg.AssetChecksDefinition:
-    """One multi-asset check holding a check per rule that judges `asset_key`."""
-    rules = rules_judging(asset_key)
+def selected_rules(context: dg.AssetCheckExecutionContext, rules: tuple[Rule, ...]) -> list[Rule]:
+    """The rules whose checks this step was asked to run."""
+    selected = {key.name for key in context.selected_asset_check_keys}
+    return [rule for rule in rules if rule.name in selected]
+
+
+def row_rule_checks(asset_key: tuple[str, ...], name: str) -> dg.AssetChecksDefinition:
+    """The checks of the row-level rules judging `asset_key`, reporting what `mart/dq_results` found."""
+    rules = tuple(rule for rule in rules_judging(asset_key) if rule.row_level)
 
     @dg.multi_asset_check(name=name, specs=[check_spec(rule) for rule in rules], can_subset=True)
     def _checks(
@@ -168,16 +201,32 @@ def rule_checks(asset_key: tuple[str, ...], name: str) -> dg.AssetChecksDefiniti
     ) -> Iterator[dg.AssetCheckResult]:
         """Report the published figures of each selected rule."""
         run_at = run_started_at(context)
-        selected = {key.name for key in context.selected_asset_check_keys}
         with warehouse.begin() as conn:
-            for rule in rules:
-                if rule.name in selected:
-                    yield check_result(conn, run_at, rule)
+            for rule in selected_rules(context, rules):
+                yield check_result(conn, run_at, rule)
 
     return _checks
 
 
-fact_case_quality_checks = rule_checks(FACT_CASE, "fact_case_quality_checks")
-newsys_official_quality_checks = rule_checks(RAW_NEWSYS_OFFICIAL, "newsys_official_quality_checks")
-egov_case_quality_checks = rule_checks(RAW_EGOV_CASE, "egov_case_quality_checks")
-newsys_case_quality_checks = rule_checks(RAW_NEWSYS_CASE, "newsys_case_quality_checks")
+INTEGRITY_RULES = tuple(rule for rule in rules_judging(FACT_CASE) if not rule.row_level)
+
+
+@dg.multi_asset_check(
+    name="fact_case_integrity_checks", specs=[check_spec(rule) for rule in INTEGRITY_RULES], can_subset=True
+)
+def fact_case_integrity_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, alerts: AlertingResource
+) -> Iterator[dg.AssetCheckResult]:
+    """Validate the structure of `mart.fact_case` (blocking): keys and code lists."""
+    run = run_integrity(warehouse.engine(), run_started_at(context))
+    alert_if_failed(alerts, run)
+    selected = {rule.name for rule in selected_rules(context, INTEGRITY_RULES)}
+    for outcome in run.outcomes:
+        if outcome.rule.name in selected:
+            yield outcome_result(outcome)
+
+
+fact_case_quality_checks = row_rule_checks(FACT_CASE, "fact_case_quality_checks")
+newsys_official_quality_checks = row_rule_checks(RAW_NEWSYS_OFFICIAL, "newsys_official_quality_checks")
+egov_case_quality_checks = row_rule_checks(RAW_EGOV_CASE, "egov_case_quality_checks")
+newsys_case_quality_checks = row_rule_checks(RAW_NEWSYS_CASE, "newsys_case_quality_checks")

@@ -3,7 +3,7 @@
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +70,7 @@ class ReportData:
     as_of: datetime
     month: date | None
     targets: dict[str, Any] = field(default_factory=dict)
+    unit_names: dict[str, str] = field(default_factory=dict)
     month_rows: list[Row] = field(default_factory=list)
     trend_rows: list[Row] = field(default_factory=list)
     points_rows: list[Row] = field(default_factory=list)
@@ -102,6 +103,7 @@ def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> Re
     data = ReportData(as_of=as_of, month=month)
     params = {"as_of": as_of, "month_start": month or month_of(as_of), "cutover": cutover}
     data.targets = dict(conn.execute(sql(QUERIES, "targets")).tuples().all())
+    data.unit_names = dict(conn.execute(sql(QUERIES, "unit_names")).tuples().all())
     data.month_rows = fetch(conn, "month_indicators", params, [], data)
     data.trend_rows = fetch(conn, "trend_all", params, [], data)
     data.points_rows = fetch(conn, "month_766", params, [], data)
@@ -219,6 +221,14 @@ def late_chart(data: ReportData) -> Chart:
     )
 
 
+def unit_label(data: ReportData, unit_code: str | None) -> str:
+    """A unit's name with its code, or the whole Department for ALL."""
+    if unit_code == "ALL":
+        return "Toàn Sở (ALL)"
+    name = data.unit_names.get(unit_code or "")
+    return f"{name} ({unit_code})" if name else str(unit_code)
+
+
 def cell(value: Any, css: str = "num") -> str:
     """One table cell with escaped text."""
     text_value = "–" if value is None else str(value)
@@ -253,8 +263,7 @@ def indicator_matrix(data: ReportData) -> str:
                 f'<td class="{css}" title="{title}">{percent(row.value)}<br>'
                 f'<span class="note">{title}</span></td>'
             )
-        name = "Toàn Sở (ALL)" if unit == "ALL" else unit
-        body.append(f"<tr><th>{html.escape(name)}</th>{''.join(cells)}</tr>")
+        body.append(f"<tr><th>{html.escape(unit_label(data, unit))}</th>{''.join(cells)}</tr>")
     return f"<table><tr><th>Đơn vị</th>{header}</tr>{''.join(body)}</table>"
 
 
@@ -262,7 +271,7 @@ def points_table(data: ReportData) -> str:
     """Table of the estimated 766 group points per unit."""
     header = "".join(f"<th>{html.escape(label)}</th>" for label in POINT_LABELS.values())
     body = "".join(
-        f"<tr><th>{html.escape('Toàn Sở (ALL)' if row.unit_code == 'ALL' else row.unit_code)}</th>"
+        f"<tr><th>{html.escape(unit_label(data, row.unit_code))}</th>"
         + "".join(cell(getattr(row, column)) for column in POINT_LABELS)
         + "</tr>"
         for row in data.points_rows
@@ -271,9 +280,9 @@ def points_table(data: ReportData) -> str:
     return f"<table><tr><th>Đơn vị</th>{header}</tr>{body}</table>{note}"
 
 
-def ranking_table(rows: list[Row], label: str, heading: str) -> str:
+def ranking_table(rows: list[Row], label: Callable[[Row], str], heading: str) -> str:
     """A two-column ranking table."""
-    body = "".join(f"<tr>{cell(getattr(row, label), '')}{cell(row.late_cases)}</tr>" for row in rows)
+    body = "".join(f"<tr>{cell(label(row), '')}{cell(row.late_cases)}</tr>" for row in rows)
     return f"<table><tr><th>{html.escape(heading)}</th><th>Số hồ sơ không đúng hạn</th></tr>{body}</table>"
 
 
@@ -315,8 +324,8 @@ def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
         "được xét tại cuối tháng hoặc thời điểm lập báo cáo); cán bộ là người xử lý cuối cùng "
         "(tên đăng nhập).</p>",
         image_tag(charts["late"]),
-        ranking_table(data.late_units, "unit_code", "Đơn vị"),
-        ranking_table(data.late_officials, "official", "Cán bộ (tên đăng nhập)"),
+        ranking_table(data.late_units, lambda row: unit_label(data, row.unit_code), "Đơn vị"),
+        ranking_table(data.late_officials, lambda row: str(row.official), "Cán bộ (tên đăng nhập)"),
     ]
     body = "\n".join(part for part in sections if part)
     return (

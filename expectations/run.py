@@ -1,4 +1,9 @@
-"""One validation run: build the rule subject in SQL, validate with GX, publish results and offenders."""
+"""Validation runs: build the rule subject in SQL, validate with GX, publish results and offenders.
+
+A run has two parts with the same `run_at`: the integrity of `mart.fact_case` (checked as soon as it is
+built, so that it can block the marts downstream) and the row-level rules (once every judged table is
+built). Each part appends its rows to `mart.dq_results` and replaces the offenders of its expectations.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from expectations.rules import BUSINESS_RULES
-from expectations.validation import Outcome, data_docs_index, validate_warehouse
+from expectations.validation import INTEGRITY, ROW_RULES, Outcome, data_docs_index, validate_warehouse
 from resources.sql_files import sql
 
 QUERIES = "queries/data_quality.sql"
@@ -82,8 +87,9 @@ def write_results(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -
 
 
 def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -> None:
-    """Replace `mart.dq_offender` with the offenders of this run's failed expectations."""
-    conn.execute(sql(QUERIES, "clear_offenders"))
+    """Replace the `mart.dq_offender` rows of these expectations with the offenders of the failed ones."""
+    validated = [outcome.rule.name for outcome in outcomes]
+    conn.execute(sql(QUERIES, "clear_offenders"), {"expectations": validated})
     failed = [outcome for outcome in outcomes if not outcome.success]
     row_level = [outcome.rule.name for outcome in failed if outcome.rule.row_level]
     conn.execute(sql(QUERIES, "insert_subject_offenders"), {"run_at": run_at, "expectations": row_level})
@@ -95,16 +101,41 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
             )
 
 
-def run_data_quality(
+def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome]) -> None:
+    """Append the results and replace the offenders of these expectations, in one transaction."""
+    with engine.begin() as conn:
+        write_results(conn, run_at, outcomes)
+        replace_offenders(conn, run_at, outcomes)
+
+
+def warehouse_url(engine: Engine) -> str:
+    """The full URL of the engine's database, for the GX data source."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+def run_integrity(engine: Engine, run_at: datetime, docs_dir: Path | None = None) -> ValidationRun:
+    """Validate the structure of `mart.fact_case` as of `run_at`; results and offenders are committed."""
+    outcomes = validate_warehouse(warehouse_url(engine), INTEGRITY, run_at, docs_dir)
+    publish(engine, run_at, outcomes)
+    return ValidationRun(run_at, outcomes, data_docs_index(docs_dir))
+
+
+def run_row_rules(
     engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None
 ) -> ValidationRun:
-    """Validate the warehouse behind `engine` as of `run_at`; results and offenders are committed."""
-    url = engine.url.render_as_string(hide_password=False)
+    """Validate the business and source rules as of `run_at`; results and offenders are committed."""
     with validation_lock(engine):
         with engine.begin() as conn:
             build_subject(conn, cutover_at)
-        outcomes = validate_warehouse(url, run_at, docs_dir)
-        with engine.begin() as conn:
-            write_results(conn, run_at, outcomes)
-            replace_offenders(conn, run_at, outcomes)
+        outcomes = validate_warehouse(warehouse_url(engine), ROW_RULES, run_at, docs_dir)
+        publish(engine, run_at, outcomes)
     return ValidationRun(run_at, outcomes, data_docs_index(docs_dir))
+
+
+def run_data_quality(
+    engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None
+) -> ValidationRun:
+    """Both parts of a validation run as of `run_at`."""
+    integrity = run_integrity(engine, run_at, docs_dir)
+    rows = run_row_rules(engine, cutover_at, run_at, docs_dir)
+    return ValidationRun(run_at, rows.outcomes + integrity.outcomes, rows.docs_index)

@@ -2,8 +2,9 @@
 
 One ephemeral GX context per process and Data Docs folder (creating it is cheap, importing GX is not);
 one data source per warehouse URL. GX sends every metric as SQL to the warehouse: no table is read into
-pandas. Two checkpoints run per validation, because their samples of offending keys come from different
-columns: the row-level rules over `staging.dq_subject` and the integrity rules over `mart.fact_case`.
+pandas. Each warehouse has two checkpoints, run separately (the integrity one by a blocking check right
+after `mart.fact_case`, the other once every judged table is built): `row_rules` over `staging.dq_subject`
+and `integrity` over `mart.fact_case`. The Data Docs site is rendered after each, for that run's results.
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from great_expectations.checkpoint.checkpoint import CheckpointResult
 from great_expectations.core.batch_definition import BatchDefinition
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context import AbstractDataContext
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
 from expectations.rules import FACT_CASE_INTEGRITY, RULES_BY_NAME, SUITES, Rule
 from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN, build_suites
 from resources.settings import data_dir
 
 DOCS_SITE = "egov_sync"
+ROW_RULES = "row_rules"
+INTEGRITY = "integrity"
 SAMPLE_SIZE = 20
 SESSION_OPTIONS = "-c timezone=Asia/Ho_Chi_Minh"
 
@@ -60,6 +65,7 @@ def data_docs_site_config(directory: Path) -> dict[str, Any]:
 def gx_context(docs_dir: str) -> AbstractDataContext:
     """The process's ephemeral GX context for one Data Docs folder, holding every suite."""
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     for suite in build_suites():
         context.suites.add(suite)
     context.add_data_docs_site(site_name=DOCS_SITE, site_config=data_docs_site_config(Path(docs_dir)))
@@ -80,7 +86,7 @@ def _batch(source: Any, schema: str, table: str) -> BatchDefinition:
 def _checkpoint(
     context: AbstractDataContext, name: str, suites: list[str], batch: BatchDefinition, key_column: str
 ) -> gx.Checkpoint:
-    """A saved checkpoint validating `suites` on `batch` and refreshing the Data Docs site."""
+    """A saved checkpoint validating `suites` on `batch`, sampling offenders by `key_column`."""
     definitions = [
         context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite}@{name}", data=batch, suite=context.suites.get(suite))
@@ -91,7 +97,6 @@ def _checkpoint(
         gx.Checkpoint(
             name=name,
             validation_definitions=definitions,
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
             result_format={
                 "result_format": "SUMMARY",
                 "unexpected_index_column_names": [key_column],
@@ -102,8 +107,8 @@ def _checkpoint(
 
 
 @cache
-def warehouse_checkpoints(docs_dir: str, url: str) -> tuple[gx.Checkpoint, gx.Checkpoint]:
-    """The two checkpoints of one warehouse: row-level rules and `mart.fact_case` integrity."""
+def warehouse_checkpoints(docs_dir: str, url: str) -> dict[str, gx.Checkpoint]:
+    """The two checkpoints of one warehouse: `row_rules` and `integrity` (of `mart.fact_case`)."""
     context = gx_context(docs_dir)
     name = datasource_name(url)
     source = context.data_sources.add_postgres(
@@ -117,7 +122,7 @@ def warehouse_checkpoints(docs_dir: str, url: str) -> tuple[gx.Checkpoint, gx.Ch
         context, f"integrity@{name}", [FACT_CASE_INTEGRITY], _batch(source, "mart", "fact_case"),
         FACT_CASE_KEY_COLUMN,
     )
-    return row_level, integrity
+    return {ROW_RULES: row_level, INTEGRITY: integrity}
 
 
 def _sample_keys(result: dict[str, Any]) -> tuple[str, ...]:
@@ -153,15 +158,24 @@ def outcomes_of(result: CheckpointResult) -> list[Outcome]:
     return outcomes
 
 
-def validate_warehouse(url: str, run_at: datetime, docs_dir: Path | None = None) -> list[Outcome]:
-    """Run every suite against the warehouse at `url` (subject already built); Data Docs are refreshed."""
+def build_data_docs(context: AbstractDataContext, results: list[CheckpointResult]) -> None:
+    """Render the suites and the validation results of this run into the Data Docs site, with its index."""
+    identifiers: list[Any] = [ExpectationSuiteIdentifier(name=suite) for suite in SUITES]
+    for result in results:
+        identifiers.extend(result.run_results)
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=identifiers)
+
+
+def validate_warehouse(
+    url: str, checkpoint: str, run_at: datetime, docs_dir: Path | None = None
+) -> list[Outcome]:
+    """Run one checkpoint (`row_rules` or `integrity`) on the warehouse at `url`, then render Data Docs."""
     directory = str(docs_dir or data_docs_dir())
     run_id = RunIdentifier(run_name=f"egov-sync {run_at.isoformat()}", run_time=run_at)
-    outcomes: list[Outcome] = []
-    for checkpoint in warehouse_checkpoints(directory, url):
-        outcomes.extend(outcomes_of(checkpoint.run(run_id=run_id)))
+    result = warehouse_checkpoints(directory, url)[checkpoint].run(run_id=run_id)
+    build_data_docs(gx_context(directory), [result])
     order = list(RULES_BY_NAME)
-    return sorted(outcomes, key=lambda outcome: order.index(outcome.rule.name))
+    return sorted(outcomes_of(result), key=lambda outcome: order.index(outcome.rule.name))
 
 
 def data_docs_index(docs_dir: Path | None = None) -> Path:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any
 
-from simulator.catalog import PROCEDURES, UNIT_BY_CODE, UNITS, Procedure, units_for
+from simulator.catalog import PROCEDURES, UNIT_BY_CODE, units_for
 from simulator.officials import Official
 from simulator.records import ECase, NCase
 from simulator.simtime import DAY, HOUR, MINUTE, weekday, yymmdd
@@ -55,7 +55,9 @@ class Builder:
     bad: list[BadPlant] = field(default_factory=list)
     procedures: list[dict[str, Any]] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
-    _unit_cache: dict[tuple[str, str | None, bool], tuple[list[str], list[float]]] = field(default_factory=dict)
+    _unit_cache: dict[tuple[str, str | None, bool], tuple[list[str], list[float]]] = field(
+        default_factory=dict
+    )
 
     def case_no(self, unit: str, t: int) -> str:
         """The next case number of a unit for the day of `t`: `<unit>-<yyMMdd>-<seq>`."""
@@ -143,12 +145,3 @@ def lerp(a: float, b: float, f: float) -> float:
     """Linear interpolation between a and b at fraction f."""
     return a + (b - a) * f
 
-
-def all_units() -> tuple[str, ...]:
-    """Every unit code of the catalogue."""
-    return tuple(u.code for u in UNITS)
-
-
-def proc_fee(proc: Procedure) -> bool:
-    """Whether cases of a procedure carry a fee."""
-    return proc.fee

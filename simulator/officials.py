@@ -11,6 +11,7 @@ from simulator.people import ascii_fold, official_user, person_name
 from simulator.records import finish_payload
 from simulator.simtime import ANCHOR, CUTOVER, DAY, fmt_new
 
+
 @dataclass(slots=True, eq=False)
 class Official:
     """One official account."""

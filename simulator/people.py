@@ -13,11 +13,13 @@ _FAMILY = (
 _MIDDLE_M = ("Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công", "Ngọc", "Hoàng", "Trung", "Xuân", "Tấn")
 _MIDDLE_F = ("Thị", "Ngọc", "Thu", "Thanh", "Mỹ", "Kim", "Bích", "Thùy", "Phương", "Hồng", "Thị Kim", "Minh")
 _GIVEN_M = (
-    "An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hùng", "Huy", "Khánh", "Khoa", "Long", "Minh", "Nam",
+    "An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hùng", "Huy", "Khánh", "Khoa", "Long", "Minh",
+    "Nam",
     "Phong", "Phúc", "Quang", "Sơn", "Tài", "Thắng", "Thành", "Trung", "Tuấn", "Việt", "Vinh", "Lộc", "Nhân",
 )
 _GIVEN_F = (
-    "Anh", "Châu", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Loan", "Mai",
+    "Anh", "Châu", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Loan",
+    "Mai",
     "My", "Ngân", "Nhung", "Oanh", "Phương", "Quyên", "Tâm", "Thảo", "Trang", "Trinh", "Uyên", "Vy", "Yến",
 )
 _BUSINESS_KIND = (
@@ -26,7 +28,8 @@ _BUSINESS_KIND = (
     "Công ty TNHH Thiết bị Y tế", "Công ty TNHH Mỹ phẩm", "Bếp ăn tập thể Công ty TNHH",
 )
 _BUSINESS_NAME = (
-    "Phúc An", "Minh Châu", "Tâm Đức", "Hòa Bình", "An Khang", "Bảo Ngọc", "Thiên Phúc", "Đồng Xanh", "Nam Việt",
+    "Phúc An", "Minh Châu", "Tâm Đức", "Hòa Bình", "An Khang", "Bảo Ngọc", "Thiên Phúc", "Đồng Xanh",
+    "Nam Việt",
     "Sông Đồng Nai", "Biên Hòa Xanh", "Long Thành", "Trường Sinh", "Hồng Phát", "Kim Ngân", "Vạn Phúc",
     "Hưng Thịnh", "Tân Mai", "Thảo Dược Việt", "Bình An", "Lộc Phát", "Gia Huy", "Khánh Hưng", "Đại Nam",
 )

@@ -130,7 +130,9 @@ def _quirk(value: Any, kind: str) -> Any:
     return None
 
 
-def finish_payload(payload: dict[str, Any], quirks: dict[str, str] | None, raw: dict[str, Any] | None) -> dict[str, Any]:
+def finish_payload(
+    payload: dict[str, Any], quirks: dict[str, str] | None, raw: dict[str, Any] | None
+) -> dict[str, Any]:
     """Apply a record's quirks and raw overrides to its payload."""
     if quirks:
         for field, kind in quirks.items():
@@ -182,6 +184,7 @@ def history(r: NCase) -> list[tuple[str, int, str]]:
         if r.supp_done is not None:
             out.append((r.receiver, r.supp_done, "Tiếp nhận hồ sơ bổ sung"))
     _closing_history(r, out)
+    out.sort(key=lambda step: step[1])
     return out
 
 
@@ -207,7 +210,7 @@ def _results(r: NCase) -> list[dict[str, str]]:
     number = f"{r.created % 99991:05d}/{fmt_new(r.end or r.created)[:4]}/GP-SYT"
     return [{
         "TenGiayTo": PROCEDURE_BY_CODE[r.proc].result, "MaGiayToKetQua": number,
-        "DuongDanTepTinKetQua": f"{RESULT_URL}{r.key.replace('.', '')}.pdf" if signed or r.result == 3 else "",
+        "DuongDanTepTinKetQua": f"{RESULT_URL}{r.key.replace('.', '')}.pdf" if r.result in (2, 3) else "",
         "CoChuKySo": "1" if signed else "0",
     }]
 
@@ -225,8 +228,8 @@ def _apologies(r: NCase) -> list[dict[str, str]]:
     if r.apology_at is None:
         return []
     new_due = add_workdays(r.apology_at, 5) + 17 * HOUR
-    return [{"SoPhieu": f"{r.apology_at // DAY % 997:03d}/PXL-{r.unit[4:6]}", "NgayLap": fmt_new(r.apology_at),
-             "NgayHenTraMoi": fmt_new(new_due)}]
+    number = f"{r.apology_at // DAY % 997:03d}/PXL-{r.unit[4:6]}"
+    return [{"SoPhieu": number, "NgayLap": fmt_new(r.apology_at), "NgayHenTraMoi": fmt_new(new_due)}]
 
 
 def new_payload(r: NCase) -> dict[str, Any]:
@@ -237,13 +240,16 @@ def new_payload(r: NCase) -> dict[str, Any]:
         "MaHoSo": r.key, "MaTTHC": r.proc, "TenTTHC": proc.name, "MaLinhVuc": proc.field, "DonViXuLy": r.unit,
         "KenhThucHien": str(r.channel), "ChuHoSo": who.name,
         "SoGiayToChuHoSo": who.id_number if r.app_id is None else r.app_id, "SoDienThoai": who.phone,
-        "Email": who.email, "LoaiDoiTuong": str(r.kind), "TaiKhoanDuocXacThucVoiVNeID": "1" if r.vneid else "0",
+        "Email": who.email, "LoaiDoiTuong": str(r.kind),
+        "TaiKhoanDuocXacThucVoiVNeID": "1" if r.vneid else "0",
         "NgayTiepNhan": fmt_new(r.recv), "NgayHenTra": fmt_new(r.due), "NgayKetThucXuLy": fmt_new(r.end),
         "NgayTuChoi": fmt_new(r.refused), "NgayTra": fmt_new(r.ret), "TrangThaiHoSo": str(r.status),
         "LyDoDungXuLy": r.reason, "HoSoCoThanhPhanSoHoa": "1" if r.digitized else "0",
         "DuocThanhToanTrucTuyen": str(r.payment) if r.payment else "", "DanhSachGiayToKetQua": _results(r),
         "DanhSachHoSoBoSung": _supplements(r), "PhieuXinLoi": _apologies(r),
-        "QuaTrinhXuLy": [{"TenDangNhap": u, "ThoiDiemXuLy": fmt_new(t), "NoiDungXuLy": a} for u, t, a in history(r)],
+        "QuaTrinhXuLy": [
+            {"TenDangNhap": u, "ThoiDiemXuLy": fmt_new(t), "NoiDungXuLy": a} for u, t, a in history(r)
+        ],
         "DanhGia": str(r.rating) if r.rating else "", "DongBoDVCQG": "1" if r.synced else "0",
         "NguonHoSo": r.origin, "MaHoSoCu": r.legacy, "NgayCapNhat": fmt_new(r.updated),
         "DaXoa": "1" if r.deleted else "0",

@@ -10,9 +10,9 @@ CUTOVER = datetime.fromisoformat("2024-12-24T00:00:00+07:00")
 T0 = datetime.fromisoformat("2025-03-03T08:00:00+07:00")
 
 _FACT_CASE = text(
-    "INSERT INTO mart.fact_case (case_key, source_system, procedure_code, unit_code, original_unit_code, channel,"
-    " status_code, received_at, due_at, finished_at, has_result, has_e_result, is_digitized, payment, rating,"
-    " has_apology, synced_national)"
+    "INSERT INTO mart.fact_case (case_key, source_system, procedure_code, unit_code, original_unit_code,"
+    " channel, status_code, received_at, due_at, finished_at, has_result, has_e_result, is_digitized,"
+    " payment, rating, has_apology, synced_national)"
     " VALUES (:case_key, :source_system, :procedure_code, :unit_code, :unit_code, :channel, :status_code,"
     " :received_at, :due_at, :finished_at, :has_result, false, false, :payment, :rating, :has_apology,"
     " :synced_national)"
@@ -65,19 +65,21 @@ def add_procedure(conn: Connection, code: str) -> None:
     """One procedure of the catalogue."""
     conn.execute(
         text(
-            "INSERT INTO raw.newsys_procedure (procedure_code, service_level, legal_days, has_fee, payload, fetched_at)"
-            " VALUES (:code, 4, 10, true, '{}', now())"
+            "INSERT INTO raw.newsys_procedure (procedure_code, service_level, legal_days, has_fee, payload,"
+            " fetched_at) VALUES (:code, 4, 10, true, '{}', now())"
         ),
         {"code": code},
     )
 
 
-def add_official(conn: Connection, user_name: str, account_type: str = "VNEID", is_active: bool = True) -> None:
+def add_official(
+    conn: Connection, user_name: str, account_type: str = "VNEID", is_active: bool = True
+) -> None:
     """One official of the new system."""
     conn.execute(
         text(
-            "INSERT INTO raw.newsys_official (user_name, unit_code, account_type, is_active, payload, fetched_at)"
-            " VALUES (:user_name, 'U1', :account_type, :is_active, '{}', now())"
+            "INSERT INTO raw.newsys_official (user_name, unit_code, account_type, is_active, payload,"
+            " fetched_at) VALUES (:user_name, 'U1', :account_type, :is_active, '{}', now())"
         ),
         {"user_name": user_name, "account_type": account_type, "is_active": is_active},
     )
@@ -87,11 +89,11 @@ def add_egov_case(conn: Connection, egov_id: int, received_at: datetime) -> None
     """One valid Egov case."""
     conn.execute(
         text(
-            "INSERT INTO raw.egov_case (egov_id, case_no, original_unit_code, status_code, is_terminal, received_at,"
-            " due_at, has_result, has_e_result, is_digitized, has_apology, is_deleted, moved_flag, updated_at,"
-            " payload, fetched_at)"
-            " VALUES (:egov_id, 'SO-' || :egov_id, 'U1', 4, false, :received_at, :received_at, false, false, false,"
-            " false, false, false, :received_at, '{}', now())"
+            "INSERT INTO raw.egov_case (egov_id, case_no, original_unit_code, status_code, is_terminal,"
+            " received_at, due_at, has_result, has_e_result, is_digitized, has_apology, is_deleted,"
+            " moved_flag, updated_at, payload, fetched_at)"
+            " VALUES (:egov_id, 'SO-' || :egov_id, 'U1', 4, false, :received_at, :received_at, false, false,"
+            " false, false, false, false, :received_at, '{}', now())"
         ),
         {"egov_id": egov_id, "received_at": received_at},
     )
@@ -101,8 +103,8 @@ def add_newsys_raw_case(conn: Connection, case_no: str) -> None:
     """One landed new-system case record."""
     conn.execute(
         text(
-            "INSERT INTO raw.newsys_case (case_no, status_code, is_terminal, has_result, has_e_result, is_digitized,"
-            " has_apology, is_deleted, updated_at, payload, fetched_at)"
+            "INSERT INTO raw.newsys_case (case_no, status_code, is_terminal, has_result, has_e_result,"
+            " is_digitized, has_apology, is_deleted, updated_at, payload, fetched_at)"
             " VALUES (:case_no, 4, false, false, false, false, false, false, now(), '{}', now())"
         ),
         {"case_no": case_no},

@@ -50,7 +50,9 @@ def good_case(conn: Connection) -> None:
 
 def without_primary_key(conn: Connection) -> None:
     """Let `mart.fact_case` hold what its primary key forbids, to plant structural offenders."""
-    conn.execute(text("ALTER TABLE mart.fact_case DROP CONSTRAINT fact_case_pkey"))
+    conn.execute(
+        text("ALTER TABLE mart.fact_case DROP CONSTRAINT fact_case_pkey, ALTER case_key DROP NOT NULL")
+    )
 
 
 def late_baseline(conn: Connection) -> None:
@@ -164,7 +166,8 @@ SCENARIOS: dict[str, Scenario] = {
         (2, 0), (3, 1), "N-BAD",
     ),
     "fact_case_source_system_valid": Scenario(
-        good_case, lambda c: add_case(c, "N-BAD", source_system="paper", staged=False), (1, 0), (2, 1), "N-BAD"
+        good_case, lambda c: add_case(c, "N-BAD", source_system="paper", staged=False),
+        (1, 0), (2, 1), "N-BAD",
     ),
     "newsys_case_quarantine_rate": Scenario(
         quarantine_baseline("newsys"), quarantine_more("newsys"), (21, 1), (23, 3), "Q-2"
@@ -215,14 +218,19 @@ def test_expectation_passes_clean_data_and_catches_offender(
         assert scenario.offender in offenders(warehouse, name)
 
 
-def test_results_are_a_history_of_one_row_per_expectation(warehouse: WarehouseResource, tmp_path: Path) -> None:
+def test_results_are_a_history_of_one_row_per_expectation(
+    warehouse: WarehouseResource, tmp_path: Path
+) -> None:
     with warehouse.begin() as conn:
         good_case(conn)
     validate(warehouse, tmp_path, 9)
     validate(warehouse, tmp_path, 10)
     with warehouse.begin() as conn:
         rows = conn.execute(
-            text("SELECT run_at, count(*), count(DISTINCT suite) FROM mart.dq_results GROUP BY run_at ORDER BY 1")
+            text(
+                "SELECT run_at, count(*), count(DISTINCT suite) FROM mart.dq_results"
+                " GROUP BY run_at ORDER BY run_at"
+            )
         ).all()
     assert [(count, suites) for _, count, suites in rows] == [(len(RULES), 3), (len(RULES), 3)]
 

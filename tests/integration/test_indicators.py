@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import dagster as dg
@@ -123,6 +123,8 @@ def test_full_range_run_tags_cover_every_partition_to_as_of() -> None:
     assert tags[PARTITION_RANGE_START_TAG] == MONTHLY_PARTITIONS.get_first_partition_key() == "2019-01-01"
     assert tags[PARTITION_RANGE_END_TAG] == "2025-08-01"
     assert tags[AS_OF_TAG] == AS_OF.isoformat()
+    month_turn = datetime(2025, 8, 31, 17, 30, tzinfo=UTC)  # 1 September 00:30 in Asia/Ho_Chi_Minh
+    assert full_range_run_tags(month_turn)[PARTITION_RANGE_END_TAG] == "2025-09-01"
 
 
 def test_partition_runs_build_the_same_table(sourced: WarehouseResource) -> None:

@@ -92,3 +92,14 @@ def test_report_renders_in_headless_chromium(report_page: Path, tmp_path: Path) 
     assert "Toàn Sở (ALL)" in text
     assert '<td class="">alice</td>' in text  # the official with the late case in August
     assert text.count("<img") == 4
+
+
+def test_report_renders_with_an_empty_warehouse(
+    warehouse: WarehouseResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EGOV_SYNC_DATA_DIR", str(tmp_path / "data"))
+    page = render_report(warehouse)
+    assert page.parent.name == "2025-08"
+    text = page.read_text(encoding="utf-8")
+    assert "Báo cáo kết quả giải quyết thủ tục hành chính – tháng –" in text
+    assert text.count('src="data:image/png;base64,') == 4

@@ -87,7 +87,7 @@ ON CONFLICT (run_at, expectation) DO UPDATE SET
     unexpected_count = EXCLUDED.unexpected_count
 
 -- name: clear_offenders
-DELETE FROM mart.dq_offender
+DELETE FROM mart.dq_offender WHERE expectation = ANY (:expectations)
 
 -- name: insert_subject_offenders
 INSERT INTO mart.dq_offender (

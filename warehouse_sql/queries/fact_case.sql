@@ -1,5 +1,8 @@
 -- Build statements of mart.fact_case: compute into a temp table, then apply the difference.
 
+-- name: lock_fact_case
+LOCK TABLE mart.fact_case IN SHARE ROW EXCLUSIVE MODE;
+
 -- name: create_fact_case_new
 CREATE TEMP TABLE fact_case_new ON COMMIT DROP AS
 SELECT n.case_key, n.source_system, e.case_no AS legacy_case_no, n.procedure_code, n.unit_code,

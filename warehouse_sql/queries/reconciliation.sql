@@ -1,5 +1,8 @@
 -- Build statements of mart.backlog_reconciliation: compute into temp tables, then apply the difference.
 
+-- name: lock_reconciliation
+LOCK TABLE mart.backlog_reconciliation IN SHARE ROW EXCLUSIVE MODE;
+
 -- name: create_reconciliation_result
 CREATE TEMP TABLE recon_result ON COMMIT DROP AS
 WITH egov AS (
@@ -12,7 +15,7 @@ WITH egov AS (
            l.egov_id, l.match_method, l.mismatch_fields,
            e.case_no AS legacy_case_no, e.unit_code AS egov_unit_code, e.received_at AS egov_received_at,
            coalesce(e.is_backlog, false) AS to_backlog,
-           row_number() OVER (PARTITION BY l.egov_id ORDER BY m.record_key COLLATE "C" DESC) AS rank
+           row_number() OVER (PARTITION BY l.egov_id ORDER BY m.record_key COLLATE "C") AS rank
     FROM staging."case" AS m
     LEFT JOIN staging.case_link AS l ON l.new_case_id = m.record_key
     LEFT JOIN egov AS e ON e.egov_id = l.egov_id

@@ -12,6 +12,9 @@ SELECT max(period_month)
 -- name: targets
 SELECT indicator_code, target FROM mart.indicator_targets ORDER BY indicator_code
 
+-- name: unit_names
+SELECT unit_code, name FROM raw.newsys_unit WHERE name IS NOT NULL
+
 -- name: month_indicators
 SELECT unit_code, indicator_code, numerator, denominator, value, target, meets_target
   FROM mart.indicator_monthly

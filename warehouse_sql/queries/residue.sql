@@ -1,5 +1,8 @@
 -- Build statements of mart.residue_case and of mart.backlog_residue_snapshot (built from it).
 
+-- name: lock_residue_case
+LOCK TABLE mart.residue_case IN SHARE ROW EXCLUSIVE MODE;
+
 -- name: create_residue_new
 CREATE TEMP TABLE residue_new ON COMMIT DROP AS
 WITH as_of AS (
@@ -42,6 +45,9 @@ SELECT n.egov_id, n.legacy_case_no, n.unit_code, n.original_unit_code, n.procedu
        n.received_at, n.due_at, n.days_open, n.days_overdue, n.last_official
 FROM residue_new AS n
 WHERE NOT EXISTS (SELECT 1 FROM mart.residue_case AS r WHERE r.egov_id = n.egov_id);
+
+-- name: lock_snapshot
+LOCK TABLE mart.backlog_residue_snapshot IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_snapshot_new
 CREATE TEMP TABLE snapshot_new ON COMMIT DROP AS

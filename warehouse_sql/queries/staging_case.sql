@@ -1,5 +1,8 @@
 -- Build statements of the staging case universe: case-number keys, current units, cases, links.
 
+-- name: lock_staging
+LOCK TABLE staging.case_no_key, staging.unit_current, staging.unit_problem, staging."case" IN SHARE ROW EXCLUSIVE MODE;
+
 -- name: select_unkeyed_case_numbers
 SELECT DISTINCT v.case_no
 FROM (
@@ -110,6 +113,9 @@ ORDER BY source_system;
 
 -- name: unit_problems
 SELECT unit_code, problem, chain FROM staging.unit_problem ORDER BY unit_code COLLATE "C";
+
+-- name: lock_case_link
+LOCK TABLE staging.case_link IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: delete_case_link
 DELETE FROM staging.case_link;

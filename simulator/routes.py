@@ -1,0 +1,259 @@
+"""The endpoints of both simulated APIs: authentication, parameters, paging, faults and the control API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode
+
+from simulator.events import EventsGone
+from simulator.simtime import parse_egov, parse_new
+from simulator.world import BadCursor
+
+if TYPE_CHECKING:
+    from simulator.server import SimulatorServers
+
+_INT = re.compile(r"-?[0-9]+")
+
+
+@dataclass
+class Request:
+    """One HTTP request as the routes see it."""
+
+    system: str
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def key(self) -> tuple[str, ...]:
+        """What identifies 'the same request' when it is retried."""
+        return (self.system, self.method, self.path, urlencode(sorted(self.query.items())))
+
+
+@dataclass
+class Reply:
+    """An HTTP answer (None body: close the connection without answering)."""
+
+    status: int
+    body: dict[str, Any] | None
+    headers: dict[str, str] = field(default_factory=dict)
+    injected: bool = False
+
+
+class ParamError(ValueError):
+    """A query parameter outside its allowed range or format (answer 400)."""
+
+
+def error(status: int, code: str, message: str, **headers: str) -> Reply:
+    """A JSON error answer."""
+    return Reply(status, {"error": code, "message": message}, dict(headers))
+
+
+def int_param(query: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
+    """An integer query parameter within [low, high]."""
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not _INT.fullmatch(raw) or int(raw) < low or (high is not None and int(raw) > high):
+        bound = f"{low}..{high}" if high is not None else f">= {low}"
+        raise ParamError(f"{name} must be an integer {bound}")
+    return int(raw)
+
+
+def time_param(query: dict[str, str], name: str, parse: Callable[[str], int | None]) -> int | None:
+    """An optional timestamp query parameter in the system's format."""
+    raw = query.get(name)
+    if raw is None:
+        return None
+    value = parse(raw)
+    if value is None:
+        raise ParamError(f"{name} is not a valid timestamp")
+    return value
+
+
+def parse_query(text: str) -> dict[str, str]:
+    """Query parameters (the last value of a repeated one wins)."""
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def dispatch(sim: SimulatorServers, req: Request) -> Reply:
+    """Answer one request: control calls, injected faults, then the system's endpoints."""
+    sim.count("requests")
+    if req.system == "newsys" and req.path.startswith("/_sim/"):
+        return _guard(lambda: control(sim, req))
+    key = req.key()
+    fault = sim.dice.decide(key, token_endpoint=req.path == "/oauth2/token")
+    if fault is not None:
+        return _injected(sim, req.system, fault)
+    route = egov_route if req.system == "egov" else newsys_route
+    reply = _guard(lambda: route(sim, req))
+    if not reply.injected:
+        sim.dice.served(key)
+    return reply
+
+
+def _guard(call: Callable[[], Reply]) -> Reply:
+    """Run a route, turning parameter errors into 400."""
+    try:
+        return call()
+    except ParamError as exc:
+        return error(400, "invalid_parameter", str(exc))
+
+
+def _injected(sim: SimulatorServers, system: str, fault: str) -> Reply:
+    """The answer of an injected fault."""
+    if fault == "drop":
+        sim.count("drops")
+        reply = Reply(0, None)
+    elif fault == "429":
+        sim.count("429")
+        wait = str(sim.faults.retry_after)
+        reply = error(429, "rate_limited", "Too many requests", **{"Retry-After": wait})
+    else:
+        sim.count("5xx")
+        reply = error(sim.dice.status_5xx(system), "unavailable", "Temporary failure, try again later")
+    reply.injected = True
+    return reply
+
+
+def egov_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v1/hoso` with an API key, offset paging and the `capNhatTu` filter."""
+    if req.path != "/api/v1/hoso":
+        return error(404, "not_found", "No such resource")
+    if req.method != "GET":
+        return error(405, "method_not_allowed", "Use GET", Allow="GET")
+    if req.headers.get("x-api-key") != sim.egov_api_key:
+        return error(401, "unauthorized", "Missing or wrong X-API-Key")
+    page = int_param(req.query, "page", 1, 1, None)
+    size = int_param(req.query, "pageSize", 100, 1, 500)
+    since = time_param(req.query, "capNhatTu", parse_egov)
+    with sim.lock:
+        body, served = sim.world.egov_page(page, size, since)
+        sim.maybe_bump("egov", served)
+    return Reply(200, body)
+
+
+_NEWSYS_GET: dict[str, Callable[[SimulatorServers, Request], Reply]] = {}
+
+
+def newsys_route(sim: SimulatorServers, req: Request) -> Reply:
+    """The new system: the token endpoint, then Bearer-protected GET endpoints."""
+    if req.path == "/oauth2/token":
+        return token_route(sim, req)
+    token = _bearer(req.headers.get("authorization", ""))
+    if token is None or not sim.tokens.use(token):
+        return error(401, "invalid_token", "Missing, unknown or expired access token",
+                     **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    if sim.tokens.seasoned(token) and sim.dice.expire_token(req.key()):
+        sim.tokens.revoke(token)
+        sim.count("token_expiries")
+        reply = error(401, "invalid_token", "The access token expired",
+                      **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        reply.injected = True
+        return reply
+    handler = _NEWSYS_GET.get(req.path)
+    if handler is None:
+        return error(404, "not_found", "No such resource")
+    if req.method != "GET":
+        return error(405, "method_not_allowed", "Use GET", Allow="GET")
+    return handler(sim, req)
+
+
+def _bearer(header: str) -> str | None:
+    """The token of an `Authorization: Bearer` header."""
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def token_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`POST /oauth2/token` with client credentials in a form body."""
+    if req.method != "POST":
+        return error(405, "method_not_allowed", "Use POST", Allow="POST")
+    form = parse_query(req.body.decode("utf-8", errors="replace"))
+    if form.get("grant_type") != "client_credentials":
+        return error(400, "unsupported_grant_type", "grant_type must be client_credentials")
+    if form.get("client_id") != sim.client_id or form.get("client_secret") != sim.client_secret:
+        return error(401, "invalid_client", "Unknown client or wrong secret")
+    token = sim.tokens.issue()
+    sim.count("tokens_issued")
+    return Reply(200, {"access_token": token, "token_type": "Bearer", "expires_in": sim.tokens.lifetime},
+                 {"Cache-Control": "no-store"})
+
+
+def cases_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/cases`: keyset paging by (NgayCapNhat, MaHoSo) from `updated_since`."""
+    since = time_param(req.query, "updated_since", parse_new)
+    limit = int_param(req.query, "limit", 500, 1, 1000)
+    cursor = req.query.get("cursor") or None
+    with sim.lock:
+        try:
+            body, served = sim.world.cases_page(since, cursor, limit)
+        except BadCursor as exc:
+            raise ParamError("cursor was not issued by this server") from exc
+        sim.maybe_bump("newsys", served)
+    return Reply(200, body)
+
+
+def events_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/events`: events after a sequence number; 410 when they were discarded."""
+    after = int_param(req.query, "after", 0, 0, None)
+    limit = int_param(req.query, "limit", 500, 1, 1000)
+    with sim.lock:
+        try:
+            events, last = sim.world.events_after(after, limit)
+        except EventsGone:
+            oldest = sim.world.events.oldest_seq()
+            return Reply(410, {"error": "gone", "message": "Events after this sequence were discarded",
+                               "oldest_seq": oldest})
+    return Reply(200, {"events": events, "last_seq": last})
+
+
+def officials_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/officials`: cursor paging by user name."""
+    limit = int_param(req.query, "limit", 500, 1, 1000)
+    with sim.lock:
+        try:
+            return Reply(200, sim.world.officials_page(req.query.get("cursor") or None, limit))
+        except BadCursor as exc:
+            raise ParamError("cursor was not issued by this server") from exc
+
+
+def procedures_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/procedures`: the catalogue in one page."""
+    with sim.lock:
+        return Reply(200, {"items": sim.world.procedures()})
+
+
+def units_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/units`: the units and their successors in one page."""
+    with sim.lock:
+        return Reply(200, {"items": sim.world.units()})
+
+
+_NEWSYS_GET.update({"/api/v2/cases": cases_route, "/api/v2/events": events_route,
+                    "/api/v2/officials": officials_route, "/api/v2/procedures": procedures_route,
+                    "/api/v2/units": units_route})
+
+
+def control(sim: SimulatorServers, req: Request) -> Reply:
+    """The simulator's own control API: apply a batch of changes, expire events, report status."""
+    if req.path == "/_sim/changes" and req.method == "POST":
+        n = int_param(req.query, "n", 100, 1, 100_000)
+        with sim.lock:
+            return Reply(200, sim.world.apply_changes(n).as_json())
+    if req.path == "/_sim/expire-events" and req.method == "POST":
+        before = int_param(req.query, "before", 0, 0, None)
+        with sim.lock:
+            sim.world.expire_events(before)
+            return Reply(200, {"oldest_seq": sim.world.events.oldest_seq()})
+    if req.path == "/_sim/status" and req.method == "GET":
+        with sim.lock:
+            w = sim.world
+            return Reply(200, {"clock": w.clock.isoformat(), "last_seq": w.events.last_seq,
+                               "oldest_seq": w.events.oldest_seq(), "egov_records": w.egov_count(),
+                               "newsys_records": w.new_count(), "stats": dict(sim.stats)})
+    return error(404, "not_found", "No such control endpoint")

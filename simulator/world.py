@@ -1,0 +1,263 @@
+"""The simulated world: both source systems' records, their feeds, the event log and the clock."""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import json
+import random
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from simulator.changes import ChangeSummary, apply_batch, bump_served
+from simulator.events import EventLog, EventsGone
+from simulator.gen_base import Builder
+from simulator.gen_migrate import LinkIndex
+from simulator.generate import build
+from simulator.officials import Official, official_payload
+from simulator.planted import compute_planted
+from simulator.records import ABSENT, ECase, NCase, egov_payload, new_payload
+from simulator.simtime import ANCHOR, DAY, to_datetime
+
+__all__ = ["ChangeSummary", "EventsGone", "World", "generate_world"]
+FeedEntry = tuple[int, str, int]
+
+
+class BadCursor(ValueError):
+    """A cursor that this server did not issue."""
+
+
+def feed_key(r: NCase) -> str:
+    """The MaHoSo a case is served with (what the feed orders by)."""
+    if r.raw and "MaHoSo" in r.raw:
+        value = r.raw["MaHoSo"]
+        return value if isinstance(value, str) else ""
+    return r.key
+
+
+def encode_cursor(entry: tuple[Any, ...]) -> str:
+    """An opaque cursor for a feed position."""
+    return base64.urlsafe_b64encode(json.dumps(list(entry), ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> tuple[Any, ...]:
+    """The feed position of a cursor; BadCursor when it was not issued here."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, UnicodeError) as exc:
+        raise BadCursor(cursor) from exc
+    if not isinstance(values, list) or len(values) != len(kinds):
+        raise BadCursor(cursor)
+    if not all(isinstance(v, k) and not isinstance(v, bool) for v, k in zip(values, kinds, strict=True)):
+        raise BadCursor(cursor)
+    return tuple(values)
+
+
+class World:
+    """Both systems' current records, served in order, changed in deterministic batches."""
+
+    def __init__(self, builder: Builder, seed: int) -> None:
+        """Assemble a world from what the generator built."""
+        self.seed = seed
+        self.builder = builder
+        self.now = ANCHOR
+        self.batches = 0
+        self.version = 0
+        self._egov: list[ECase] = builder.egov
+        self._new: list[NCase] = builder.new
+        self._officials: list[Official] = builder.officials
+        self._feed = SortedList((r.updated, feed_key(r), i) for i, r in enumerate(self._new))
+        self._official_order = sorted((_official_key(o), i) for i, o in enumerate(self._officials))
+        self._egov_filter: tuple[tuple[int, int], list[int]] | None = None
+        self._planted: tuple[int, dict[str, Any]] | None = None
+        self.link_index: LinkIndex | None = None
+        self.events = _initial_events(self._new, self._officials, seed)
+
+    @property
+    def clock(self) -> datetime:
+        """The simulated present (aware, Asia/Ho_Chi_Minh)."""
+        return to_datetime(self.now)
+
+    @property
+    def planted(self) -> dict[str, Any]:
+        """What the generator planted (recomputed from its model after changes)."""
+        if self._planted is None or self._planted[0] != self.version:
+            self._planted = (self.version, compute_planted(self._egov, self._new, self._officials,
+                                                           self.builder.bad))
+        return self._planted[1]
+
+    def egov_records(self) -> list[dict[str, Any]]:
+        """Every current Egov payload, as served, in id order."""
+        return [egov_payload(r) for r in self._egov]
+
+    def newsys_records(self) -> list[dict[str, Any]]:
+        """Every current new-system case payload, in feed order (NgayCapNhat, MaHoSo)."""
+        return [new_payload(self._new[i]) for _, _, i in self._feed]
+
+    def officials(self) -> list[dict[str, Any]]:
+        """Every official payload, in feed order (TenDangNhap)."""
+        return [official_payload(self._officials[i]) for _, i in self._official_order]
+
+    def procedures(self) -> list[dict[str, Any]]:
+        """The procedure catalogue as served."""
+        return [dict(p) for p in self.builder.procedures]
+
+    def units(self) -> list[dict[str, Any]]:
+        """The unit catalogue as served."""
+        return [dict(u) for u in self.builder.units]
+
+    def egov_case(self, index: int) -> ECase:
+        """The Egov record at a serving position."""
+        return self._egov[index]
+
+    def new_case(self, index: int) -> NCase:
+        """The new-system record at an internal index."""
+        return self._new[index]
+
+    def egov_count(self) -> int:
+        """How many Egov records there are."""
+        return len(self._egov)
+
+    def new_count(self) -> int:
+        """How many new-system records there are."""
+        return len(self._new)
+
+    def official_list(self) -> list[Official]:
+        """The official records (internal)."""
+        return self._officials
+
+    def _egov_matching(self, since: int | None) -> range | list[int]:
+        """Serving positions of the Egov records updated at or after `since`."""
+        if since is None:
+            return range(len(self._egov))
+        key = (since, self.version)
+        if self._egov_filter is None or self._egov_filter[0] != key:
+            self._egov_filter = (key, [i for i, r in enumerate(self._egov) if r.updated >= since])
+        return self._egov_filter[1]
+
+    def egov_page(self, page: int, size: int, since: int | None) -> tuple[dict[str, Any], list[int]]:
+        """One Egov page (`tongSo/trang/soBanGhi/duLieu`) and the positions it served."""
+        matching = self._egov_matching(since)
+        served = list(matching[(page - 1) * size: page * size])
+        items = [egov_payload(self._egov[i]) for i in served]
+        return {"tongSo": len(matching), "trang": page, "soBanGhi": len(items), "duLieu": items}, served
+
+    def cases_page(
+        self, since: int | None, cursor: str | None, limit: int
+    ) -> tuple[dict[str, Any], list[int]]:
+        """One page of the new-system case feed and the indexes it served."""
+        if cursor is not None:
+            start = self._feed.bisect_right(decode_cursor(cursor, (int, str, int)))
+        elif since is not None:
+            start = self._feed.bisect_left((since, "", -1))
+        else:
+            start = 0
+        entries = list(self._feed.islice(start, start + limit))
+        more = start + limit < len(self._feed)
+        items = [new_payload(self._new[i]) for _, _, i in entries]
+        nxt = encode_cursor(entries[-1]) if entries and more else None
+        return {"items": items, "next_cursor": nxt}, [i for _, _, i in entries]
+
+    def officials_page(self, cursor: str | None, limit: int) -> dict[str, Any]:
+        """One page of official accounts ordered by user name."""
+        start = 0
+        if cursor is not None:
+            start = bisect.bisect_right(self._official_order, decode_cursor(cursor, (str, int)))
+        entries = self._official_order[start: start + limit]
+        more = start + limit < len(self._official_order)
+        items = [official_payload(self._officials[i]) for _, i in entries]
+        return {"items": items, "next_cursor": encode_cursor(entries[-1]) if entries and more else None}
+
+    def events_after(self, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """Events after a sequence number and the last sequence number; EventsGone when too old."""
+        return self.events.after(after, limit)
+
+    def expire_events(self, before_seq: int) -> None:
+        """Forget the events with a sequence number below `before_seq` (to force 410 Gone)."""
+        self.events.expire(before_seq)
+
+    def tick(self, seconds: int) -> int:
+        """Advance the clock and return the new present."""
+        self.now += seconds
+        self.events.prune(self.now)
+        return self.now
+
+    def change_new(self, index: int, t: int, kind: str, mutate: Callable[[NCase], None]) -> None:
+        """Change a new-system record at time `t`, keeping the feed in order and logging an event."""
+        r = self._new[index]
+        self._feed.remove((r.updated, feed_key(r), index))
+        mutate(r)
+        r.updated = t
+        self._feed.add((t, feed_key(r), index))
+        self.events.append(kind, r.key, t)
+        self.version += 1
+
+    def add_new(self, r: NCase, t: int) -> None:
+        """Add a new-system record created at time `t`."""
+        r.updated = max(r.updated, t)
+        self._new.append(r)
+        self._feed.add((r.updated, feed_key(r), len(self._new) - 1))
+        self.events.append("hoso.created", r.key, r.updated)
+        self.version += 1
+
+    def change_egov(self, index: int, t: int, mutate: Callable[[ECase], None]) -> None:
+        """Change an Egov record at time `t` (Egov has no event log)."""
+        r = self._egov[index]
+        mutate(r)
+        r.updated = t
+        self.version += 1
+
+    def change_official(self, index: int, t: int, mutate: Callable[[Official], None]) -> None:
+        """Change an official account at time `t` and log an event."""
+        o = self._officials[index]
+        mutate(o)
+        o.updated = t
+        self.events.append("canbo.updated", o.user, t)
+        self.version += 1
+
+    def apply_changes(self, n: int = 100, seed: int | None = None) -> ChangeSummary:
+        """Apply a deterministic batch of about `n` changes across both systems (the clock moves 1 hour)."""
+        self.batches += 1
+        rng = random.Random(seed if seed is not None else self.seed * 1_000_003 + self.batches)
+        return apply_batch(self, n, rng)
+
+    def concurrent_update(self, system: str, served: list[int], rng: random.Random) -> str | int | None:
+        """Bump one just-served record (newer update time, maybe a real change); its key, or None."""
+        return bump_served(self, system, served, rng)
+
+
+def _official_key(o: Official) -> str:
+    """The user name an official is served under (what its feed orders by)."""
+    if o.raw and "TenDangNhap" in o.raw:
+        value = o.raw["TenDangNhap"]
+        return "" if value is ABSENT or not isinstance(value, str) else value
+    return o.user
+
+
+def _initial_events(new: list[NCase], officials: list[Official], seed: int) -> EventLog:
+    """The events of the last 7 days before the anchor; earlier ones were already discarded."""
+    window = ANCHOR - 7 * DAY
+    pending: list[tuple[int, str, str]] = []
+    for r in new:
+        key = feed_key(r)
+        if not key:
+            continue
+        if r.created >= window:
+            pending.append((r.created, key, "hoso.created"))
+        if r.updated >= window and r.updated > r.created:
+            pending.append((r.updated, key, "hoso.deleted" if r.deleted else "hoso.updated"))
+    pending.extend((o.updated, o.user, "canbo.updated") for o in officials if o.updated >= window and o.user)
+    pending.sort()
+    log = EventLog(last_seq=len(new) * 3 + 1000 + seed % 97)
+    for t, key, kind in pending:
+        log.append(kind, key, t)
+    return log
+
+
+def generate_world(scale: int = 1000, seed: int = 7) -> World:
+    """The deterministic world of (scale, seed): `scale` new-system cases and about scale/2 Egov ones."""
+    return World(build(scale, seed), seed)

@@ -1,0 +1,87 @@
+"""The synced warehouse against the simulator's ground truth: reconciliation, fact_case and residue."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from assets.run_clock import local_date
+from simulator.truth import (
+    expected_fact_case,
+    expected_outcome_counts,
+    expected_reconciliation,
+    expected_residue_by_unit,
+)
+from tests.e2e.conftest import SyncedWarehouse
+
+pytestmark = pytest.mark.e2e
+
+RECON_COLUMNS = [
+    "legacy_case_no",
+    "new_case_id",
+    "outcome",
+    "match_method",
+    "mismatch_fields",
+    "unit_code",
+    "received_at",
+]
+
+
+def query(synced: SyncedWarehouse, statement: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a query on the synced warehouse, as dictionaries."""
+    with synced.warehouse.begin() as conn:
+        return [dict(row) for row in conn.execute(text(statement), params).mappings()]
+
+
+def as_multiset(rows: list[dict[str, Any]]) -> Counter:
+    """Reconciliation rows as a multiset of tuples."""
+    return Counter(tuple(row[column] for column in RECON_COLUMNS) for row in rows)
+
+
+def test_run_succeeded(synced: SyncedWarehouse) -> None:
+    assert synced.result.success
+
+
+def test_outcome_counts_match_truth(synced: SyncedWarehouse) -> None:
+    rows = query(synced, "SELECT outcome, count(*) AS n FROM mart.backlog_reconciliation GROUP BY outcome")
+    assert {row["outcome"]: row["n"] for row in rows} == expected_outcome_counts(synced.truth)
+
+
+def test_reconciliation_rows_match_truth(synced: SyncedWarehouse) -> None:
+    published = query(synced, "SELECT " + ", ".join(RECON_COLUMNS) + " FROM mart.backlog_reconciliation")
+    expected = expected_reconciliation(synced.truth)
+    assert as_multiset(published) == as_multiset(expected)
+
+
+def test_fact_case_matches_truth(synced: SyncedWarehouse) -> None:
+    published = {row["case_key"]: row for row in query(synced, "SELECT * FROM mart.fact_case")}
+    expected = expected_fact_case(synced.truth)
+    assert published.keys() == expected.keys()
+    differing = [key for key, row in expected.items() if published[key] != row]
+    assert differing == []
+
+
+def test_residue_snapshot_matches_truth(synced: SyncedWarehouse) -> None:
+    rows = query(
+        synced,
+        "SELECT unit_code, residue_count FROM mart.backlog_residue_snapshot"
+        " WHERE as_of_date = :day AND residue_count > 0 AND unit_code IS NOT NULL",
+        day=local_date(synced.as_of),
+    )
+    assert {row["unit_code"]: row["residue_count"] for row in rows} == expected_residue_by_unit(synced.truth)
+    (count,) = query(synced, "SELECT count(*) AS n FROM mart.residue_case")
+    assert count["n"] == expected_outcome_counts(synced.truth).get("residue", 0)
+
+
+def test_reconciliation_checks_passed(synced: SyncedWarehouse) -> None:
+    evaluations = {e.check_name: e.passed for e in synced.result.get_asset_check_evaluations()}
+    names = [
+        "every_backlog_case_has_one_row",
+        "every_migrated_record_appears_once",
+        "fact_case_keys_are_unique",
+        "residue_case_matches_reconciliation",
+    ]
+    assert {name: evaluations.get(name) for name in names} == dict.fromkeys(names, True)
