@@ -67,12 +67,17 @@ def apply_migrations(conn: Connection) -> list[str]:
                     f"migration {migration.path.name} was changed after it was applied; add a new one instead"
                 )
             continue
-        conn.exec_driver_sql(migration.path.read_text(encoding="utf-8"))
+        _run_script(conn, migration.path)
         conn.execute(
             text("INSERT INTO meta.schema_migration (version, name, checksum) VALUES (:v, :n, :c)"),
             {"v": migration.version, "n": migration.name, "c": migration.checksum},
         )
         done.append(migration.path.name)
     for view_file in sorted(VIEWS_DIR.glob("*.sql")):
-        conn.exec_driver_sql(view_file.read_text(encoding="utf-8"))
+        _run_script(conn, view_file)
     return done
+
+
+def _run_script(conn: Connection, path: Path) -> None:
+    """Run a whole SQL file as it is (no placeholder processing), inside the caller's transaction."""
+    conn.connection.driver_connection.execute(path.read_text(encoding="utf-8"))

@@ -3,9 +3,7 @@
 -- name: table_rows
 SELECT t.table_schema AS schema_name,
        t.table_name,
-       (xpath('/row/c/text()',
-              query_to_xml(format('SELECT count(*) AS c FROM %I.%I', t.table_schema, t.table_name),
-                           false, true, '')))[1]::text::bigint AS row_count
+       meta.exact_row_count(t.table_schema, t.table_name) AS row_count
 FROM information_schema.tables AS t
 WHERE t.table_schema IN ('raw', 'staging', 'mart') AND t.table_type = 'BASE TABLE'
 ORDER BY t.table_schema, t.table_name
