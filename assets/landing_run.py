@@ -10,6 +10,7 @@ import dagster as dg
 
 from ingest.entities import EntitySpec
 from ingest.loader import LANDING_SQL, LandingCounts, land_stream, read_watermark
+from ingest.prefetch import prefetch
 from ingest.reader import Parsed
 from resources.http_retry import FetchStats
 from resources.sql_files import sql
@@ -39,7 +40,7 @@ def land_entity(
         counts = land_stream(
             engine,
             spec,
-            read_pages(before, stats),
+            prefetch(read_pages(before, stats)),
             parse,
             run_id=context.run_id,
             watermark_mode=watermark_mode,

@@ -18,23 +18,48 @@ def parse_newsys(value: str) -> datetime | None:
         return None
     if len(value) != 14 or not value.isascii() or not value.isdigit():
         raise BadTimestamp(value)
-    try:
-        return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=LOCAL_ZONE)
-    except ValueError as error:
-        raise BadTimestamp(value) from error
+    return _local(value[0:4], value[4:6], value[6:8], value[8:10], value[10:12], value[12:14], value)
 
 
 def parse_egov(value: str) -> datetime | None:
     """`dd/MM/yyyy HH:mm:ss` or a date only `dd/MM/yyyy` (00:00:00), local time; `""` is not set."""
     if value == "":
         return None
-    fmt = "%d/%m/%Y" if len(value) == 10 else "%d/%m/%Y %H:%M:%S"
-    if len(value) not in (10, 19) or not value.isascii():
+    if len(value) == 10:
+        value_with_time = value + " 00:00:00"
+    elif len(value) == 19:
+        value_with_time = value
+    else:
         raise BadTimestamp(value)
+    day, month, year, hour, minute, second = (
+        value_with_time[0:2],
+        value_with_time[3:5],
+        value_with_time[6:10],
+        value_with_time[11:13],
+        value_with_time[14:16],
+        value_with_time[17:19],
+    )
+    layout = (
+        value_with_time[2]
+        + value_with_time[5]
+        + value_with_time[10]
+        + value_with_time[13]
+        + value_with_time[16]
+    )
+    if layout != "// ::":
+        raise BadTimestamp(value)
+    return _local(year, month, day, hour, minute, second, value)
+
+
+def _local(year: str, month: str, day: str, hour: str, minute: str, second: str, original: str) -> datetime:
+    """A local-time datetime from digit fields; anything that is not a real calendar time is bad."""
+    fields = (year, month, day, hour, minute, second)
+    if not all(part.isascii() and part.isdigit() for part in fields):
+        raise BadTimestamp(original)
     try:
-        return datetime.strptime(value, fmt).replace(tzinfo=LOCAL_ZONE)
+        return datetime(*(int(part) for part in fields), tzinfo=LOCAL_ZONE)
     except ValueError as error:
-        raise BadTimestamp(value) from error
+        raise BadTimestamp(original) from error
 
 
 def format_newsys(moment: datetime) -> str:

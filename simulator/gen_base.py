@@ -50,6 +50,7 @@ class Builder:
     applicant_pool: int = 1000
     next_egov_id: int = 1000
     backlog: list[int] = field(default_factory=list)
+    orphan_targets: list[int] = field(default_factory=list)
     egov_reserved: set[int] = field(default_factory=set)
     new_reserved: set[int] = field(default_factory=set)
     bad: list[BadPlant] = field(default_factory=list)

@@ -9,6 +9,7 @@ from simulator.catalog import PROCEDURES, RETIRED_PROCEDURES
 from simulator.gen_base import Builder
 from simulator.gen_egov import assign_identity, natural_egov
 from simulator.officials import Official
+from simulator.records import ECase, NCase
 from simulator.simtime import ANCHOR, CUTOVER, DAY, HOUR, at
 
 UNKNOWN_USER = "hotro.phanmem"
@@ -81,7 +82,7 @@ def add_egov_after_cutover(b: Builder) -> None:
         b.egov.append(case)
 
 
-def plant_egov_offenders(b: Builder, pick: Picker) -> None:
+def plant_egov_offenders(b: Builder, pick: Picker[ECase]) -> None:
     """Egov cases that break the rules: closed without result, stopped without reason, dates, procedure."""
     for _, c in pick.take(lambda c: c.status == 10, 2):
         c.result = c.e_result = False
@@ -102,8 +103,8 @@ def plant_egov_traps(b: Builder) -> None:
         c.end = c.recv - DAY
 
 
-def plant_new_offenders(b: Builder, pick: Picker, roles: dict[str, list[Official]]) -> None:
-    """New-system cases that break the rules, and handlers the official check must (not) count."""
+def plant_new_offenders(b: Builder, pick: Picker[NCase]) -> None:
+    """New-system cases that break the result, apology, reason, date, sync and catalogue rules."""
     settled = lambda c: c.status == 10 and c.due is not None and c.due < ANCHOR - 10 * DAY  # noqa: E731
     for _, c in pick.take(settled, 3):
         c.result = 0
@@ -120,6 +121,10 @@ def plant_new_offenders(b: Builder, pick: Picker, roles: dict[str, list[Official
         c.synced = False
     for k, (_, c) in enumerate(pick.take(lambda c: c.status != 1, 2)):
         c.proc = RETIRED_PROCEDURES[k % len(RETIRED_PROCEDURES)].code
+
+
+def plant_handlers(b: Builder, pick: Picker[NCase], roles: dict[str, list[Official]]) -> None:
+    """Handlers the official check counts (active NOI_BO) or not (locked, unknown); a stale end time."""
     handled = lambda c: c.status in (4, 5, 9, 10)  # noqa: E731
     for o in roles["offender"] + roles["locked"]:
         for _, c in pick.take(handled):
@@ -130,7 +135,7 @@ def plant_new_offenders(b: Builder, pick: Picker, roles: dict[str, list[Official
         c.end = c.recv - DAY
 
 
-def plant_tombstones(b: Builder, pick: Picker, roles: dict[str, list[Official]]) -> None:
+def plant_tombstones(b: Builder, pick: Picker[NCase], roles: dict[str, list[Official]]) -> None:
     """Deleted cases (duplicates entered by mistake), one handled by an official seen nowhere else."""
     count = max(4, len(b.new) // 250)
     for k, (_, c) in enumerate(pick.take(lambda c: c.status in (2, 4), count)):
@@ -140,14 +145,14 @@ def plant_tombstones(b: Builder, pick: Picker, roles: dict[str, list[Official]])
         c.updated = min(ANCHOR - 1, c.updated + b.rng.randrange(HOUR, 5 * DAY))
 
 
-def egov_picker(b: Builder) -> Picker:
+def egov_picker(b: Builder) -> Picker[ECase]:
     """A picker over Egov cases free for planting (not backlog, not reserved, not date-only)."""
     blocked = set(b.backlog) | b.egov_reserved
     return Picker(b, b.egov, lambda i: i not in blocked and not b.egov[i].date_only
                   and at(2020, 1, 1) <= b.egov[i].recv < CUTOVER)
 
 
-def new_picker(b: Builder) -> Picker:
+def new_picker(b: Builder) -> Picker[NCase]:
     """A picker over natural new-system cases free for planting."""
     return Picker(b, b.new, lambda i: b.new[i].origin == "MOI" and i not in b.new_reserved)
 

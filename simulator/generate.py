@@ -25,10 +25,11 @@ from simulator.gen_quality import (
     new_picker,
     plant_egov_offenders,
     plant_egov_traps,
+    plant_handlers,
     plant_new_offenders,
     plant_tombstones,
 )
-from simulator.officials import legacy_accounts, make_officials
+from simulator.officials import Official, legacy_accounts, make_officials
 
 MIN_SCALE = 100
 MAX_SCALE = 2_000_000
@@ -45,27 +46,39 @@ def build(scale: int, seed: int) -> Builder:
     roles = designate_officials(b)
     build_pools(b, roles)
     b.legacy_users = legacy_accounts(b.rng)
-    generate_egov(b, n_egov)
-    add_egov_after_cutover(b)
-    b.backlog = choose_backlog(b)
-    plan = assign_categories(b, b.backlog)
-    settle_egov(b, plan)
-    plant_egov_traps(b)
-    targets = reserve_orphan_targets(b, set(b.backlog))
-    egov_pick = egov_picker(b)
-    plant_egov_offenders(b, egov_pick)
-    plant_egov_bad(b, egov_pick)
-    index = build_link_index(b.egov)
-    create_migrations(b, plan, index)
-    create_orphans(b, targets, len(b.backlog), index)
-    b.new_reserved.update(range(len(b.new)))
-    generate_new(b, max(0, scale - len(b.new)))
-    new_pick = new_picker(b)
-    plant_new_offenders(b, new_pick, roles)
-    plant_tombstones(b, new_pick, roles)
-    plant_new_bad(b, new_pick)
+    plan = _build_egov(b, n_egov)
+    _build_new(b, plan, roles)
     add_bad_officials(b)
     add_quirks(b)
     b.procedures = procedure_payloads(b)
     b.units = unit_payloads(b)
     return b
+
+
+def _build_egov(b: Builder, count: int) -> dict[int, str]:
+    """The Egov population, its backlog settled by plan, its offenders and bad records; returns the plan."""
+    generate_egov(b, count)
+    add_egov_after_cutover(b)
+    b.backlog = choose_backlog(b)
+    plan = assign_categories(b, b.backlog)
+    settle_egov(b, plan)
+    plant_egov_traps(b)
+    b.orphan_targets = reserve_orphan_targets(b, set(b.backlog))
+    egov_pick = egov_picker(b)
+    plant_egov_offenders(b, egov_pick)
+    plant_egov_bad(b, egov_pick)
+    return plan
+
+
+def _build_new(b: Builder, plan: dict[int, str], roles: dict[str, list[Official]]) -> None:
+    """The migrated copies, then the natural new cases with their offenders, tombstones and bad records."""
+    index = build_link_index(b.egov)
+    create_migrations(b, plan, index)
+    create_orphans(b, b.orphan_targets, len(b.backlog), index)
+    b.new_reserved.update(range(len(b.new)))
+    generate_new(b, max(0, b.scale - len(b.new)))
+    new_pick = new_picker(b)
+    plant_new_offenders(b, new_pick)
+    plant_handlers(b, new_pick, roles)
+    plant_tombstones(b, new_pick, roles)
+    plant_new_bad(b, new_pick)

@@ -110,12 +110,15 @@ def reconcile(egov: list[ECase], new: list[NCase]) -> tuple[dict[str, str], dict
             backlog[e.so.strip()] = "migrated_mismatch" if _mismatch(e, copies[0]) else "migrated"
         for m in copies[1:]:
             extra[m.key] = "duplicate_migrated"
-    backlog_idx = {i for i, e in enumerate(egov) if _is_backlog(e)}
-    for link, copies in links.items():
-        if link not in backlog_idx:
-            for m in copies:
-                extra[m.key] = "orphan_migrated"
+    extra.update(_orphans(egov, links))
     return backlog, extra, {i for i in links if i >= 0}
+
+
+def _orphans(egov: list[ECase], links: dict[int, list[NCase]]) -> dict[str, str]:
+    """Live migrated records that link to no backlog case."""
+    backlog_idx = {i for i, e in enumerate(egov) if _is_backlog(e)}
+    orphans = [m for link, copies in links.items() if link not in backlog_idx for m in copies]
+    return {m.key: "orphan_migrated" for m in orphans}
 
 
 def _empty(text: str) -> bool:

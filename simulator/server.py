@@ -100,6 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "TTHC-Sim/1.0"
     timeout = 60
+    wbufsize = -1
+    disable_nagle_algorithm = True
     sim: SimulatorServers
     system: str
 

@@ -77,8 +77,8 @@ def test_vietnamese_letters_are_kept_by_the_normalisation(warehouse: WarehouseRe
 def test_migrated_without_legacy_number_links_by_fingerprint(warehouse: WarehouseResource) -> None:
     load(
         warehouse,
-        [egov_case("E1", received_at=local(2024, 11, 5, 9, 30, 0))],
-        [migrated_case("N1", None, received_at=local(2024, 11, 5, 9, 30, 47))],
+        [egov_case("E1", received_at=local(2024, 11, 5, 9, 30, 47))],
+        [migrated_case("N1", None, received_at=local(2024, 11, 5, 9, 30, 0))],
     )
     publish(warehouse)
     assert recon(warehouse) == {("E1", "N1"): ("migrated", "fingerprint", "", "U1")}

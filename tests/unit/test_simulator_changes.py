@@ -1,4 +1,4 @@
-"""Changes after the anchor, the event log, concurrent updates, and the planted intentions against the oracle."""
+"""Changes after the anchor, the event log, concurrent updates, and the planted intentions vs the oracle."""
 
 from __future__ import annotations
 
