@@ -1,18 +1,25 @@
 """Landing throughput: both source systems from the simulator over HTTP into PostgreSQL (records per second).
 
 Usage: python -m benchmarks.landing_throughput [--scale 100000] [--faults none|demo|heavy]
-Uses WAREHOUSE_URL when set, else a new database on the local server (127.0.0.1:5432), else an embedded one.
+The simulator runs in its own process (as a real source would); the warehouse is a new database on the local
+server (127.0.0.1:5432) when it answers, else an embedded one.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import socket
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import httpx
 
 from assets.raw_egov import egov_case
 from assets.raw_newsys import newsys_case, newsys_official, newsys_procedure, newsys_unit
@@ -21,12 +28,52 @@ from resources.embedded_postgres import sqlalchemy_url
 from resources.newsys_client import NewsysClient
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-from simulator.faults import Faults
-from simulator.server import SimulatorServers
-from simulator.world import generate_world
 from tests.pg import create_database, drop_database, server_uri
 
 RAW_ASSETS = [newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case]
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def simulator_process(scale: int, faults: str) -> Iterator[tuple[str, str]]:
+    """`python -m simulator` in a child process; yields the two base URLs once both answer."""
+    egov_port, newsys_port = free_port(), free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "simulator",
+        "--scale",
+        str(scale),
+        "--faults",
+        faults,
+        "--egov-port",
+        str(egov_port),
+        "--newsys-port",
+        str(newsys_port),
+    ]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    urls = (f"http://127.0.0.1:{egov_port}", f"http://127.0.0.1:{newsys_port}")
+    try:
+        while True:
+            if child.poll() is not None:
+                raise RuntimeError("the simulator exited before serving")
+            try:
+                httpx.get(urls[1] + "/api/v2/units", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        print(f"simulator scale {scale} generated and serving in {time.perf_counter() - started:.1f}s")
+        yield urls
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
 
 
 def main() -> None:
@@ -38,18 +85,13 @@ def main() -> None:
     admin = server_uri(Path(tempfile.mkdtemp()) / "pg")
     database = create_database(admin)
     warehouse = WarehouseResource(url=sqlalchemy_url(admin, database))
-    started = time.perf_counter()
-    world = generate_world(scale=args.scale, seed=7)
-    print(f"generate scale {args.scale}: {time.perf_counter() - started:.1f}s")
-    faults = getattr(Faults, args.faults)()
-    faults.rate_concurrent_update = 0.0
     try:
-        with SimulatorServers(world, faults=faults) as servers:
+        with simulator_process(args.scale, args.faults) as (egov_url, newsys_url):
             resources = {
                 "warehouse": warehouse,
-                "egov": EgovClient(base_url=servers.egov_url, api_key="demo-egov-key"),
+                "egov": EgovClient(base_url=egov_url, api_key="demo-egov-key"),
                 "newsys": NewsysClient(
-                    base_url=servers.newsys_url, client_id="egov-sync", client_secret="demo-secret"
+                    base_url=newsys_url, client_id="egov-sync", client_secret="demo-secret"
                 ),
                 "settings": PipelineSettings(pii_hash_key="benchmark"),
             }
@@ -65,7 +107,7 @@ def main() -> None:
     finally:
         drop_database(admin, database)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak client memory (simulator included): {peak_mib:,.0f} MiB")
+    print(f"peak pipeline process memory: {peak_mib:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -48,20 +48,23 @@ NEW_CODES = {
     "DaXoa": {"0", "1"},
 }
 BAD_REASONS = {
-    ("egov", "case"): {"bad_id", "missing:soHoSo", "missing:ngayNhan", "missing:ngayHenTra",
-                       "bad_code:trangThai", "bad_code:hinhThucNop", "bad_code:danhGia",
-                       "bad_code:thanhToanTrucTuyen", "bad_flag:ketQuaDienTu", "bad_flag:daSoHoa", "bad_time:ngayNhan",
-                       "missing_end_time:ngayKetThuc"},
-    ("newsys", "case"): {"missing:MaHoSo", "bad_code:TrangThaiHoSo", "bad_code:KenhThucHien",
-                         "bad_code:DanhGia", "bad_code:DuocThanhToanTrucTuyen", "bad_code:NguonHoSo",
-                         "bad_code:LoaiDoiTuong", "bad_flag:DongBoDVCQG", "bad_list:DanhSachGiayToKetQua", "bad_time:NgayHenTra",
-                         "bad_time:NgayCapNhat", "missing:NgayTiepNhan", "missing:NgayHenTra",
-                         "missing_end_time:NgayKetThucXuLy", "missing_end_time:NgayTuChoi",
-                         "bad_time:QuaTrinhXuLy.ThoiDiemXuLy"},
-    ("newsys", "official"): {"missing:TenDangNhap", "bad_code:LoaiTaiKhoan", "bad_code:MucDoDinhDanh",
-                             "bad_code:TrangThai", "bad_time:NgayCapNhat"},
-    ("newsys", "procedure"): {"missing:MaTTHC", "bad_code:MucDo", "bad_code:ThoiHanGiaiQuyet",
-                              "bad_flag:CoPhiLePhi"},
+    ("egov", "case"): {
+        "bad_id", "missing:soHoSo", "missing:ngayNhan", "missing:ngayHenTra", "bad_code:trangThai",
+        "bad_code:hinhThucNop", "bad_code:danhGia", "bad_code:thanhToanTrucTuyen", "bad_flag:ketQuaDienTu",
+        "bad_flag:daSoHoa", "bad_time:ngayNhan", "missing_end_time:ngayKetThuc",
+    },
+    ("newsys", "case"): {
+        "missing:MaHoSo", "bad_code:TrangThaiHoSo", "bad_code:KenhThucHien", "bad_code:DanhGia",
+        "bad_code:DuocThanhToanTrucTuyen", "bad_code:NguonHoSo", "bad_code:LoaiDoiTuong", "bad_flag:DongBoDVCQG",
+        "bad_list:DanhSachGiayToKetQua", "bad_time:NgayHenTra", "bad_time:NgayCapNhat", "missing:NgayTiepNhan",
+        "missing:NgayHenTra", "missing_end_time:NgayKetThucXuLy", "missing_end_time:NgayTuChoi",
+        "bad_time:QuaTrinhXuLy.ThoiDiemXuLy",
+    },
+    ("newsys", "official"): {
+        "missing:TenDangNhap", "bad_code:LoaiTaiKhoan", "bad_code:MucDoDinhDanh", "bad_code:TrangThai",
+        "bad_time:NgayCapNhat",
+    },
+    ("newsys", "procedure"): {"missing:MaTTHC", "bad_code:MucDo", "bad_code:ThoiHanGiaiQuyet", "bad_flag:CoPhiLePhi"},
     ("newsys", "unit"): {"missing:MaDonVi", "bad_code:Cap", "bad_time:HieuLucDen"},
 }
 
