@@ -1,6 +1,6 @@
 """Benchmark: the set-based SQL reconciliation against a plain pandas merge, on 1M legacy x 1M new records.
 
-Usage: python benchmarks/reconciliation_1m.py [--url postgresql://postgres@127.0.0.1:5432/postgres] [--rows N]
+Usage: python -m benchmarks.reconciliation_1m [--url postgresql://postgres@127.0.0.1:5432/postgres] [--rows N]
 (or BENCH_PG_URI). A fresh database is created on that server, filled with generate_series, and dropped.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import time
 import tracemalloc
 import uuid
@@ -24,8 +23,6 @@ import pandas as pd
 import psycopg
 from psycopg import sql as pgsql
 from sqlalchemy import Connection
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assets.case_builds import (
     build_case_link,

@@ -55,8 +55,9 @@ def call(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Resp
     raise AssertionError(f"{method} {url} did not get through in 6 attempts")
 
 
-def newsys_get(http: httpx.Client, servers: SimulatorServers, auth: dict[str, str], path: str,
-               params: dict[str, Any]) -> httpx.Response:
+def newsys_get(
+    http: httpx.Client, servers: SimulatorServers, auth: dict[str, str], path: str, params: dict[str, Any]
+) -> httpx.Response:
     """A new-system GET; on 401 a new token is fetched once and the call repeated."""
     reply = call(http, "GET", servers.newsys_url + path, params=params, headers=auth)
     if reply.status_code == 401:
@@ -70,8 +71,13 @@ def all_egov(http: httpx.Client, servers: SimulatorServers, **params: Any) -> li
     """Every Egov record, page by page until an empty page."""
     out, page = [], 1
     while True:
-        reply = call(http, "GET", servers.egov_url + "/api/v1/hoso", headers=EGOV_KEY,
-                     params={"page": page, "pageSize": 150, **params} | {"page": page})
+        reply = call(
+            http,
+            "GET",
+            servers.egov_url + "/api/v1/hoso",
+            headers=EGOV_KEY,
+            params={"page": page, "pageSize": 150, **params} | {"page": page},
+        )
         assert reply.status_code == 200, reply.text
         body = reply.json()
         assert body["trang"] == page and body["soBanGhi"] == len(body["duLieu"])
@@ -157,21 +163,32 @@ def test_newsys_pages_to_the_end(world: World, servers: SimulatorServers, http: 
 
 def test_out_of_range_parameters_answer_400(servers: SimulatorServers, http: httpx.Client) -> None:
     egov = servers.egov_url + "/api/v1/hoso"
-    for params in ({"page": 0}, {"pageSize": 0}, {"pageSize": 501}, {"page": "x"},
-                   {"capNhatTu": "2025-01-01"}, {"capNhatTu": "31/02/2025 00:00:00"}):
+    for params in (
+        {"page": 0},
+        {"pageSize": 0},
+        {"pageSize": 501},
+        {"page": "x"},
+        {"capNhatTu": "2025-01-01"},
+        {"capNhatTu": "31/02/2025 00:00:00"},
+    ):
         assert http.get(egov, headers=EGOV_KEY, params=params).status_code == 400, params
     auth = token(http, servers)
-    for path, params in (("/api/v2/cases", {"limit": 0}), ("/api/v2/cases", {"limit": 1001}),
-                         ("/api/v2/cases", {"cursor": "not-a-cursor"}),
-                         ("/api/v2/cases", {"updated_since": "2025-01-01"}),
-                         ("/api/v2/events", {"after": -1}), ("/api/v2/events", {"limit": 1001}),
-                         ("/api/v2/officials", {"limit": 0})):
+    for path, params in (
+        ("/api/v2/cases", {"limit": 0}),
+        ("/api/v2/cases", {"limit": 1001}),
+        ("/api/v2/cases", {"cursor": "not-a-cursor"}),
+        ("/api/v2/cases", {"updated_since": "2025-01-01"}),
+        ("/api/v2/events", {"after": -1}),
+        ("/api/v2/events", {"limit": 1001}),
+        ("/api/v2/officials", {"limit": 0}),
+    ):
         reply = http.get(servers.newsys_url + path, headers=auth, params=params)
         assert reply.status_code == 400, (path, params)
 
 
-def test_events_gone_empty_and_after_changes(world: World, servers: SimulatorServers,
-                                            http: httpx.Client) -> None:
+def test_events_gone_empty_and_after_changes(
+    world: World, servers: SimulatorServers, http: httpx.Client
+) -> None:
     auth, url = token(http, servers), servers.newsys_url + "/api/v2/events"
     assert http.get(url, headers=auth, params={"after": 0}).status_code == 410
     status = http.get(servers.newsys_url + "/_sim/status").json()
@@ -212,8 +229,9 @@ def test_injected_faults(servers: SimulatorServers, http: httpx.Client) -> None:
     assert servers.stats["token_expiries"] >= 1
 
 
-def test_heavy_faults_still_deliver_everything(world: World, servers: SimulatorServers,
-                                              http: httpx.Client) -> None:
+def test_heavy_faults_still_deliver_everything(
+    world: World, servers: SimulatorServers, http: httpx.Client
+) -> None:
     servers.faults = Faults.heavy()
     egov = all_egov(http, servers, pageSize=15)
     cases = all_cases(http, servers, limit=12)

@@ -19,52 +19,139 @@ from simulator.simtime import ANCHOR, at, parse_egov, parse_new
 from simulator.world import World, generate_world
 
 EGOV_FIELDS = {
-    "id", "soHoSo", "maThuTuc", "tenThuTuc", "maDonVi", "hinhThucNop", "ngayNhan", "ngayHenTra",
-    "ngayKetThuc", "ngayTra", "trangThai", "soKetQua", "ketQuaDienTu", "chuHoSo", "soGiayTo", "soDienThoai",
-    "thanhToanTrucTuyen", "daSoHoa", "lyDoTamDung", "soPhieuXinLoi", "canBoXuLy", "danhGia",
-    "daChuyenHeThongMoi", "ngayCapNhat",
+    "id",
+    "soHoSo",
+    "maThuTuc",
+    "tenThuTuc",
+    "maDonVi",
+    "hinhThucNop",
+    "ngayNhan",
+    "ngayHenTra",
+    "ngayKetThuc",
+    "ngayTra",
+    "trangThai",
+    "soKetQua",
+    "ketQuaDienTu",
+    "chuHoSo",
+    "soGiayTo",
+    "soDienThoai",
+    "thanhToanTrucTuyen",
+    "daSoHoa",
+    "lyDoTamDung",
+    "soPhieuXinLoi",
+    "canBoXuLy",
+    "danhGia",
+    "daChuyenHeThongMoi",
+    "ngayCapNhat",
 }
 EGOV_TIMES = ("ngayNhan", "ngayHenTra", "ngayKetThuc", "ngayTra", "ngayCapNhat")
 EGOV_LABELS = {
-    "trangThai": {"Mới tiếp nhận", "Đang xử lý", "Chờ bổ sung", "Từ chối", "Rút hồ sơ", "Tạm dừng",
-                  "Đã có kết quả", "Đã trả kết quả"},
+    "trangThai": {
+        "Mới tiếp nhận",
+        "Đang xử lý",
+        "Chờ bổ sung",
+        "Từ chối",
+        "Rút hồ sơ",
+        "Tạm dừng",
+        "Đã có kết quả",
+        "Đã trả kết quả",
+    },
     "hinhThucNop": {"Trực tiếp", "Trực tuyến", "Bưu chính công ích"},
     "danhGia": {"", "Rất hài lòng", "Hài lòng", "Không hài lòng"},
     "thanhToanTrucTuyen": {"", "Có", "Không"},
 }
 NEW_FIELDS = {
-    "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "DonViXuLy", "KenhThucHien", "ChuHoSo", "SoGiayToChuHoSo",
-    "SoDienThoai", "Email", "LoaiDoiTuong", "TaiKhoanDuocXacThucVoiVNeID", "NgayTiepNhan", "NgayHenTra",
-    "NgayKetThucXuLy", "NgayTuChoi", "NgayTra", "TrangThaiHoSo", "LyDoDungXuLy", "HoSoCoThanhPhanSoHoa",
-    "DuocThanhToanTrucTuyen", "DanhSachGiayToKetQua", "DanhSachHoSoBoSung", "PhieuXinLoi", "QuaTrinhXuLy",
-    "DanhGia", "DongBoDVCQG", "NguonHoSo", "MaHoSoCu", "NgayCapNhat", "DaXoa",
+    "MaHoSo",
+    "MaTTHC",
+    "TenTTHC",
+    "MaLinhVuc",
+    "DonViXuLy",
+    "KenhThucHien",
+    "ChuHoSo",
+    "SoGiayToChuHoSo",
+    "SoDienThoai",
+    "Email",
+    "LoaiDoiTuong",
+    "TaiKhoanDuocXacThucVoiVNeID",
+    "NgayTiepNhan",
+    "NgayHenTra",
+    "NgayKetThucXuLy",
+    "NgayTuChoi",
+    "NgayTra",
+    "TrangThaiHoSo",
+    "LyDoDungXuLy",
+    "HoSoCoThanhPhanSoHoa",
+    "DuocThanhToanTrucTuyen",
+    "DanhSachGiayToKetQua",
+    "DanhSachHoSoBoSung",
+    "PhieuXinLoi",
+    "QuaTrinhXuLy",
+    "DanhGia",
+    "DongBoDVCQG",
+    "NguonHoSo",
+    "MaHoSoCu",
+    "NgayCapNhat",
+    "DaXoa",
 }
 NEW_TIMES = ("NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTuChoi", "NgayTra", "NgayCapNhat")
 NEW_CODES = {
-    "KenhThucHien": {"1", "2", "3"}, "TrangThaiHoSo": {str(n) for n in range(1, 11)},
-    "DanhGia": {"", "1", "2", "3"}, "DuocThanhToanTrucTuyen": {"", "1", "2", "3"},
-    "NguonHoSo": {"MOI", "EGOV"}, "LoaiDoiTuong": {"", "1", "2", "3", "4"},
-    "TaiKhoanDuocXacThucVoiVNeID": {"0", "1"}, "HoSoCoThanhPhanSoHoa": {"0", "1"}, "DongBoDVCQG": {"0", "1"},
+    "KenhThucHien": {"1", "2", "3"},
+    "TrangThaiHoSo": {str(n) for n in range(1, 11)},
+    "DanhGia": {"", "1", "2", "3"},
+    "DuocThanhToanTrucTuyen": {"", "1", "2", "3"},
+    "NguonHoSo": {"MOI", "EGOV"},
+    "LoaiDoiTuong": {"", "1", "2", "3", "4"},
+    "TaiKhoanDuocXacThucVoiVNeID": {"0", "1"},
+    "HoSoCoThanhPhanSoHoa": {"0", "1"},
+    "DongBoDVCQG": {"0", "1"},
     "DaXoa": {"0", "1"},
 }
 BAD_REASONS = {
     ("egov", "case"): {
-        "bad_id", "missing:soHoSo", "missing:ngayNhan", "missing:ngayHenTra", "bad_code:trangThai",
-        "bad_code:hinhThucNop", "bad_code:danhGia", "bad_code:thanhToanTrucTuyen", "bad_flag:ketQuaDienTu",
-        "bad_flag:daSoHoa", "bad_time:ngayNhan", "missing_end_time:ngayKetThuc",
+        "bad_id",
+        "missing:soHoSo",
+        "missing:ngayNhan",
+        "missing:ngayHenTra",
+        "bad_code:trangThai",
+        "bad_code:hinhThucNop",
+        "bad_code:danhGia",
+        "bad_code:thanhToanTrucTuyen",
+        "bad_flag:ketQuaDienTu",
+        "bad_flag:daSoHoa",
+        "bad_time:ngayNhan",
+        "missing_end_time:ngayKetThuc",
     },
     ("newsys", "case"): {
-        "missing:MaHoSo", "bad_code:TrangThaiHoSo", "bad_code:KenhThucHien", "bad_code:DanhGia",
-        "bad_code:DuocThanhToanTrucTuyen", "bad_code:NguonHoSo", "bad_code:LoaiDoiTuong", "bad_flag:DongBoDVCQG",
-        "bad_list:DanhSachGiayToKetQua", "bad_time:NgayHenTra", "bad_time:NgayCapNhat", "missing:NgayTiepNhan",
-        "missing:NgayHenTra", "missing_end_time:NgayKetThucXuLy", "missing_end_time:NgayTuChoi",
+        "missing:MaHoSo",
+        "bad_code:TrangThaiHoSo",
+        "bad_code:KenhThucHien",
+        "bad_code:DanhGia",
+        "bad_code:DuocThanhToanTrucTuyen",
+        "bad_code:NguonHoSo",
+        "bad_code:LoaiDoiTuong",
+        "bad_flag:DongBoDVCQG",
+        "bad_list:DanhSachGiayToKetQua",
+        "bad_time:NgayHenTra",
+        "bad_time:NgayCapNhat",
+        "missing:NgayTiepNhan",
+        "missing:NgayHenTra",
+        "missing_end_time:NgayKetThucXuLy",
+        "missing_end_time:NgayTuChoi",
         "bad_time:QuaTrinhXuLy.ThoiDiemXuLy",
     },
     ("newsys", "official"): {
-        "missing:TenDangNhap", "bad_code:LoaiTaiKhoan", "bad_code:MucDoDinhDanh", "bad_code:TrangThai",
+        "missing:TenDangNhap",
+        "bad_code:LoaiTaiKhoan",
+        "bad_code:MucDoDinhDanh",
+        "bad_code:TrangThai",
         "bad_time:NgayCapNhat",
     },
-    ("newsys", "procedure"): {"missing:MaTTHC", "bad_code:MucDo", "bad_code:ThoiHanGiaiQuyet", "bad_flag:CoPhiLePhi"},
+    ("newsys", "procedure"): {
+        "missing:MaTTHC",
+        "bad_code:MucDo",
+        "bad_code:ThoiHanGiaiQuyet",
+        "bad_flag:CoPhiLePhi",
+    },
     ("newsys", "unit"): {"missing:MaDonVi", "bad_code:Cap", "bad_time:HieuLucDen"},
 }
 
@@ -106,8 +193,15 @@ def digest(world: World) -> str:
     """A fingerprint of everything a world serves and plants."""
     planted = {k: (sorted(v) if isinstance(v, dict) else v) for k, v in world.planted.items()}
     planted["dq_offenders"] = {k: sorted(v) for k, v in world.planted["dq_offenders"].items()}
-    everything = [world.egov_records(), world.newsys_records(), world.officials(), world.procedures(),
-                  world.units(), planted, sorted(world.planted["backlog_outcome"].items())]
+    everything = [
+        world.egov_records(),
+        world.newsys_records(),
+        world.officials(),
+        world.procedures(),
+        world.units(),
+        planted,
+        sorted(world.planted["backlog_outcome"].items()),
+    ]
     return hashlib.sha256(json.dumps(everything, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -117,13 +211,16 @@ def test_same_scale_and_seed_give_the_same_world(world: World) -> None:
 
 
 def test_world_does_not_depend_on_hash_randomisation(world: World) -> None:
-    code = ("from tests.unit.test_simulator_world import digest; from simulator.world import generate_world; "
-            "print(digest(generate_world(1000, 7)))")
+    code = (
+        "from tests.unit.test_simulator_world import digest; from simulator.world import generate_world; "
+        "print(digest(generate_world(1000, 7)))"
+    )
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     for hash_seed in ("1", "987"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True
+        )
         assert out.stdout.strip() == digest(world)
 
 

@@ -1,0 +1,45 @@
+"""The change-feed sensor against the simulator's `/api/v2/events`: cursor, 410 fallback, skips."""
+
+import dagster as dg
+
+from pipelines.sensors import newsys_change_feed_sensor
+from resources.newsys_client import NewsysClient
+from simulator.faults import Faults
+from simulator.server import SimulatorServers
+from simulator.world import generate_world
+from tests.sync_env import CREDENTIALS
+
+
+def evaluate(client: NewsysClient, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+    """One sensor tick with the given cursor."""
+    context = dg.build_sensor_context(cursor=cursor, resources={"newsys": client})
+    return newsys_change_feed_sensor(context)
+
+
+def test_sensor_follows_the_feed_and_falls_back_when_events_expired() -> None:
+    world = generate_world(scale=1000, seed=9)
+    with SimulatorServers(world, faults=Faults.heavy()) as servers:
+        client = NewsysClient(
+            base_url=servers.newsys_url,
+            client_id=CREDENTIALS["NEWSYS_CLIENT_ID"],
+            client_secret=CREDENTIALS["NEWSYS_CLIENT_SECRET"],
+        )
+        first = evaluate(client, None)
+        assert isinstance(first, dg.SensorResult)
+        assert first.run_requests[0].tags["egov_sync/trigger"] == "events_expired"
+        cursor = first.cursor
+        idle = evaluate(client, cursor)
+        assert isinstance(idle, dg.SkipReason)
+        world.apply_changes(20, seed=1)
+        changed = evaluate(client, cursor)
+        assert isinstance(changed, dg.SensorResult)
+        request = changed.run_requests[0]
+        assert request.tags["egov_sync/trigger"] == "events"
+        assert int(request.tags["egov_sync/events"]) > 0
+        assert "dagster/asset_partition_range_start" in request.tags
+        assert int(changed.cursor) > int(cursor)
+        world.expire_events(int(changed.cursor) + 1)
+        world.apply_changes(5, seed=2)
+        expired = evaluate(client, cursor)
+        assert isinstance(expired, dg.SensorResult)
+        assert expired.run_requests[0].tags["egov_sync/trigger"] == "events_expired"
