@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 import time
+from types import FrameType
 
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
 from simulator.world import generate_world
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Turn a termination signal into a clean stop."""
+    raise KeyboardInterrupt
 
 
 def serve_forever(scale: int, seed: int, host: str, egov_port: int, newsys_port: int,
@@ -19,6 +26,8 @@ def serve_forever(scale: int, seed: int, host: str, egov_port: int, newsys_port:
     world = generate_world(scale, seed)
     elapsed = time.monotonic() - started
     servers = SimulatorServers(world, faults=chosen, host=host, egov_port=egov_port, newsys_port=newsys_port)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     with servers:
         print(f"World scale={scale} seed={seed}: {world.egov_count()} Egov and {world.new_count()} "
               f"new-system cases, generated in {elapsed:.1f}s; simulated clock {world.clock.isoformat()}")

@@ -37,10 +37,16 @@ def test_alert_is_posted_as_json(webhook: tuple[str, list[dict]]) -> None:
     AlertingResource(webhook_url=url).send("backlog_residue", "12 cases still open on Egov", {"residue": 12})
     assert len(received) == 1
     alert = received[0]
-    assert (alert["kind"], alert["details"]["residue"], alert["source"]) == ("backlog_residue", 12, "egov-sync")
+    assert (alert["kind"], alert["details"]["residue"], alert["source"]) == (
+        "backlog_residue",
+        12,
+        "egov-sync",
+    )
 
 
 def test_unreachable_webhook_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
-    alert = AlertingResource(webhook_url="http://127.0.0.1:9/nowhere", timeout_seconds=1).send("run_failure", "x")
+    alert = AlertingResource(webhook_url="http://127.0.0.1:9/nowhere", timeout_seconds=1).send(
+        "run_failure", "x"
+    )
     assert alert["kind"] == "run_failure"
     assert "could not be delivered" in caplog.text
