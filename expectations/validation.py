@@ -111,7 +111,7 @@ def warehouse_checkpoints(docs_dir: str, url: str) -> dict[str, gx.Checkpoint]:
     """The two checkpoints of one warehouse: `row_rules` and `integrity` (of `mart.fact_case`)."""
     context = gx_context(docs_dir)
     name = datasource_name(url)
-    source = context.data_sources.add_postgres(
+    source = context.data_sources.add_sql(
         name=name, connection_string=url, kwargs={"connect_args": {"options": SESSION_OPTIONS}}
     )
     row_suites = [suite for suite in SUITES if suite != FACT_CASE_INTEGRITY]

@@ -126,6 +126,7 @@ def test_broken_case_universe_blocks_the_marts_built_on_it(warehouse: WarehouseR
         add_case(conn, "N-BAD", status_code=11, staged=False)
 
     result = run(warehouse, plant)
+    assert not result.success  # a broken case universe is a pipeline fault, not a finding
     status = evaluations(result)["fact_case_status_code_valid"]
     assert not status.passed and status.severity == dg.AssetCheckSeverity.ERROR
     assert INDICATORS not in {event.asset_key for event in result.get_asset_materialization_events()}

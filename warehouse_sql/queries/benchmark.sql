@@ -70,5 +70,13 @@ SELECT unit_code, current_unit_code FROM staging.unit_current;
 -- name: read_reconciliation
 SELECT legacy_case_no, new_case_id, outcome, match_method, mismatch_fields FROM mart.backlog_reconciliation;
 
+-- name: create_pandas_result
+CREATE TEMP TABLE pandas_result (
+    legacy_case_no text, new_case_id text, outcome text, match_method text, mismatch_fields text
+) ON COMMIT DROP;
+
+-- name: copy_pandas_result
+COPY pandas_result (legacy_case_no, new_case_id, outcome, match_method, mismatch_fields) FROM STDIN;
+
 -- name: temp_bytes
 SELECT temp_bytes, temp_files FROM pg_stat_database WHERE datname = current_database();
