@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 REQUIRED_ENV = (
     "WAREHOUSE_URL", "EGOV_BASE_URL", "EGOV_API_KEY", "NEWSYS_BASE_URL", "NEWSYS_CLIENT_ID",
     "NEWSYS_CLIENT_SECRET", "PII_HASH_KEY",
@@ -22,6 +24,7 @@ DEMO_CREDENTIALS = {
     "NEWSYS_CLIENT_SECRET": "demo-secret",
 }
 DEMO_PII_KEY = "demo-only-pii-hash-key"
+CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 EMBEDDED_DATABASE = "egov_sync"
 
 
@@ -36,6 +39,9 @@ def ensure_dagster_home() -> Path:
 
     home = Path(os.environ.get("DAGSTER_HOME") or data_dir() / "dagster")
     home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -100,10 +106,13 @@ def run_materialize() -> int:
     say(f"materialize: one run of every asset, as of {as_of.isoformat(timespec='seconds')}")
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def("nightly_sync").execute_in_process(
-            instance=instance, tags=full_range_run_tags(as_of), raise_on_error=False
+            instance=instance, tags=full_range_run_tags(as_of), raise_on_error=False, run_config=CONSOLE_INFO
         )
     seconds = time.monotonic() - started
-    print_summary(result.run_id, seconds)
+    try:
+        print_summary(result.run_id, seconds)
+    except SQLAlchemyError as error:
+        say(f"summary unavailable: {type(error).__name__}: {str(error).splitlines()[0]}")
     if not result.success:
         say(f"materialize: run {result.run_id} FAILED after {seconds:.1f}s")
         return 1
@@ -122,6 +131,8 @@ def print_summary(run_id: str, seconds: float) -> None:
         loads = conn.execute(sql("queries/summary.sql", "landed_by_run"), {"run_id": run_id}).all()
         tables = conn.execute(sql("queries/summary.sql", "table_rows")).all()
         bad = conn.execute(sql("queries/summary.sql", "open_quarantine")).all()
+        outcomes = conn.execute(sql("queries/summary.sql", "outcome_counts")).all()
+        failed = conn.execute(sql("queries/summary.sql", "failed_expectations")).all()
     print("\n=== landed in this run ===")
     print(f"{'source/entity':24} {'pages':>6} {'fetched':>9} {'inserted':>9} {'updated':>8} {'bad':>6} "
           f"{'retries':>7}")
@@ -130,7 +141,8 @@ def print_summary(run_id: str, seconds: float) -> None:
         landed += row.fetched
         print(f"{row.source + '/' + row.entity:24} {row.pages:>6} {row.fetched:>9} {row.inserted:>9} "
               f"{row.updated:>8} {row.quarantined:>6} {row.retries:>7}")
-    print(f"records fetched: {landed} in {seconds:.1f}s ({landed / seconds if seconds else 0:.0f} records/s)")
+    rate = landed / seconds if seconds else 0
+    print(f"records fetched: {landed}; whole run {seconds:.1f}s ({rate:.0f} records/s end to end)")
     print("\n=== warehouse tables ===")
     for row in tables:
         print(f"{row.schema_name + '.' + row.table_name:40} {row.row_count:>10}")
@@ -138,6 +150,14 @@ def print_summary(run_id: str, seconds: float) -> None:
     for row in bad or []:
         print(f"{row.source + '/' + row.entity:24} {row.records:>8}")
     if not bad:
+        print("none")
+    print("\n=== backlog reconciliation ===")
+    for row in outcomes:
+        print(f"{row.outcome:24} {row.cases:>8}")
+    print("\n=== failed data-quality expectations (latest validation) ===")
+    for row in failed:
+        print(f"{row.expectation:36} {row.unexpected_count:>8} of {row.element_count}")
+    if not failed:
         print("none")
 
 

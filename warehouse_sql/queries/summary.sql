@@ -21,3 +21,15 @@ SELECT source, entity, pages, fetched, inserted, updated, quarantined, retries,
 FROM raw.load_log
 WHERE run_id = :run_id
 ORDER BY source, entity
+
+-- name: outcome_counts
+SELECT outcome, count(*) AS cases
+FROM mart.backlog_reconciliation
+GROUP BY outcome
+ORDER BY outcome
+
+-- name: failed_expectations
+SELECT expectation, unexpected_count, element_count
+FROM mart.dq_results
+WHERE run_at = (SELECT max(run_at) FROM mart.dq_results) AND NOT success
+ORDER BY expectation
