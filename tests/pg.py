@@ -25,10 +25,13 @@ def local_server_available(uri: str = LOCAL_SERVER_URI) -> bool:
 
 
 def server_uri(embedded_dir: Path) -> str:
-    """The admin URI of the server tests use: TEST_PG_URI, the local server, or an embedded one."""
+    """The admin URI of the server tests use: TEST_PG_URI, the local server, or an embedded one.
+
+    `TEST_PG_EMBEDDED=1` forces the embedded server, to check the fallback on a machine that has a local one.
+    """
     if os.environ.get("TEST_PG_URI"):
         return os.environ["TEST_PG_URI"]
-    if local_server_available():
+    if os.environ.get("TEST_PG_EMBEDDED") != "1" and local_server_available():
         return LOCAL_SERVER_URI
     return start_embedded_server(embedded_dir)
 
