@@ -9,7 +9,7 @@ has two parts sharing `run_at` (the run's `as_of`):
 * `mart/dq_results` validates the eight contract rules and the quarantine rates once every judged table is
   built; their checks report its figures and only WARN, so findings are published and the run succeeds.
 
-Both parts append to `mart.dq_results`, replace their offenders in `mart.dq_offender`, refresh the Data Docs
+Both parts append to `mart.dq_results`, update their offenders in `mart.dq_offender`, refresh the Data Docs
 site and raise a `data_quality` alert when an expectation fails.
 """
 
@@ -149,7 +149,7 @@ def read_result(conn: Connection, run_at: datetime, rule: Rule) -> dict[str, Any
 
 def offender_sample(conn: Connection, run_at: datetime, rule: Rule) -> list[str]:
     """A few offending record keys (case keys, user names or source keys; never personal data)."""
-    params = {"run_at": run_at, "expectation": rule.name, "limit": SAMPLE_LIMIT}
+    params = {"expectation": rule.name, "limit": SAMPLE_LIMIT}
     return list(conn.execute(sql(QUERIES, "offender_sample"), params).scalars())
 
 

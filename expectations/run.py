@@ -87,18 +87,21 @@ def write_results(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -
 
 
 def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -> None:
-    """Replace the `mart.dq_offender` rows of these expectations with the offenders of the failed ones."""
+    """Make the `mart.dq_offender` rows of these expectations the offenders of the failed ones, as a diff."""
     validated = [outcome.rule.name for outcome in outcomes]
-    conn.execute(sql(QUERIES, "clear_offenders"), {"expectations": validated})
     failed = [outcome for outcome in outcomes if not outcome.success]
     row_level = [outcome.rule.name for outcome in failed if outcome.rule.row_level]
-    conn.execute(sql(QUERIES, "insert_subject_offenders"), {"run_at": run_at, "expectations": row_level})
+    conn.execute(sql(QUERIES, "create_offender_batch"))
+    conn.execute(sql(QUERIES, "stage_subject_offenders"), {"run_at": run_at, "expectations": row_level})
     for outcome in failed:
         if not outcome.rule.row_level and outcome.sample_keys:
             conn.execute(
-                sql(QUERIES, "insert_fact_case_offenders"),
+                sql(QUERIES, "stage_fact_case_offenders"),
                 {"run_at": run_at, "expectation": outcome.rule.name, "case_keys": list(outcome.sample_keys)},
             )
+    conn.execute(sql(QUERIES, "drop_gone_offenders"), {"expectations": validated})
+    conn.execute(sql(QUERIES, "update_changed_offenders"))
+    conn.execute(sql(QUERIES, "insert_new_offenders"))
 
 
 def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome]) -> None:

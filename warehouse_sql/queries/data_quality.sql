@@ -86,20 +86,22 @@ ON CONFLICT (run_at, expectation) DO UPDATE SET
     element_count = EXCLUDED.element_count,
     unexpected_count = EXCLUDED.unexpected_count
 
--- name: clear_offenders
-DELETE FROM mart.dq_offender WHERE expectation = ANY (:expectations)
+-- name: create_offender_batch
+CREATE TEMP TABLE dq_offender_batch (LIKE mart.dq_offender) ON COMMIT DROP
 
--- name: insert_subject_offenders
-INSERT INTO mart.dq_offender (
-    run_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
+-- name: stage_subject_offenders
+INSERT INTO dq_offender_batch (
+    first_found_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
 )
-SELECT :run_at, s.expectation, s.record_key, s.unit_code, s.received_at, s.due_at, s.finished_at, s.last_official
+SELECT DISTINCT ON (s.expectation, s.record_key)
+       :run_at, s.expectation, s.record_key, s.unit_code, s.received_at, s.due_at, s.finished_at, s.last_official
 FROM staging.dq_subject AS s
 WHERE s.passed IS FALSE AND s.record_key IS NOT NULL AND s.expectation = ANY (:expectations)
+ORDER BY s.expectation, s.record_key
 
--- name: insert_fact_case_offenders
-INSERT INTO mart.dq_offender (
-    run_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
+-- name: stage_fact_case_offenders
+INSERT INTO dq_offender_batch (
+    first_found_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
 )
 SELECT DISTINCT ON (f.case_key)
        :run_at, :expectation, f.case_key, f.unit_code, f.received_at, f.due_at, f.finished_at, s.last_official
@@ -109,6 +111,34 @@ LEFT JOIN staging."case" AS s
 WHERE f.case_key = ANY (:case_keys)
 ORDER BY f.case_key
 
+-- name: drop_gone_offenders
+DELETE FROM mart.dq_offender AS o
+WHERE o.expectation = ANY (:expectations)
+  AND NOT EXISTS (
+      SELECT 1 FROM dq_offender_batch AS b
+      WHERE b.expectation = o.expectation AND b.record_key = o.record_key
+  )
+
+-- name: update_changed_offenders
+UPDATE mart.dq_offender AS o
+SET unit_code = b.unit_code, received_at = b.received_at, due_at = b.due_at, finished_at = b.finished_at,
+    last_official = b.last_official
+FROM dq_offender_batch AS b
+WHERE b.expectation = o.expectation AND b.record_key = o.record_key
+  AND (o.unit_code, o.received_at, o.due_at, o.finished_at, o.last_official)
+      IS DISTINCT FROM (b.unit_code, b.received_at, b.due_at, b.finished_at, b.last_official)
+
+-- name: insert_new_offenders
+INSERT INTO mart.dq_offender (
+    first_found_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
+)
+SELECT b.first_found_at, b.expectation, b.record_key, b.unit_code, b.received_at, b.due_at, b.finished_at,
+       b.last_official
+FROM dq_offender_batch AS b
+WHERE NOT EXISTS (
+    SELECT 1 FROM mart.dq_offender AS o WHERE o.expectation = b.expectation AND o.record_key = b.record_key
+)
+
 -- name: run_result
 SELECT suite, success, element_count, unexpected_count
 FROM mart.dq_results
@@ -117,6 +147,6 @@ WHERE run_at = :run_at AND expectation = :expectation
 -- name: offender_sample
 SELECT record_key
 FROM mart.dq_offender
-WHERE run_at = :run_at AND expectation = :expectation
+WHERE expectation = :expectation
 ORDER BY record_key
 LIMIT :limit
