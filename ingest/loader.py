@@ -104,7 +104,9 @@ def land_batch(
     counts.inserted += sum(1 for inserted in results if inserted)
     counts.updated += sum(1 for inserted in results if not inserted)
     conn.execute(sql(spec.sql_file, "resolve_quarantine"), {"now": now, "run_id": run_id})
-    counts.quarantined += len(conn.execute(sql(spec.sql_file, "quarantine_bad")).all())
+    if spec.versioned:
+        conn.execute(sql(spec.sql_file, "discard_stale_bad"))
+    counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad")).all())
     conn.execute(sql(spec.sql_file, "drop_superseded_valid"))
     counts.batches += 1
 

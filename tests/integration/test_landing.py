@@ -8,9 +8,6 @@ from typing import Any
 
 import dagster as dg
 import pytest
-from simulator.faults import Faults
-from simulator.server import SimulatorServers
-from simulator.world import World, generate_world
 from sqlalchemy import text
 
 from assets.raw_egov import egov_case
@@ -20,7 +17,10 @@ from resources.egov_client import EgovClient
 from resources.newsys_client import NewsysClient
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
+from simulator.faults import Faults
+from simulator.server import SimulatorServers
 from simulator.truth import quarantine_truth, truth_for_world
+from simulator.world import World, generate_world
 from tests.sync_env import AS_OF, CREDENTIALS, PII_KEY
 
 RAW_ASSETS = [newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case]

@@ -8,7 +8,8 @@ from resources.warehouse import WarehouseResource
 def test_migrations_are_recorded_and_rerunnable(warehouse: WarehouseResource) -> None:
     assert warehouse.migrate() == []
     with warehouse.begin() as conn:
-        versions = conn.execute(text("SELECT version FROM meta.schema_migration ORDER BY version")).scalars().all()
+        statement = text("SELECT version FROM meta.schema_migration ORDER BY version")
+        versions = conn.execute(statement).scalars().all()
         schemas = set(conn.execute(text("SELECT nspname FROM pg_namespace")).scalars())
     assert versions and versions[0] == 1
     assert {"raw", "staging", "mart", "meta"} <= schemas

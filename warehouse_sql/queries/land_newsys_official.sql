@@ -1,4 +1,5 @@
--- Landing of newsys official records into raw.newsys_official: valid versions upserted, bad ones quarantined.
+-- Landing of newsys official records into raw.newsys_official: valid versions upserted; bad ones go
+-- through the shared `quarantine_bad` of landing.sql.
 -- Every statement runs inside the batch's transaction, after the batch was COPYed into the temp tables.
 
 -- name: create_valid_temp
@@ -45,25 +46,10 @@ FROM land_valid AS v
 WHERE q.source = 'newsys' AND q.entity = 'official' AND q.record_key = v.user_name
   AND q.resolved_at IS NULL AND (q.updated_at IS NULL OR v.updated_at IS NULL OR q.updated_at <= v.updated_at)
 
--- name: quarantine_bad
-INSERT INTO raw.quarantine AS q (
-    source, entity, record_key, reasons, payload, updated_at, first_seen_at, last_changed_at, resolved_at, run_id
-)
-SELECT b.source, b.entity, b.record_key, b.reasons, b.payload, b.updated_at, b.first_seen_at, b.last_changed_at,
-       NULL, b.run_id
-FROM land_bad AS b
-WHERE NOT EXISTS (SELECT 1 FROM raw.newsys_official AS r WHERE r.user_name = b.record_key AND b.updated_at IS NOT NULL AND r.updated_at > b.updated_at)
-ON CONFLICT (source, entity, record_key) DO UPDATE SET
-    reasons = EXCLUDED.reasons,
-    payload = EXCLUDED.payload,
-    updated_at = EXCLUDED.updated_at,
-    last_changed_at = EXCLUDED.last_changed_at,
-    resolved_at = NULL,
-    run_id = EXCLUDED.run_id
-WHERE (q.resolved_at IS NOT NULL OR q.payload IS DISTINCT FROM EXCLUDED.payload
-       OR q.reasons IS DISTINCT FROM EXCLUDED.reasons)
-  AND (q.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR q.updated_at <= EXCLUDED.updated_at)
-RETURNING q.record_key
+-- name: discard_stale_bad
+DELETE FROM land_bad AS b
+USING raw.newsys_official AS r
+WHERE r.user_name = b.record_key AND b.updated_at IS NOT NULL AND r.updated_at > b.updated_at
 
 -- name: drop_superseded_valid
 DELETE FROM raw.newsys_official AS r

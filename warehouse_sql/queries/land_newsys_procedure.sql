@@ -1,4 +1,5 @@
--- Landing of newsys procedure records into raw.newsys_procedure: valid versions upserted, bad ones quarantined.
+-- Landing of newsys procedure records into raw.newsys_procedure: valid versions upserted; bad ones go
+-- through the shared `quarantine_bad` of landing.sql.
 -- Every statement runs inside the batch's transaction, after the batch was COPYed into the temp tables.
 
 -- name: create_valid_temp
@@ -38,24 +39,6 @@ SET resolved_at = :now, run_id = :run_id
 FROM land_valid AS v
 WHERE q.source = 'newsys' AND q.entity = 'procedure' AND q.record_key = v.procedure_code
   AND q.resolved_at IS NULL
-
--- name: quarantine_bad
-INSERT INTO raw.quarantine AS q (
-    source, entity, record_key, reasons, payload, updated_at, first_seen_at, last_changed_at, resolved_at, run_id
-)
-SELECT b.source, b.entity, b.record_key, b.reasons, b.payload, b.updated_at, b.first_seen_at, b.last_changed_at,
-       NULL, b.run_id
-FROM land_bad AS b
-ON CONFLICT (source, entity, record_key) DO UPDATE SET
-    reasons = EXCLUDED.reasons,
-    payload = EXCLUDED.payload,
-    updated_at = EXCLUDED.updated_at,
-    last_changed_at = EXCLUDED.last_changed_at,
-    resolved_at = NULL,
-    run_id = EXCLUDED.run_id
-WHERE (q.resolved_at IS NOT NULL OR q.payload IS DISTINCT FROM EXCLUDED.payload
-       OR q.reasons IS DISTINCT FROM EXCLUDED.reasons)
-RETURNING q.record_key
 
 -- name: drop_superseded_valid
 DELETE FROM raw.newsys_procedure AS r

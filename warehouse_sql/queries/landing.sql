@@ -7,6 +7,25 @@ CREATE TEMP TABLE land_bad (LIKE raw.quarantine) ON COMMIT DROP
 COPY land_bad (source, entity, record_key, reasons, payload, updated_at, first_seen_at, last_changed_at, run_id)
 FROM STDIN
 
+-- name: quarantine_bad
+INSERT INTO raw.quarantine AS q (
+    source, entity, record_key, reasons, payload, updated_at, first_seen_at, last_changed_at, resolved_at, run_id
+)
+SELECT b.source, b.entity, b.record_key, b.reasons, b.payload, b.updated_at, b.first_seen_at, b.last_changed_at,
+       NULL, b.run_id
+FROM land_bad AS b
+ON CONFLICT (source, entity, record_key) DO UPDATE SET
+    reasons = EXCLUDED.reasons,
+    payload = EXCLUDED.payload,
+    updated_at = EXCLUDED.updated_at,
+    last_changed_at = EXCLUDED.last_changed_at,
+    resolved_at = NULL,
+    run_id = EXCLUDED.run_id
+WHERE (q.resolved_at IS NOT NULL OR q.payload IS DISTINCT FROM EXCLUDED.payload
+       OR q.reasons IS DISTINCT FROM EXCLUDED.reasons)
+  AND (q.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR q.updated_at <= EXCLUDED.updated_at)
+RETURNING q.record_key
+
 -- name: get_watermark
 SELECT value FROM raw.watermark WHERE source = :source AND entity = :entity
 
