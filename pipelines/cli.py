@@ -135,12 +135,12 @@ def print_summary(run_id: str, seconds: float) -> None:
         failed = conn.execute(sql("queries/summary.sql", "failed_expectations")).all()
     print("\n=== landed in this run ===")
     print(f"{'source/entity':24} {'pages':>6} {'fetched':>9} {'inserted':>9} {'updated':>8} {'bad':>6} "
-          f"{'retries':>7}")
+          f"{'retries':>7} {'seconds':>8}")
     landed = 0
     for row in loads:
         landed += row.fetched
         print(f"{row.source + '/' + row.entity:24} {row.pages:>6} {row.fetched:>9} {row.inserted:>9} "
-              f"{row.updated:>8} {row.quarantined:>6} {row.retries:>7}")
+              f"{row.updated:>8} {row.quarantined:>6} {row.retries:>7} {float(row.seconds or 0):>8.1f}")
     rate = landed / seconds if seconds else 0
     print(f"records fetched: {landed}; whole run {seconds:.1f}s ({rate:.0f} records/s end to end)")
     print("\n=== warehouse tables ===")

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from psycopg import sql as pgsql
 from sqlalchemy import Connection, text
 
-from resources.warehouse import WarehouseResource
+from resources.warehouse import WarehouseResource, driver_connection
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = datetime(2025, 8, 15, 10, 0, tzinfo=VN)
@@ -37,11 +38,13 @@ CREATE TABLE mart.backlog_reconciliation (
     unit_code text, received_at timestamptz);
 """
 
-CASE_COLUMNS = (
-    "case_key", "source_system", "unit_code", "original_unit_code", "channel", "status_code",
-    "received_at", "due_at", "finished_at", "has_result", "has_e_result", "is_digitized", "payment",
-    "rating", "has_apology", "synced_national",
-)  # fmt: skip
+INSERT_FACT_CASE = text(
+    "INSERT INTO mart.fact_case (case_key, source_system, unit_code, original_unit_code, channel,"
+    " status_code, received_at, due_at, finished_at, has_result, has_e_result, is_digitized, payment, rating, has_apology,"
+    " synced_national) VALUES (:case_key, :source_system, :unit_code, :original_unit_code, :channel,"
+    " :status_code, :received_at, :due_at, :finished_at, :has_result, :has_e_result, :is_digitized, :payment,"
+    " :rating, :has_apology, :synced_national)"
+)
 
 
 def at(text_time: str) -> datetime:
@@ -113,7 +116,10 @@ def drop_relation(conn: Connection, name: str) -> None:
     ).scalar()
     keyword = {"v": "VIEW", "m": "MATERIALIZED VIEW"}.get(kind or "", "TABLE")
     if kind is not None:
-        conn.exec_driver_sql(f"DROP {keyword} {name} CASCADE")
+        statement = pgsql.SQL("DROP {} {} CASCADE").format(
+            pgsql.SQL(keyword), pgsql.Identifier(*name.split("."))
+        )
+        driver_connection(conn).execute(statement)
 
 
 def install_sources(warehouse: WarehouseResource) -> None:
@@ -143,9 +149,7 @@ def install_sources(warehouse: WarehouseResource) -> None:
 
 def insert_cases(conn: Connection, rows: list[dict]) -> None:
     """Insert fact_case rows."""
-    columns = ", ".join(CASE_COLUMNS)
-    values = ", ".join(f":{column}" for column in CASE_COLUMNS)
-    conn.execute(text(f"INSERT INTO mart.fact_case ({columns}) VALUES ({values})"), rows)
+    conn.execute(INSERT_FACT_CASE, rows)
 
 
 def install_backlog(warehouse: WarehouseResource) -> None:

@@ -59,8 +59,13 @@ def load(
 ) -> None:
     """Replace the hand-made sources by the random facts, their histories, officials and units."""
     with warehouse.begin() as conn:
-        for table in ("mart.fact_case", "staging.case", "staging.unit_current", "raw.newsys_official"):
-            conn.exec_driver_sql(f"DELETE FROM {table}")
+        for statement in (
+            "DELETE FROM mart.fact_case",
+            "DELETE FROM staging.case",
+            "DELETE FROM staging.unit_current",
+            "DELETE FROM raw.newsys_official",
+        ):
+            conn.exec_driver_sql(statement)
         insert_cases(conn, [fact_row(fact, "test-key") for fact in facts])
         conn.execute(
             text("INSERT INTO staging.case VALUES (:s, :k, :h, NULL, false)"),
