@@ -40,10 +40,10 @@ CREATE TABLE mart.backlog_reconciliation (
 
 INSERT_FACT_CASE = text(
     "INSERT INTO mart.fact_case (case_key, source_system, unit_code, original_unit_code, channel,"
-    " status_code, received_at, due_at, finished_at, has_result, has_e_result, is_digitized, payment, rating, has_apology,"
-    " synced_national) VALUES (:case_key, :source_system, :unit_code, :original_unit_code, :channel,"
-    " :status_code, :received_at, :due_at, :finished_at, :has_result, :has_e_result, :is_digitized, :payment,"
-    " :rating, :has_apology, :synced_national)"
+    " status_code, received_at, due_at, finished_at, has_result, has_e_result, is_digitized, payment,"
+    " rating, has_apology, synced_national) VALUES (:case_key, :source_system, :unit_code,"
+    " :original_unit_code, :channel, :status_code, :received_at, :due_at, :finished_at, :has_result,"
+    " :has_e_result, :is_digitized, :payment, :rating, :has_apology, :synced_national)"
 )
 
 
