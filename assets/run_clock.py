@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+from ingest.timefmt import LOCAL_ZONE
+
 AS_OF_TAG = "egov_sync/as_of"
 
 

@@ -26,10 +26,10 @@ from expectations.rules import FACT_CASE_INTEGRITY, SUITES
 from expectations.run import run_data_quality
 from expectations.suites import build_suite
 from resources.embedded_postgres import sqlalchemy_url
+from resources.scratch_databases import LOCAL_SERVER_URI, create_database, drop_database
 from resources.settings import DEFAULT_CUTOVER_AT
 from resources.sql_files import sql
 from resources.warehouse import WarehouseResource, engine_for
-from tests.pg import LOCAL_SERVER_URI, create_database, drop_database
 
 QUERIES = "queries/dq_benchmark.sql"
 SYNTHETIC_STEPS = (

@@ -26,9 +26,9 @@ from assets.raw_newsys import newsys_case, newsys_official, newsys_procedure, ne
 from resources.egov_client import EgovClient
 from resources.embedded_postgres import sqlalchemy_url
 from resources.newsys_client import NewsysClient
+from resources.scratch_databases import create_database, drop_database, server_uri
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-from tests.pg import create_database, drop_database, server_uri
 
 RAW_ASSETS = [newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case]
 

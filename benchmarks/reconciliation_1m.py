@@ -11,7 +11,6 @@ import os
 import resource
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,8 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import psycopg
-from psycopg import sql as pgsql
 from sqlalchemy import Connection
 
 from assets.case_builds import (
@@ -31,13 +28,13 @@ from assets.case_builds import (
     normalised_case_no,
 )
 from resources.embedded_postgres import sqlalchemy_url
+from resources.scratch_databases import create_database, drop_database
 from resources.settings import DEFAULT_CUTOVER_AT
 from resources.sql_files import sql, sql_text
-from resources.warehouse import WarehouseResource, driver_connection, engine_for
+from resources.warehouse import LOCAL_TZ, WarehouseResource, driver_connection, engine_for
 
 BENCH_SQL = "queries/benchmark.sql"
 CUTOVER = pd.Timestamp(DEFAULT_CUTOVER_AT)
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
 
 def parse_args() -> argparse.Namespace:
@@ -75,20 +72,6 @@ def stopwatch(label: str, timings: dict[str, float]) -> Iterator[None]:
     yield
     timings[label] = time.perf_counter() - start
     print(f"  {label:<32} {timings[label]:8.2f} s", flush=True)
-
-
-def create_database(admin_uri: str) -> str:
-    """A fresh, uniquely named database; returns its name."""
-    name = f"egov_sync_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_uri, autocommit=True) as conn:
-        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    return name
-
-
-def drop_database(admin_uri: str, name: str) -> None:
-    """Drop the benchmark database."""
-    with psycopg.connect(admin_uri, autocommit=True) as conn:
-        conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
 
 
 def generate(warehouse: WarehouseResource, rows: int) -> None:
@@ -263,7 +246,7 @@ def run_pandas(warehouse: WarehouseResource) -> dict[str, Any]:
 def main() -> None:
     """Create, fill, measure, compare, print, clean up."""
     args = parse_args()
-    name = create_database(args.url)
+    name = create_database(args.url, prefix="egov_sync_bench")
     warehouse = WarehouseResource(url=sqlalchemy_url(args.url, name))
     try:
         warehouse.migrate()

@@ -11,9 +11,10 @@ import psycopg
 from pydantic import Field
 from sqlalchemy import Connection, Engine, create_engine
 
+from ingest.timefmt import LOCAL_ZONE
 from resources.migrations import apply_migrations
 
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
+LOCAL_TZ = LOCAL_ZONE.key
 
 
 @cache

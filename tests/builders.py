@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import count
 from typing import Any
@@ -15,6 +17,13 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 CUTOVER = datetime(2024, 12, 24, tzinfo=LOCAL)
 FETCHED = datetime(2025, 6, 1, 8, 0, tzinfo=LOCAL)
 _egov_ids = count(1)
+RECONCILIATION_COLUMNS = (
+    "legacy_case_no", "new_case_id", "outcome", "match_method", "mismatch_fields", "unit_code", "received_at",
+)
+SELECT_RECONCILIATION = sa.text(
+    "SELECT legacy_case_no, new_case_id, outcome, match_method, mismatch_fields, unit_code, received_at"
+    " FROM mart.backlog_reconciliation"
+)
 _JSON_TYPES = {"payload": JSONB, "handlers": ARRAY(sa.Text)}
 
 
@@ -92,3 +101,8 @@ def insert(conn: Connection, table_name: str, *records: dict[str, Any]) -> None:
     for record in records:
         columns = [sa.column(name, _JSON_TYPES.get(name)) for name in record]
         conn.execute(sa.insert(sa.table(table_name, *columns, schema="raw")).values(**record))
+
+
+def reconciliation_multiset(rows: Iterable[Mapping[str, Any]]) -> Counter:
+    """Reconciliation rows (published or expected) as a multiset of tuples in contract column order."""
+    return Counter(tuple(row[column] for column in RECONCILIATION_COLUMNS) for row in rows)

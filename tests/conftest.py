@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from resources.embedded_postgres import sqlalchemy_url
+from resources.scratch_databases import create_database, drop_database, server_uri
 from resources.warehouse import WarehouseResource
-from tests.pg import create_database, drop_database, migrated_template, server_uri
+from tests.pg import migrated_template
 
 
 @pytest.fixture(scope="session")

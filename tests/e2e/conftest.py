@@ -8,12 +8,12 @@ from datetime import datetime
 
 import dagster as dg
 import pytest
-from simulator.faults import Faults
-from simulator.server import SimulatorServers
-from simulator.world import World, generate_world
 
 from resources.warehouse import WarehouseResource
+from simulator.faults import Faults
+from simulator.server import SimulatorServers
 from simulator.truth import TruthInputs, truth_for_world
+from simulator.world import World, generate_world
 from tests.sync_env import AS_OF, PII_KEY, run_nightly_job, simulator_environment
 
 E2E_SCALE = 2000
@@ -35,7 +35,7 @@ class SyncedWarehouse:
 def synced(pg_admin_uri: str, template_db: str) -> Iterator[SyncedWarehouse]:
     """Every asset materialised once from a faulty simulator into a fresh warehouse (shared, read-only)."""
     from resources.embedded_postgres import sqlalchemy_url
-    from tests.pg import create_database, drop_database
+    from resources.scratch_databases import create_database, drop_database
 
     name = create_database(pg_admin_uri, template=template_db)
     warehouse = WarehouseResource(url=sqlalchemy_url(pg_admin_uri, name))

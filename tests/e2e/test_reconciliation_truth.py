@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -15,30 +14,17 @@ from simulator.truth import (
     expected_reconciliation,
     expected_residue_by_unit,
 )
+from tests.builders import SELECT_RECONCILIATION, reconciliation_multiset
 from tests.e2e.conftest import SyncedWarehouse
 
 pytestmark = pytest.mark.e2e
 
-RECON_COLUMNS = [
-    "legacy_case_no",
-    "new_case_id",
-    "outcome",
-    "match_method",
-    "mismatch_fields",
-    "unit_code",
-    "received_at",
-]
 
 
 def query(synced: SyncedWarehouse, statement: str, **params: Any) -> list[dict[str, Any]]:
     """Rows of a query on the synced warehouse, as dictionaries."""
     with synced.warehouse.begin() as conn:
         return [dict(row) for row in conn.execute(text(statement), params).mappings()]
-
-
-def as_multiset(rows: list[dict[str, Any]]) -> Counter:
-    """Reconciliation rows as a multiset of tuples."""
-    return Counter(tuple(row[column] for column in RECON_COLUMNS) for row in rows)
 
 
 def test_run_succeeded(synced: SyncedWarehouse) -> None:
@@ -51,9 +37,9 @@ def test_outcome_counts_match_truth(synced: SyncedWarehouse) -> None:
 
 
 def test_reconciliation_rows_match_truth(synced: SyncedWarehouse) -> None:
-    published = query(synced, "SELECT " + ", ".join(RECON_COLUMNS) + " FROM mart.backlog_reconciliation")
-    expected = expected_reconciliation(synced.truth)
-    assert as_multiset(published) == as_multiset(expected)
+    with synced.warehouse.begin() as conn:
+        published = reconciliation_multiset(conn.execute(SELECT_RECONCILIATION).mappings())
+    assert published == reconciliation_multiset(expected_reconciliation(synced.truth))
 
 
 def test_fact_case_matches_truth(synced: SyncedWarehouse) -> None:

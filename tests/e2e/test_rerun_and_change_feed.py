@@ -10,12 +10,12 @@ from sqlalchemy import text
 
 from assets.indicators import full_range_run_tags
 from resources.embedded_postgres import sqlalchemy_url
+from resources.scratch_databases import create_database, drop_database
 from resources.warehouse import WarehouseResource, driver_connection
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
 from simulator.truth import expected_fact_case, truth_for_world
 from simulator.world import generate_world
-from tests.pg import create_database, drop_database
 from tests.sync_env import AS_OF, PII_KEY, run_nightly_job, simulator_environment
 
 APPEND_ONLY = {"dq_results"}

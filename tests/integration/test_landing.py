@@ -69,6 +69,16 @@ def land(resources: dict[str, Any], raise_on_error: bool = True) -> dg.ExecuteIn
     return dg.materialize(RAW_ASSETS, resources=resources, raise_on_error=raise_on_error)
 
 
+def land_without_concurrent_updates(
+    servers: SimulatorServers, warehouse: WarehouseResource
+) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    """Switch off concurrent source updates, land once, and return the resources and every row's version."""
+    servers.faults.rate_concurrent_update = 0.0
+    resources = resources_for(servers, warehouse)
+    land(resources)
+    return resources, row_versions(warehouse)
+
+
 def row_versions(warehouse: WarehouseResource) -> dict[tuple[str, str], str]:
     """Every raw row's key with its transaction id of last change (xmin)."""
     versions: dict[tuple[str, str], str] = {}
@@ -125,10 +135,7 @@ def test_every_record_lands_exactly_once_despite_faults(
 def test_second_run_without_source_change_changes_no_row(
     warehouse: WarehouseResource, world: World, servers: SimulatorServers
 ) -> None:
-    servers.faults.rate_concurrent_update = 0.0
-    resources = resources_for(servers, warehouse)
-    land(resources)
-    before = row_versions(warehouse)
+    resources, before = land_without_concurrent_updates(servers, warehouse)
     result = land(resources)
     assert row_versions(warehouse) == before
     for event in result.get_asset_materialization_events():
@@ -139,10 +146,7 @@ def test_second_run_without_source_change_changes_no_row(
 def test_next_run_picks_up_exactly_the_changed_records(
     warehouse: WarehouseResource, world: World, servers: SimulatorServers
 ) -> None:
-    servers.faults.rate_concurrent_update = 0.0
-    resources = resources_for(servers, warehouse)
-    land(resources)
-    before = row_versions(warehouse)
+    resources, before = land_without_concurrent_updates(servers, warehouse)
     summary = world.apply_changes(60, seed=3)
     land(resources)
     after = row_versions(warehouse)

@@ -15,22 +15,22 @@ from resources.warehouse import WarehouseResource
 from simulator.truth_model import Model, UnitChains
 from simulator.truth_recon import link_migrated, reconciliation_rows
 from simulator.truth_records import Case
-from tests.builders import CUTOVER, egov_case, insert, local, newsys_case, unit
+from tests.builders import (
+    CUTOVER,
+    SELECT_RECONCILIATION,
+    egov_case,
+    insert,
+    local,
+    newsys_case,
+    reconciliation_multiset,
+    unit,
+)
 
 UNITS = [unit("U1", "U2"), unit("U2"), unit("U3", "U4"), unit("U4", "U3")]
 CASE_NUMBERS = ["A-1", "a1", "B 2", "Đ-4", "C5"]
 LEGACY_NUMBERS = ["b2", "B-2", "đ4", "Đ 4", "c 5", "C5", "a-1", "Z9", None]
 RECEIVED = [local(2024, 11, 5, 9, 30, 0), local(2024, 11, 5, 9, 30, 40), local(2024, 12, 23, 23, 59), CUTOVER]
 FINISHED = [local(2024, 12, 20), CUTOVER, local(2025, 2, 1)]
-COLUMNS = [
-    "legacy_case_no",
-    "new_case_id",
-    "outcome",
-    "match_method",
-    "mismatch_fields",
-    "unit_code",
-    "received_at",
-]
 BACKLOG_OUTCOMES = {"finished_in_egov", "residue", "migrated", "migrated_mismatch", "double_handled"}
 
 common = {
@@ -86,8 +86,7 @@ def publish(warehouse: WarehouseResource, egov: list[dict], new: list[dict]) -> 
         build_staging_case(conn)
         build_case_link(conn)
         build_reconciliation(conn, CUTOVER)
-        result = conn.execute(text("SELECT " + ", ".join(COLUMNS) + " FROM mart.backlog_reconciliation"))
-        return Counter(tuple(row) for row in result)
+        return reconciliation_multiset(conn.execute(SELECT_RECONCILIATION).mappings())
 
 
 def truth_case(row: dict[str, Any], source: str) -> Case:
@@ -132,7 +131,7 @@ def truth_rows(egov: list[dict], new: list[dict]) -> Counter:
         units=units,
     )
     rows = reconciliation_rows(model, link_migrated(model), CUTOVER)
-    return Counter(tuple(row[name] for name in COLUMNS) for row in rows)
+    return reconciliation_multiset(rows)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
