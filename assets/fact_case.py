@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.case_builds import FACT_CASE_SQL, build_fact_case, rows
-from assets.metadata_tables import markdown_table
+from core import asset_keys as keys
+from core.presentation import markdown_table
 from resources.warehouse import WarehouseResource
-
-FACT_CASE_KEY = dg.AssetKey(["mart", "fact_case"])
+from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
 
 
 @dg.asset(
-    key=FACT_CASE_KEY,
-    deps=[
-        dg.AssetKey(["staging", "case"]),
-        dg.AssetKey(["staging", "case_link"]),
-        dg.AssetKey(["raw", "newsys_procedure"]),
-        dg.AssetKey(["raw", "newsys_official"]),
-    ],
-    group_name="mart",
+    key=keys.FACT_CASE,
+    deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
     kinds={"postgres", "sql"},
     description=(
         "One row per real case: every valid, non-deleted new-system case and every valid Egov case that no "
@@ -41,7 +34,7 @@ def fact_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset_check(asset=FACT_CASE_KEY, description="No case_key appears twice in mart.fact_case.")
+@dg.asset_check(asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.")
 def fact_case_keys_are_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Look for duplicate case keys."""
     with warehouse.begin() as conn:

@@ -20,30 +20,23 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
-from assets.run_clock import run_started_at
-from expectations.rules import (
-    FACT_CASE,
-    RAW_EGOV_CASE,
-    RAW_NEWSYS_CASE,
-    RAW_NEWSYS_OFFICIAL,
-    Rule,
-    rules_judging,
-)
+from core import asset_keys as keys
+from core.run_clock import run_started_at
+from core.sql_files import sql
+from expectations.rules import Rule, rules_judging
 from expectations.run import QUERIES, ValidationRun, run_integrity, run_row_rules
 from expectations.validation import Outcome, data_docs_index
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
-from resources.sql_files import sql
 from resources.warehouse import WarehouseResource
 
-DQ_RESULTS = dg.AssetKey(["mart", "dq_results"])
 VALIDATED_ASSETS = [
-    dg.AssetKey(["mart", "fact_case"]),
-    dg.AssetKey(["staging", "case"]),
-    dg.AssetKey(["raw", "newsys_case"]),
-    dg.AssetKey(["raw", "egov_case"]),
-    dg.AssetKey(["raw", "newsys_official"]),
-    dg.AssetKey(["raw", "newsys_procedure"]),
+    keys.FACT_CASE,
+    keys.STAGING_CASE,
+    keys.RAW_NEWSYS_CASE,
+    keys.RAW_EGOV_CASE,
+    keys.RAW_NEWSYS_OFFICIAL,
+    keys.RAW_NEWSYS_PROCEDURE,
 ]
 SAMPLE_LIMIT = 10
 
@@ -86,9 +79,8 @@ def alert_details(run: ValidationRun) -> dict[str, Any]:
 
 
 @dg.asset(
-    key=DQ_RESULTS,
+    key=keys.DQ_RESULTS,
     deps=VALIDATED_ASSETS,
-    group_name="data_quality",
     description="History of data-quality validations (a row per expectation per run) and current offenders.",
 )
 def dq_results(
@@ -129,7 +121,7 @@ def outcome_result(outcome: Outcome) -> dg.AssetCheckResult:
     """The asset check result of an expectation validated in this step."""
     rule = outcome.rule
     return dg.AssetCheckResult(
-        asset_key=dg.AssetKey(list(rule.asset_key)),
+        asset_key=rule.asset_key,
         check_name=rule.name,
         passed=outcome.success,
         severity=dg.AssetCheckSeverity(rule.severity.value),
@@ -155,7 +147,7 @@ def offender_sample(conn: Connection, run_at: datetime, rule: Rule) -> list[str]
 
 def check_result(conn: Connection, run_at: datetime, rule: Rule) -> dg.AssetCheckResult:
     """The asset check result of a row-level rule, from the figures `mart/dq_results` published."""
-    asset_key = dg.AssetKey(list(rule.asset_key))
+    asset_key = rule.asset_key
     row = read_result(conn, run_at, rule)
     if row is None:
         return dg.AssetCheckResult(
@@ -178,9 +170,9 @@ def check_spec(rule: Rule) -> dg.AssetCheckSpec:
     """The check spec of one rule, on the asset it judges; row-level rules wait for `mart/dq_results`."""
     return dg.AssetCheckSpec(
         name=rule.name,
-        asset=dg.AssetKey(list(rule.asset_key)),
+        asset=rule.asset_key,
         description=f"{rule.description} [{rule.suite}, {rule.severity.value}]",
-        additional_deps=[DQ_RESULTS] if rule.row_level else None,
+        additional_deps=[keys.DQ_RESULTS] if rule.row_level else None,
         blocking=rule.blocking,
     )
 
@@ -191,7 +183,7 @@ def selected_rules(context: dg.AssetCheckExecutionContext, rules: tuple[Rule, ..
     return [rule for rule in rules if rule.name in selected]
 
 
-def row_rule_checks(asset_key: tuple[str, ...], name: str) -> dg.AssetChecksDefinition:
+def row_rule_checks(asset_key: dg.AssetKey, name: str) -> dg.AssetChecksDefinition:
     """The checks of the row-level rules judging `asset_key`, reporting what `mart/dq_results` found."""
     rules = tuple(rule for rule in rules_judging(asset_key) if rule.row_level)
 
@@ -208,7 +200,7 @@ def row_rule_checks(asset_key: tuple[str, ...], name: str) -> dg.AssetChecksDefi
     return _checks
 
 
-INTEGRITY_RULES = tuple(rule for rule in rules_judging(FACT_CASE) if not rule.row_level)
+INTEGRITY_RULES = tuple(rule for rule in rules_judging(keys.FACT_CASE) if not rule.row_level)
 
 
 @dg.multi_asset_check(
@@ -226,7 +218,7 @@ def fact_case_integrity_checks(
             yield outcome_result(outcome)
 
 
-fact_case_quality_checks = row_rule_checks(FACT_CASE, "fact_case_quality_checks")
-newsys_official_quality_checks = row_rule_checks(RAW_NEWSYS_OFFICIAL, "newsys_official_quality_checks")
-egov_case_quality_checks = row_rule_checks(RAW_EGOV_CASE, "egov_case_quality_checks")
-newsys_case_quality_checks = row_rule_checks(RAW_NEWSYS_CASE, "newsys_case_quality_checks")
+fact_case_quality_checks = row_rule_checks(keys.FACT_CASE, "fact_case_quality_checks")
+newsys_official_quality_checks = row_rule_checks(keys.RAW_NEWSYS_OFFICIAL, "newsys_official_quality_checks")
+egov_case_quality_checks = row_rule_checks(keys.RAW_EGOV_CASE, "egov_case_quality_checks")
+newsys_case_quality_checks = row_rule_checks(keys.RAW_NEWSYS_CASE, "newsys_case_quality_checks")

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.case_builds import RECONCILIATION_SQL, build_reconciliation, rows
-from assets.metadata_tables import counts_table, markdown_table
+from core import asset_keys as keys
+from core.presentation import counts_table, markdown_table
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
+from transform.case_universe import rows
+from transform.reconciliation import RECONCILIATION_SQL, build_reconciliation
 
-RECONCILIATION_KEY = dg.AssetKey(["mart", "backlog_reconciliation"])
 MISMATCH_SAMPLE_SIZE = 20
 
 
 @dg.asset(
-    key=RECONCILIATION_KEY,
-    deps=[dg.AssetKey(["staging", "case"]), dg.AssetKey(["staging", "case_link"])],
-    group_name="reconciliation",
+    key=keys.BACKLOG_RECONCILIATION,
+    deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK],
     kinds={"postgres", "sql"},
     description=(
         "One row per Egov backlog case (received before `CUTOVER_AT`, not finished before it) with its "
@@ -46,7 +46,7 @@ def backlog_reconciliation(warehouse: WarehouseResource, settings: PipelineSetti
 
 
 @dg.asset_check(
-    asset=RECONCILIATION_KEY,
+    asset=keys.BACKLOG_RECONCILIATION,
     description="Every Egov backlog case has exactly one backlog row (finished_in_egov ... double_handled).",
 )
 def every_backlog_case_has_one_row(
@@ -65,7 +65,7 @@ def every_backlog_case_has_one_row(
 
 
 @dg.asset_check(
-    asset=RECONCILIATION_KEY,
+    asset=keys.BACKLOG_RECONCILIATION,
     description="Every valid, non-deleted migrated record appears exactly once, as primary or extra row.",
 )
 def every_migrated_record_appears_once(warehouse: WarehouseResource) -> dg.AssetCheckResult:

@@ -14,17 +14,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import Connection, Row
 
-from assets.indicators import FACT_CASE, INDICATOR_766, INDICATOR_LABELS, INDICATOR_MONTHLY, month_of
-from assets.run_clock import local_date, run_started_at
+from core import asset_keys as keys
+from core.local_time import local_date, month_of
+from core.presentation import percent as ratio_percent
+from core.run_clock import run_started_at
+from core.sql_files import sql
 from resources import settings as settings_module
 from resources.settings import PipelineSettings
-from resources.sql_files import sql
 from resources.warehouse import WarehouseResource
+from transform.indicators import INDICATOR_LABELS
 
 QUERIES = "queries/report.sql"
-REPORT = dg.AssetKey(["report", "monthly"])
-RESIDUE_SNAPSHOT = dg.AssetKey(["mart", "backlog_residue_snapshot"])
-RECONCILIATION = dg.AssetKey(["mart", "backlog_reconciliation"])
 INDICATOR_ORDER = list(INDICATOR_LABELS)
 POINT_LABELS = {
     "progress_points": "Tiến độ giải quyết (20)",
@@ -237,7 +237,7 @@ def cell(value: Any, css: str = "num") -> str:
 
 def percent(value: Any) -> str:
     """A ratio as a Vietnamese percentage with one decimal."""
-    return "–" if value is None else f"{float(value) * 100:.1f}%".replace(".", ",")
+    return ratio_percent(value, decimal_mark=",")
 
 
 def indicator_matrix(data: ReportData) -> str:
@@ -352,9 +352,11 @@ def report_folder(data: ReportData) -> Path:
 
 
 @dg.asset(
-    key=REPORT,
-    deps=[INDICATOR_MONTHLY, INDICATOR_766, FACT_CASE, RESIDUE_SNAPSHOT, RECONCILIATION],
-    group_name="reports",
+    key=keys.MONTHLY_REPORT,
+    deps=[
+        keys.INDICATOR_MONTHLY, keys.INDICATOR_766_ESTIMATE, keys.FACT_CASE, keys.BACKLOG_RESIDUE_SNAPSHOT,
+        keys.BACKLOG_RECONCILIATION,
+    ],
     kinds={"html"},
     description="Monthly HTML report (Vietnamese): indicators, 766 estimate, backlog burn-down, late cases.",
 )

@@ -2,25 +2,20 @@
 
 import dagster as dg
 
-from assets.case_builds import RESIDUE_SQL, build_residue_case, build_residue_snapshot, rows
-from assets.metadata_tables import markdown_table
-from assets.run_clock import local_date, run_started_at
+from core import asset_keys as keys
+from core.local_time import local_date
+from core.presentation import markdown_table
+from core.run_clock import run_started_at
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-
-RESIDUE_CASE_KEY = dg.AssetKey(["mart", "residue_case"])
-SNAPSHOT_KEY = dg.AssetKey(["mart", "backlog_residue_snapshot"])
+from transform.case_universe import rows
+from transform.residue import RESIDUE_SQL, build_residue_case, build_residue_snapshot
 
 
 @dg.asset(
-    key=RESIDUE_CASE_KEY,
-    deps=[
-        dg.AssetKey(["staging", "case"]),
-        dg.AssetKey(["staging", "case_link"]),
-        dg.AssetKey(["mart", "backlog_reconciliation"]),
-    ],
-    group_name="reconciliation",
+    key=keys.RESIDUE_CASE,
+    deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
     kinds={"postgres", "sql"},
     description=(
         "The work list behind the residue: each Egov backlog case still open on Egov that no migrated record "
@@ -46,7 +41,7 @@ def residue_case(
 
 
 @dg.asset_check(
-    asset=RESIDUE_CASE_KEY,
+    asset=keys.RESIDUE_CASE,
     description="The residue work list has as many cases as the reconciliation has residue rows.",
 )
 def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.AssetCheckResult:
@@ -57,12 +52,11 @@ def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.Asse
 
 
 @dg.asset(
-    key=SNAPSHOT_KEY,
-    deps=[RESIDUE_CASE_KEY],
-    group_name="reconciliation",
+    key=keys.BACKLOG_RESIDUE_SNAPSHOT,
+    deps=[keys.RESIDUE_CASE],
     kinds={"postgres", "sql"},
     description=(
-        "Residue per current unit for the run's local date (Asia/Ho_Chi_Minh), replaced on a re-run the same "
+        "Residue per current unit for the run's local date (local time), replaced on a re-run the same "
         "day; a unit that had residue in an earlier snapshot keeps a row, with zero once cleared. Raises a "
         "`backlog_residue` alert while any residue remains (letter 01/2025 orders it to zero)."
     ),

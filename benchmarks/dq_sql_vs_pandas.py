@@ -22,16 +22,16 @@ import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from sqlalchemy import Engine
 
+from core.sql_files import sql
 from expectations.rules import FACT_CASE_INTEGRITY, SUITES
 from expectations.run import run_data_quality
 from expectations.suites import build_suite
 from resources.embedded_postgres import sqlalchemy_url
 from resources.scratch_databases import LOCAL_SERVER_URI, create_database, drop_database
 from resources.settings import DEFAULT_CUTOVER_AT
-from resources.sql_files import sql
 from resources.warehouse import WarehouseResource, engine_for
 
-QUERIES = "queries/dq_benchmark.sql"
+QUERIES = str(Path(__file__).parent / "sql" / "dq_sql_vs_pandas.sql")
 SYNTHETIC_STEPS = (
     "synthetic_procedures",
     "synthetic_officials",

@@ -21,8 +21,7 @@ from pathlib import Path
 import dagster as dg
 import httpx
 
-from assets.raw_egov import egov_case
-from assets.raw_newsys import newsys_case, newsys_official, newsys_procedure, newsys_unit
+from assets.raw import egov_case, newsys_case, newsys_official, newsys_procedure, newsys_unit
 from resources.egov_client import EgovClient
 from resources.embedded_postgres import sqlalchemy_url
 from resources.newsys_client import NewsysClient

@@ -21,19 +21,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from assets.case_builds import (
-    build_case_link,
-    build_reconciliation,
-    build_staging_case,
-    normalised_case_no,
-)
+from core.local_time import LOCAL_TZ_NAME
+from core.sql_files import sql, sql_text
 from resources.embedded_postgres import sqlalchemy_url
 from resources.scratch_databases import create_database, drop_database
 from resources.settings import DEFAULT_CUTOVER_AT
-from resources.sql_files import sql, sql_text
-from resources.warehouse import LOCAL_TZ, WarehouseResource, driver_connection, engine_for
+from resources.warehouse import WarehouseResource, driver_connection, engine_for
+from transform.case_universe import build_case_link, build_staging_case, normalised_case_no
+from transform.reconciliation import build_reconciliation
 
-BENCH_SQL = "queries/benchmark.sql"
+BENCH_SQL = str(Path(__file__).parent / "sql" / "reconciliation_1m.sql")
 CUTOVER = pd.Timestamp(DEFAULT_CUTOVER_AT)
 
 
@@ -154,7 +151,7 @@ def pandas_reconcile(egov: pd.DataFrame, new: pd.DataFrame, units: pd.DataFrame)
     """The reconciliation rows computed with pandas merges."""
     to_current = current_units(units)
     for frame in (egov, new):
-        frame["minute"] = frame["received_at"].dt.tz_convert(LOCAL_TZ).dt.floor("min")
+        frame["minute"] = frame["received_at"].dt.tz_convert(LOCAL_TZ_NAME).dt.floor("min")
         frame["unit_code"] = to_current(frame["original_unit_code"])
     egov["is_backlog"] = (egov["received_at"] < CUTOVER) & (
         egov["finished_at"].isna() | (egov["finished_at"] >= CUTOVER)

@@ -19,15 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import dagster as dg
+
+from core.asset_keys import FACT_CASE, RAW_EGOV_CASE, RAW_NEWSYS_CASE, RAW_NEWSYS_OFFICIAL
+
 BUSINESS_RULES = "business_rules"
 FACT_CASE_INTEGRITY = "fact_case_integrity"
 SOURCE_QUALITY = "source_quality"
 SUITES = (BUSINESS_RULES, FACT_CASE_INTEGRITY, SOURCE_QUALITY)
-
-FACT_CASE = ("mart", "fact_case")
-RAW_EGOV_CASE = ("raw", "egov_case")
-RAW_NEWSYS_CASE = ("raw", "newsys_case")
-RAW_NEWSYS_OFFICIAL = ("raw", "newsys_official")
 
 QUARANTINE_RATE_THRESHOLD = 0.05
 
@@ -45,7 +44,7 @@ class Rule:
 
     name: str
     suite: str
-    asset_key: tuple[str, ...]
+    asset_key: dg.AssetKey
     severity: Severity
     description: str
     mostly: float = 1.0
@@ -61,7 +60,7 @@ class Rule:
         return self.suite != FACT_CASE_INTEGRITY
 
 
-def _business(name: str, asset_key: tuple[str, ...], description: str) -> Rule:
+def _business(name: str, asset_key: dg.AssetKey, description: str) -> Rule:
     """A named rule of the warehouse contract (WARN)."""
     return Rule(name, BUSINESS_RULES, asset_key, Severity.WARN, description)
 
@@ -71,7 +70,7 @@ def _integrity(name: str, description: str) -> Rule:
     return Rule(name, FACT_CASE_INTEGRITY, FACT_CASE, Severity.ERROR, description)
 
 
-def _quarantine(name: str, asset_key: tuple[str, ...], source: str) -> Rule:
+def _quarantine(name: str, asset_key: dg.AssetKey, source: str) -> Rule:
     """The quarantine share of one source's case records (WARN)."""
     description = (
         f"At most {QUARANTINE_RATE_THRESHOLD:.0%} of the {source} case records are held in quarantine "
@@ -134,6 +133,6 @@ def rules_of_suite(suite: str) -> tuple[Rule, ...]:
     return tuple(rule for rule in RULES if rule.suite == suite)
 
 
-def rules_judging(asset_key: tuple[str, ...]) -> tuple[Rule, ...]:
+def rules_judging(asset_key: dg.AssetKey) -> tuple[Rule, ...]:
     """The rules attached to one asset."""
     return tuple(rule for rule in RULES if rule.asset_key == asset_key)

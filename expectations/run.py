@@ -15,12 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from core.sql_files import sql
 from expectations.rules import BUSINESS_RULES
 from expectations.validation import INTEGRITY, ROW_RULES, Outcome, data_docs_index, validate_warehouse
-from resources.sql_files import sql
+from transform.difference import Published, publish_difference
 
 QUERIES = "queries/data_quality.sql"
 VALIDATION_LOCK_ID = 70241225
+OFFENDERS = Published("mart.dq_offender", key=("expectation", "record_key"), insert_only=("first_found_at",))
 SUBJECT_STATEMENTS = (
     "subject_case_rules",
     "subject_official_account_vneid",
@@ -99,9 +101,10 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
                 sql(QUERIES, "stage_fact_case_offenders"),
                 {"run_at": run_at, "expectation": outcome.rule.name, "case_keys": list(outcome.sample_keys)},
             )
-    conn.execute(sql(QUERIES, "drop_gone_offenders"), {"expectations": validated})
-    conn.execute(sql(QUERIES, "update_changed_offenders"))
-    conn.execute(sql(QUERIES, "insert_new_offenders"))
+    publish_difference(
+        conn, OFFENDERS, "dq_offender_batch", scope="t.expectation = ANY (:expectations)",
+        params={"expectations": validated},
+    )
 
 
 def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome]) -> None:

@@ -26,6 +26,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 from great_expectations.datasource.fluent.interfaces import GxDatasourceWarning
 
+from core.local_time import LOCAL_TZ_NAME
 from expectations.rules import FACT_CASE_INTEGRITY, RULES_BY_NAME, SUITES, Rule
 from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN, build_suites
 from resources.settings import data_dir
@@ -34,7 +35,7 @@ DOCS_SITE = "egov_sync"
 ROW_RULES = "row_rules"
 INTEGRITY = "integrity"
 SAMPLE_SIZE = 20
-SESSION_OPTIONS = "-c timezone=Asia/Ho_Chi_Minh"
+SESSION_OPTIONS = f"-c timezone={LOCAL_TZ_NAME}"
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from core.timefmt import parse_egov
 from ingest.reader import FieldReader, Parsed
+from ingest.rows import CaseRow
 from ingest.text import applicant_key, payload_key
-from ingest.timefmt import parse_egov
 
 STATUS_LABELS = {
     "mới tiếp nhận": 2,
@@ -33,15 +35,13 @@ def parse_egov_case(payload: Any, pii_key: str) -> Parsed:
     if egov_id is None:
         read.reasons.append("bad_id")
     updated_at = read.time("ngayCapNhat")
-    row = _case_row(read, pii_key)
-    row["egov_id"] = egov_id
-    row["updated_at"] = updated_at
+    row = _case_row(read, pii_key, egov_id, updated_at)
     key = str(egov_id) if egov_id is not None else payload_key(payload)
     return Parsed("egov", "case", key, updated_at, payload, row, list(dict.fromkeys(read.reasons)))
 
 
-def _case_row(read: FieldReader, pii_key: str) -> dict[str, Any]:
-    """The canonical columns of an Egov case."""
+def _case_row(read: FieldReader, pii_key: str, egov_id: int | None, updated_at: datetime | None) -> CaseRow:
+    """The canonical row of an Egov case."""
     case_no = read.required("soHoSo")
     status = read.label("trangThai", STATUS_LABELS)
     times = {name: read.time(name) for name in ("ngayNhan", "ngayHenTra", "ngayKetThuc", "ngayTra")}
@@ -53,38 +53,40 @@ def _case_row(read: FieldReader, pii_key: str) -> dict[str, Any]:
         read.reasons.append("missing_end_time:ngayKetThuc")
     applicant_id = read.optional("soGiayTo")
     official = read.optional("canBoXuLy")
-    return {
-        "case_no": case_no,
-        "legacy_case_no_raw": None,
-        "origin": None,
-        "procedure_code": read.optional("maThuTuc"),
-        "procedure_name": read.optional("tenThuTuc"),
-        "field_code": None,
-        "original_unit_code": read.optional("maDonVi"),
-        "channel": read.label("hinhThucNop", CHANNEL_LABELS),
-        "status_code": status,
-        "is_terminal": terminal,
-        "received_at": times["ngayNhan"],
-        "due_at": times["ngayHenTra"],
-        "finished_at": times["ngayKetThuc"] if terminal else None,
-        "returned_at": times["ngayTra"],
-        "has_result": bool(read.text("soKetQua")),
-        "has_e_result": read.flag("ketQuaDienTu"),
-        "is_digitized": read.flag("daSoHoa"),
-        "payment": read.label("thanhToanTrucTuyen", PAYMENT_LABELS, required=False),
-        "rating": read.label("danhGia", RATING_LABELS, required=False),
-        "has_apology": bool(read.text("soPhieuXinLoi")),
-        "synced_national": None,
-        "stop_reason": read.optional("lyDoTamDung"),
-        "applicant_id": applicant_id,
-        "applicant_key": applicant_key(applicant_id, pii_key),
-        "applicant_type": None,
-        "applicant_vneid": None,
-        "handlers": [official] if official else [],
-        "last_official": official,
-        "is_deleted": False,
-        "moved_flag": read.flag("daChuyenHeThongMoi"),
-    }
+    return CaseRow(
+        case_no=case_no,
+        legacy_case_no_raw=None,
+        origin=None,
+        procedure_code=read.optional("maThuTuc"),
+        procedure_name=read.optional("tenThuTuc"),
+        field_code=None,
+        original_unit_code=read.optional("maDonVi"),
+        channel=read.label("hinhThucNop", CHANNEL_LABELS),
+        status_code=status,
+        is_terminal=terminal,
+        received_at=times["ngayNhan"],
+        due_at=times["ngayHenTra"],
+        finished_at=times["ngayKetThuc"] if terminal else None,
+        returned_at=times["ngayTra"],
+        has_result=bool(read.text("soKetQua")),
+        has_e_result=read.flag("ketQuaDienTu"),
+        is_digitized=read.flag("daSoHoa"),
+        payment=read.label("thanhToanTrucTuyen", PAYMENT_LABELS, required=False),
+        rating=read.label("danhGia", RATING_LABELS, required=False),
+        has_apology=bool(read.text("soPhieuXinLoi")),
+        synced_national=None,
+        stop_reason=read.optional("lyDoTamDung"),
+        applicant_id=applicant_id,
+        applicant_key=applicant_key(applicant_id, pii_key),
+        applicant_type=None,
+        applicant_vneid=None,
+        handlers=[official] if official else [],
+        last_official=official,
+        is_deleted=False,
+        updated_at=updated_at,
+        egov_id=egov_id,
+        moved_flag=read.flag("daChuyenHeThongMoi"),
+    )
 
 
 def _egov_id(value: Any) -> int | None:

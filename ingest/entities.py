@@ -1,34 +1,90 @@
-"""What is landed for each source entity: its raw table's COPY columns and its SQL file."""
+"""What is landed for each source entity, and the landing statements rendered for it from `landing.sql`."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
 
-from resources.sql_files import sql_text
+from psycopg import sql as pgsql
+
+from core.sql_files import column_list, identifier, render
+from ingest.rows import (
+    EGOV_CASE_COLUMNS,
+    LANDING_COLUMNS,
+    NEWSYS_CASE_COLUMNS,
+    OfficialRow,
+    ProcedureRow,
+    UnitRow,
+)
+
+LANDING_SQL = "queries/landing.sql"
+PROTOCOL = (
+    "create_valid_temp", "copy_valid", "upsert_valid", "resolve_quarantine", "discard_stale_bad",
+    "drop_superseded_valid",
+)
+NO_VERSION = pgsql.SQL("NULL::timestamptz")
+
+
+class WatermarkMode(StrEnum):
+    """When a stream's watermark may advance."""
+
+    NONE = "none"
+    PER_BATCH = "per_batch"
+    AT_END = "at_end"
 
 
 @dataclass(frozen=True)
 class EntitySpec:
-    """One landed entity: source, name, SQL file, and whether records carry an update time."""
+    """One landed entity: its raw table, key, row columns and version column (None when unversioned)."""
 
     source: str
     entity: str
-    sql_file: str
-    versioned: bool
+    table: str
+    key: str
+    row_columns: tuple[str, ...]
+    version: str | None = "updated_at"
+
+    @property
+    def versioned(self) -> bool:
+        """True when records carry an update time that orders their versions."""
+        return self.version is not None
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The COPY column list, read from the entity's `copy_valid` statement."""
-        statement = sql_text(self.sql_file, "copy_valid")
-        inside = re.search(r"\((?P<cols>[^)]*)\)", statement)
-        if inside is None:
-            raise ValueError(f"{self.sql_file}: copy_valid has no column list")
-        return tuple(name.strip() for name in inside.group("cols").split(","))
+        """The COPY column list: the row's columns, then the landing columns."""
+        return self.row_columns + LANDING_COLUMNS
+
+    @cached_property
+    def statements(self) -> dict[str, str]:
+        """The landing protocol's statements for this entity, by name."""
+        def version_of(alias: str) -> pgsql.Composable:
+            return pgsql.Identifier(alias, self.version) if self.version else NO_VERSION
+
+        non_key = [name for name in self.columns if name != self.key]
+        parts = {
+            "table": identifier(self.table),
+            "key": pgsql.Identifier(self.key),
+            "columns": column_list(self.columns),
+            "v_columns": column_list(self.columns, "v"),
+            "assignments": pgsql.SQL(", ").join(
+                pgsql.SQL("{0} = EXCLUDED.{0}").format(pgsql.Identifier(name)) for name in non_key
+            ),
+            "v_version": version_of("v"),
+            "r_version": version_of("r"),
+            "excluded_version": version_of("excluded"),
+        }
+        return {name: render(LANDING_SQL, name, **parts) for name in PROTOCOL}
+
+    def params(self) -> dict[str, str]:
+        """The bind parameters naming this entity."""
+        return {"source": self.source, "entity": self.entity}
 
 
-NEWSYS_CASE = EntitySpec("newsys", "case", "queries/land_newsys_case.sql", versioned=True)
-EGOV_CASE = EntitySpec("egov", "case", "queries/land_egov_case.sql", versioned=True)
-NEWSYS_OFFICIAL = EntitySpec("newsys", "official", "queries/land_newsys_official.sql", versioned=True)
-NEWSYS_PROCEDURE = EntitySpec("newsys", "procedure", "queries/land_newsys_procedure.sql", versioned=False)
-NEWSYS_UNIT = EntitySpec("newsys", "unit", "queries/land_newsys_unit.sql", versioned=False)
+NEWSYS_CASE = EntitySpec("newsys", "case", "raw.newsys_case", "case_no", NEWSYS_CASE_COLUMNS)
+EGOV_CASE = EntitySpec("egov", "case", "raw.egov_case", "egov_id", EGOV_CASE_COLUMNS)
+NEWSYS_OFFICIAL = EntitySpec("newsys", "official", "raw.newsys_official", "user_name", OfficialRow._fields)
+NEWSYS_PROCEDURE = EntitySpec(
+    "newsys", "procedure", "raw.newsys_procedure", "procedure_code", ProcedureRow._fields, version=None
+)
+NEWSYS_UNIT = EntitySpec("newsys", "unit", "raw.newsys_unit", "unit_code", UnitRow._fields, version=None)

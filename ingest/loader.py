@@ -6,25 +6,17 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
-from ingest.entities import EntitySpec
+from core.sql_files import sql, sql_text
+from ingest.entities import LANDING_SQL, EntitySpec, WatermarkMode
 from ingest.reader import Parsed
-from resources.sql_files import sql, sql_text
 from resources.warehouse import driver_connection
 
-LANDING_SQL = "queries/landing.sql"
 NUL_ESCAPE = "\\u0000"
-
-
-class WatermarkMode:
-    """When a stream's watermark may advance."""
-
-    NONE = "none"
-    PER_BATCH = "per_batch"
-    AT_END = "at_end"
 
 
 @dataclass
@@ -74,19 +66,17 @@ def latest_versions(records: Iterable[Parsed]) -> list[Parsed]:
 
 def payload_text(parsed: Parsed) -> str:
     """The payload as JSON text; a NUL character (which PostgreSQL cannot store) makes the record bad."""
-    text = json.dumps(parsed.payload, ensure_ascii=False)
-    if NUL_ESCAPE in text:
+    payload = json.dumps(parsed.payload, ensure_ascii=False)
+    if NUL_ESCAPE in payload:
         if "nul_character" not in parsed.reasons:
             parsed.reasons.append("nul_character")
-        text = text.replace(NUL_ESCAPE, "\\ufffd")
-    return text
+        payload = payload.replace(NUL_ESCAPE, "\\ufffd")
+    return payload
 
 
 def read_watermark(conn: Connection, spec: EntitySpec) -> datetime | None:
     """The stored watermark of an entity, None before its first landing."""
-    return conn.execute(
-        sql(LANDING_SQL, "get_watermark"), {"source": spec.source, "entity": spec.entity}
-    ).scalar()
+    return conn.execute(sql(LANDING_SQL, "get_watermark"), spec.params()).scalar()
 
 
 def land_batch(
@@ -96,18 +86,18 @@ def land_batch(
     now = datetime.now(UTC)
     versions = latest_versions(batch)
     rows = [(parsed, payload_text(parsed)) for parsed in versions]
-    valid = [(p, text) for p, text in rows if p.valid]
-    bad = [(p, text) for p, text in rows if not p.valid]
+    valid = [(p, payload) for p, payload in rows if p.valid]
+    bad = [(p, payload) for p, payload in rows if not p.valid]
     _copy_valid(conn, spec, valid, now, run_id)
     _copy_bad(conn, bad, now, run_id)
-    results = conn.execute(sql(spec.sql_file, "upsert_valid")).scalars().all()
+    results = conn.execute(text(spec.statements["upsert_valid"]), spec.params()).scalars().all()
     counts.inserted += sum(1 for inserted in results if inserted)
     counts.updated += sum(1 for inserted in results if not inserted)
-    conn.execute(sql(spec.sql_file, "resolve_quarantine"), {"now": now, "run_id": run_id})
+    conn.execute(text(spec.statements["resolve_quarantine"]), spec.params() | {"now": now, "run_id": run_id})
     if spec.versioned:
-        conn.execute(sql(spec.sql_file, "discard_stale_bad"))
+        conn.execute(text(spec.statements["discard_stale_bad"]))
     counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad")).all())
-    conn.execute(sql(spec.sql_file, "drop_superseded_valid"))
+    conn.execute(text(spec.statements["drop_superseded_valid"]))
     counts.batches += 1
 
 
@@ -115,30 +105,28 @@ def _copy_valid(
     conn: Connection, spec: EntitySpec, valid: list[tuple[Parsed, str]], now: datetime, run_id: str
 ) -> None:
     """COPY valid records into the entity's temp table."""
-    conn.execute(sql(spec.sql_file, "create_valid_temp"))
-    columns = spec.columns
+    conn.execute(text(spec.statements["create_valid_temp"]))
+    row_values = attrgetter(*spec.row_columns)
     with (
         driver_connection(conn).cursor() as cursor,
-        cursor.copy(sql_text(spec.sql_file, "copy_valid")) as copy,
+        cursor.copy(spec.statements["copy_valid"]) as copy,
     ):
-        for parsed, text in valid:
-            assert parsed.row is not None
-            extra = {"payload": text, "fetched_at": now, "run_id": run_id}
-            copy.write_row([extra[name] if name in extra else parsed.row[name] for name in columns])
+        for parsed, payload in valid:
+            copy.write_row((*row_values(parsed.row), payload, now, run_id))
 
 
 def _copy_bad(conn: Connection, bad: list[tuple[Parsed, str]], now: datetime, run_id: str) -> None:
     """COPY bad records into the quarantine temp table."""
     conn.execute(sql(LANDING_SQL, "create_bad_temp"))
     with driver_connection(conn).cursor() as cursor, cursor.copy(sql_text(LANDING_SQL, "copy_bad")) as copy:
-        for parsed, text in bad:
+        for parsed, payload in bad:
             copy.write_row(
                 [
                     parsed.source,
                     parsed.entity,
                     parsed.key,
                     sorted(parsed.reasons),
-                    text,
+                    payload,
                     parsed.updated_at,
                     now,
                     now,
@@ -154,7 +142,7 @@ def land_stream(
     parse: Callable[[Any], Parsed],
     *,
     run_id: str,
-    watermark_mode: str = WatermarkMode.NONE,
+    watermark_mode: WatermarkMode = WatermarkMode.NONE,
     batch_size: int = 5000,
     on_batch: Callable[[LandingCounts], None] | None = None,
 ) -> LandingCounts:
@@ -201,9 +189,8 @@ def _commit(
         if advance and counts.max_seen is not None:
             conn.execute(
                 sql(LANDING_SQL, "advance_watermark"),
-                {
-                    "source": spec.source,
-                    "entity": spec.entity,
+                spec.params()
+                | {
                     "value": counts.max_seen,
                     "now": datetime.now(UTC),
                     "run_id": run_id,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.timefmt import parse_newsys
 from ingest.reader import FieldReader, Parsed
+from ingest.rows import CaseRow
 from ingest.text import applicant_key, clean, payload_key
-from ingest.timefmt import parse_newsys
 
 STATUSES = frozenset(str(code) for code in range(1, 11))
 TERMINAL_END_FIELD = {
@@ -33,14 +34,12 @@ def parse_newsys_case(payload: Any, pii_key: str) -> Parsed:
     read = FieldReader(payload, parse_newsys)
     case_no = read.required("MaHoSo")
     updated_at = read.time("NgayCapNhat")
-    row = _case_row(read, pii_key)
-    row["case_no"] = case_no
-    row["updated_at"] = updated_at
+    row = _case_row(read, pii_key, case_no, updated_at)
     return Parsed("newsys", "case", case_no or payload_key(payload), updated_at, payload, row, read.reasons)
 
 
-def _case_row(read: FieldReader, pii_key: str) -> dict[str, Any]:
-    """The canonical columns of a case, reading every field once."""
+def _case_row(read: FieldReader, pii_key: str, case_no: str, updated_at: datetime | None) -> CaseRow:
+    """The canonical row of a case, reading every field once."""
     status_text = read.code("TrangThaiHoSo", STATUSES)
     status = int(status_text) if status_text else None
     times = {
@@ -54,38 +53,40 @@ def _case_row(read: FieldReader, pii_key: str) -> dict[str, Any]:
     _check_nested_times(read, results, apologies, history)
     applicant_id = read.optional("SoGiayToChuHoSo")
     flags = {name: read.flag(name) for name in FLAGS}
-    return {
-        "legacy_case_no_raw": read.optional("MaHoSoCu"),
-        "origin": read.code("NguonHoSo", ORIGINS),
-        "procedure_code": read.optional("MaTTHC"),
-        "procedure_name": read.optional("TenTTHC"),
-        "field_code": read.optional("MaLinhVuc"),
-        "original_unit_code": read.optional("DonViXuLy"),
-        "channel": _small(read.code("KenhThucHien", CHANNELS)),
-        "status_code": status,
-        "is_terminal": status in TERMINAL_END_FIELD,
-        "received_at": times["NgayTiepNhan"],
-        "due_at": times["NgayHenTra"],
-        "finished_at": times[TERMINAL_END_FIELD[status]] if status in TERMINAL_END_FIELD else None,
-        "returned_at": times["NgayTra"],
-        "has_result": bool(results),
-        "has_e_result": any(_is_e_result(item) for item in results),
-        "is_digitized": flags["HoSoCoThanhPhanSoHoa"],
-        "payment": PAYMENTS.get(
+    return CaseRow(
+        case_no=case_no,
+        legacy_case_no_raw=read.optional("MaHoSoCu"),
+        origin=read.code("NguonHoSo", ORIGINS),
+        procedure_code=read.optional("MaTTHC"),
+        procedure_name=read.optional("TenTTHC"),
+        field_code=read.optional("MaLinhVuc"),
+        original_unit_code=read.optional("DonViXuLy"),
+        channel=_small(read.code("KenhThucHien", CHANNELS)),
+        status_code=status,
+        is_terminal=status in TERMINAL_END_FIELD,
+        received_at=times["NgayTiepNhan"],
+        due_at=times["NgayHenTra"],
+        finished_at=times[TERMINAL_END_FIELD[status]] if status in TERMINAL_END_FIELD else None,
+        returned_at=times["NgayTra"],
+        has_result=bool(results),
+        has_e_result=any(_is_e_result(item) for item in results),
+        is_digitized=flags["HoSoCoThanhPhanSoHoa"],
+        payment=PAYMENTS.get(
             read.code("DuocThanhToanTrucTuyen", frozenset(PAYMENTS), required=False) or ""
         ),
-        "rating": _small(read.code("DanhGia", RATINGS, required=False)),
-        "has_apology": bool(apologies),
-        "synced_national": flags["DongBoDVCQG"],
-        "stop_reason": read.optional("LyDoDungXuLy"),
-        "applicant_id": applicant_id,
-        "applicant_key": applicant_key(applicant_id, pii_key),
-        "applicant_type": read.code("LoaiDoiTuong", APPLICANT_TYPES, required=False),
-        "applicant_vneid": flags["TaiKhoanDuocXacThucVoiVNeID"],
-        "handlers": sorted({clean(item.get("TenDangNhap")) for item in history} - {""}),
-        "last_official": _last_official(history),
-        "is_deleted": flags["DaXoa"],
-    }
+        rating=_small(read.code("DanhGia", RATINGS, required=False)),
+        has_apology=bool(apologies),
+        synced_national=flags["DongBoDVCQG"],
+        stop_reason=read.optional("LyDoDungXuLy"),
+        applicant_id=applicant_id,
+        applicant_key=applicant_key(applicant_id, pii_key),
+        applicant_type=read.code("LoaiDoiTuong", APPLICANT_TYPES, required=False),
+        applicant_vneid=flags["TaiKhoanDuocXacThucVoiVNeID"],
+        handlers=sorted({clean(item.get("TenDangNhap")) for item in history} - {""}),
+        last_official=_last_official(history),
+        is_deleted=flags["DaXoa"],
+        updated_at=updated_at,
+    )
 
 
 def _check_required_times(read: FieldReader, status: int | None, times: dict[str, datetime | None]) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.timefmt import parse_newsys
 from ingest.reader import FieldReader, Parsed
+from ingest.rows import OfficialRow, ProcedureRow, UnitRow
 from ingest.text import payload_key
-from ingest.timefmt import parse_newsys
 
 ACCOUNT_TYPES = frozenset({"VNEID", "NOI_BO"})
 VNEID_LEVELS = frozenset({"1", "2"})
@@ -22,15 +23,15 @@ def parse_official(payload: Any) -> Parsed:
     read = FieldReader(payload, parse_newsys)
     user_name = read.required("TenDangNhap")
     updated_at = read.time("NgayCapNhat")
-    row = {
-        "user_name": user_name,
-        "full_name": read.optional("HoTen"),
-        "unit_code": read.optional("MaDonVi"),
-        "account_type": read.code("LoaiTaiKhoan", ACCOUNT_TYPES),
-        "vneid_level": read.code("MucDoDinhDanh", VNEID_LEVELS, required=False),
-        "is_active": read.code("TrangThai", ACTIVE_STATES) == "1",
-        "updated_at": updated_at,
-    }
+    row = OfficialRow(
+        user_name=user_name,
+        full_name=read.optional("HoTen"),
+        unit_code=read.optional("MaDonVi"),
+        account_type=read.code("LoaiTaiKhoan", ACCOUNT_TYPES),
+        vneid_level=read.code("MucDoDinhDanh", VNEID_LEVELS, required=False),
+        is_active=read.code("TrangThai", ACTIVE_STATES) == "1",
+        updated_at=updated_at,
+    )
     return Parsed(
         "newsys", "official", user_name or payload_key(payload), updated_at, payload, row, read.reasons
     )
@@ -43,15 +44,15 @@ def parse_procedure(payload: Any) -> Parsed:
     read = FieldReader(payload, parse_newsys)
     code = read.required("MaTTHC")
     level = read.code("MucDo", SERVICE_LEVELS)
-    row = {
-        "procedure_code": code,
-        "name": read.optional("TenTTHC"),
-        "field_code": read.optional("MaLinhVuc"),
-        "field_name": read.optional("TenLinhVuc"),
-        "service_level": int(level) if level else None,
-        "legal_days": read.integer("ThoiHanGiaiQuyet"),
-        "has_fee": read.flag("CoPhiLePhi"),
-    }
+    row = ProcedureRow(
+        procedure_code=code,
+        name=read.optional("TenTTHC"),
+        field_code=read.optional("MaLinhVuc"),
+        field_name=read.optional("TenLinhVuc"),
+        service_level=int(level) if level else None,
+        legal_days=read.integer("ThoiHanGiaiQuyet"),
+        has_fee=read.flag("CoPhiLePhi"),
+    )
     return Parsed("newsys", "procedure", code or payload_key(payload), None, payload, row, read.reasons)
 
 
@@ -61,11 +62,11 @@ def parse_unit(payload: Any) -> Parsed:
         return Parsed("newsys", "unit", payload_key(payload), None, payload, reasons=["not_an_object"])
     read = FieldReader(payload, parse_newsys)
     code = read.required("MaDonVi")
-    row = {
-        "unit_code": code,
-        "name": read.optional("TenDonVi"),
-        "level": read.code("Cap", UNIT_LEVELS),
-        "successor_code": read.optional("MaDonViKeThua"),
-        "ceased_at": read.time("HieuLucDen"),
-    }
+    row = UnitRow(
+        unit_code=code,
+        name=read.optional("TenDonVi"),
+        level=read.code("Cap", UNIT_LEVELS),
+        successor_code=read.optional("MaDonViKeThua"),
+        ceased_at=read.time("HieuLucDen"),
+    )
     return Parsed("newsys", "unit", code or payload_key(payload), None, payload, row, read.reasons)

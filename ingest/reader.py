@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.timefmt import BadTimestamp
 from ingest.text import clean, label
-from ingest.timefmt import BadTimestamp
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Parsed:
     key: str
     updated_at: datetime | None
     payload: Any
-    row: dict[str, Any] | None = None
+    row: tuple | None = None
     reasons: list[str] = field(default_factory=list)
 
     @property

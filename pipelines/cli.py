@@ -98,8 +98,8 @@ def run_materialize() -> int:
     ensure_dagster_home()
     import dagster as dg
 
-    from assets.indicators import full_range_run_tags
     from pipelines.definitions import defs
+    from pipelines.run_tags import full_range_run_tags
 
     as_of = datetime.now(UTC)
     started = time.monotonic()
@@ -123,7 +123,7 @@ def run_materialize() -> int:
 def print_summary(run_id: str, seconds: float) -> None:
     """What the run landed and what the warehouse now holds."""
 
-    from resources.sql_files import sql
+    from core.sql_files import sql
     from resources.warehouse import WarehouseResource
 
     warehouse = WarehouseResource(url=os.environ["WAREHOUSE_URL"])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-RAW_NEWSYS_CHANGES = dg.AssetSelection.assets(
-    dg.AssetKey(["raw", "newsys_case"]), dg.AssetKey(["raw", "newsys_official"])
-)
+from core import asset_keys as keys
+
+RAW_NEWSYS_CHANGES = dg.AssetSelection.assets(keys.RAW_NEWSYS_CASE, keys.RAW_NEWSYS_OFFICIAL)
 
 nightly_sync_job = dg.define_asset_job(
     name="nightly_sync",

@@ -1,16 +1,16 @@
 """The nightly schedule: 01:00 local time, every asset, every month of the indicators."""
 
-
 import dagster as dg
 
-from assets.indicators import full_range_run_tags
+from core.local_time import LOCAL_TZ_NAME
 from pipelines.jobs import nightly_sync_job
+from pipelines.run_tags import full_range_run_tags
 
 
 @dg.schedule(
     job=nightly_sync_job,
     cron_schedule="0 1 * * *",
-    execution_timezone="Asia/Ho_Chi_Minh",
+    execution_timezone=LOCAL_TZ_NAME,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Nightly sync of Egov and the new system, and republication of the marts (01:00 local).",
 )

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from assets.indicators import full_range_run_tags
 from pipelines.jobs import newsys_changes_job
+from pipelines.run_tags import full_range_run_tags
 from resources.alerting import AlertingResource
 from resources.newsys_client import EventsGone, NewsysClient
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from resources.sql_files import SQL_ROOT
+from core.sql_files import SQL_ROOT
 
 MIGRATIONS_DIR = SQL_ROOT / "migrations"
-VIEWS_DIR = SQL_ROOT / "views"
 _LOCK_ID = 70241224
+_EQUIVALENT_TO = re.compile(r"^--\s*equivalent-to:\s*(?P<checksum>[0-9a-f]{64})\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,16 @@ class Migration:
     def checksum(self) -> str:
         """SHA-256 of the file, to notice an applied migration edited afterwards."""
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    @property
+    def accepted_checksums(self) -> frozenset[str]:
+        """Its checksum and those of earlier texts it declares equivalent (`-- equivalent-to: <sha256>`).
+
+        An applied migration may only be rewritten into an equivalent form (same resulting schema, up to the
+        order of columns), and only by declaring the text it replaces.
+        """
+        declared = _EQUIVALENT_TO.findall(self.path.read_text(encoding="utf-8"))
+        return frozenset({self.checksum, *declared})
 
 
 class MigrationError(RuntimeError):
@@ -48,7 +59,7 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 def apply_migrations(conn: Connection) -> list[str]:
-    """Apply pending migrations, then (re)create views; return the names applied."""
+    """Apply pending migrations; return the names applied."""
     conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
     conn.execute(text("CREATE SCHEMA IF NOT EXISTS meta"))
     conn.execute(
@@ -62,7 +73,7 @@ def apply_migrations(conn: Connection) -> list[str]:
     done = []
     for migration in discover_migrations():
         if migration.version in applied:
-            if applied[migration.version] != migration.checksum:
+            if applied[migration.version] not in migration.accepted_checksums:
                 raise MigrationError(
                     f"migration {migration.path.name} was changed after it was applied; add a new one instead"
                 )
@@ -73,8 +84,6 @@ def apply_migrations(conn: Connection) -> list[str]:
             {"v": migration.version, "n": migration.name, "c": migration.checksum},
         )
         done.append(migration.path.name)
-    for view_file in sorted(VIEWS_DIR.glob("*.sql")):
-        _run_script(conn, view_file)
     return done
 
 

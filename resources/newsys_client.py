@@ -12,7 +12,7 @@ import dagster as dg
 import httpx
 from pydantic import Field
 
-from ingest.timefmt import format_newsys
+from core.timefmt import format_newsys
 from resources.http_retry import FetchStats, RetryPolicy, SourceError, json_body, send_with_retries
 
 

@@ -11,10 +11,8 @@ import psycopg
 from pydantic import Field
 from sqlalchemy import Connection, Engine, create_engine
 
-from ingest.timefmt import LOCAL_ZONE
+from core.local_time import LOCAL_TZ_NAME
 from resources.migrations import apply_migrations
-
-LOCAL_TZ = LOCAL_ZONE.key
 
 
 @cache
@@ -23,7 +21,7 @@ def engine_for(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"options": f"-c timezone={LOCAL_TZ}", "application_name": "egov-sync"},
+        connect_args={"options": f"-c timezone={LOCAL_TZ_NAME}", "application_name": "egov-sync"},
     )
 
 
@@ -33,9 +31,19 @@ def driver_connection(conn: Connection) -> psycopg.Connection:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse database (`WAREHOUSE_URL`, a `postgresql+psycopg://` SQLAlchemy URL)."""
+    """The warehouse database (`WAREHOUSE_URL`, a `postgresql+psycopg://` SQLAlchemy URL).
+
+    Its schema is brought up to date when a run (or a step's process) sets the resource up, never by an
+    asset.
+    """
 
     url: str = Field(description="SQLAlchemy URL of the warehouse, postgresql+psycopg://...")
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Apply pending migrations before any asset of the run touches the warehouse."""
+        applied = self.migrate()
+        if applied and context.log is not None:
+            context.log.info(f"warehouse migrations applied: {', '.join(applied)}")
 
     def engine(self) -> Engine:
         """The pooled SQLAlchemy engine."""

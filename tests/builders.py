@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from ingest.rows import EGOV_CASE_COLUMNS, NEWSYS_CASE_COLUMNS, CaseRow
+
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 CUTOVER = datetime(2024, 12, 24, tzinfo=LOCAL)
 FETCHED = datetime(2025, 6, 1, 8, 0, tzinfo=LOCAL)
@@ -32,42 +34,59 @@ def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0, secon
     return datetime(year, month, day, hour, minute, second, tzinfo=LOCAL)
 
 
-def _case_defaults() -> dict[str, Any]:
-    """Columns common to both case tables: an open case received before the cutover."""
-    return {
-        "procedure_code": "P1",
-        "original_unit_code": "U1",
-        "channel": 1,
-        "status_code": 4,
-        "is_terminal": False,
-        "received_at": local(2024, 11, 5, 9, 30),
-        "due_at": local(2024, 11, 20, 17),
-        "finished_at": None,
-        "has_result": False,
-        "has_e_result": False,
-        "is_digitized": False,
-        "has_apology": False,
-        "applicant_id": "001090000001",
-        "applicant_key": "k1",
-        "handlers": [],
-        "is_deleted": False,
-        "updated_at": FETCHED,
-        "payload": {},
-        "fetched_at": FETCHED,
-    }
+CASE_DEFAULTS = CaseRow(
+    case_no="",
+    legacy_case_no_raw=None,
+    origin=None,
+    procedure_code="P1",
+    procedure_name=None,
+    field_code=None,
+    original_unit_code="U1",
+    channel=1,
+    status_code=4,
+    is_terminal=False,
+    received_at=local(2024, 11, 5, 9, 30),
+    due_at=local(2024, 11, 20, 17),
+    finished_at=None,
+    returned_at=None,
+    has_result=False,
+    has_e_result=False,
+    is_digitized=False,
+    payment=None,
+    rating=None,
+    has_apology=False,
+    synced_national=None,
+    stop_reason=None,
+    applicant_id="001090000001",
+    applicant_key="k1",
+    applicant_type=None,
+    applicant_vneid=None,
+    handlers=[],
+    last_official=None,
+    is_deleted=False,
+    updated_at=FETCHED,
+)
+"""An open case received before the cutover, in the canonical row every landed case has."""
+
+
+def _case(columns: tuple[str, ...], **values: Any) -> dict[str, Any]:
+    """A raw case row of `columns` (plus the landing columns): the defaults with `values` over them."""
+    row = CASE_DEFAULTS._replace(**values)
+    row = row._replace(is_terminal=row.status_code in (3, 7, 8, 9, 10))
+    if row.is_terminal and row.finished_at is None:
+        row = row._replace(finished_at=local(2024, 12, 1, 10))
+    fields = row._asdict()
+    return {name: fields[name] for name in columns} | {"payload": {}, "fetched_at": FETCHED}
 
 
 def egov_case(case_no: str, **values: Any) -> dict[str, Any]:
     """A valid Egov case row; terminal when `status_code` is 3 or 7..10 (finished_at then defaults)."""
-    row = {"egov_id": next(_egov_ids), "case_no": case_no, "moved_flag": False, **_case_defaults(), **values}
-    return _with_terminal(row)
+    return _case(EGOV_CASE_COLUMNS, case_no=case_no, **{"egov_id": next(_egov_ids), **values})
 
 
 def newsys_case(case_no: str, **values: Any) -> dict[str, Any]:
     """A valid new-system case row (a new case unless `origin='EGOV'`)."""
-    row = {"case_no": case_no, "origin": "MOI", **_case_defaults(), **values}
-    row.setdefault("synced_national", True)
-    return _with_terminal(row)
+    return _case(NEWSYS_CASE_COLUMNS, case_no=case_no, **{"origin": "MOI", "synced_national": True, **values})
 
 
 def migrated_case(case_no: str, legacy_case_no_raw: str | None, **values: Any) -> dict[str, Any]:
@@ -86,14 +105,6 @@ def unit(unit_code: str, successor_code: str | None = None, **values: Any) -> di
         "fetched_at": FETCHED,
         **values,
     }
-
-
-def _with_terminal(row: dict[str, Any]) -> dict[str, Any]:
-    """Set `is_terminal` from the status, and a finish time for a terminal case without one."""
-    row["is_terminal"] = row["status_code"] in (3, 7, 8, 9, 10)
-    if row["is_terminal"] and row.get("finished_at") is None:
-        row["finished_at"] = local(2024, 12, 1, 10)
-    return row
 
 
 def insert(conn: Connection, table_name: str, *records: dict[str, Any]) -> None:

@@ -44,8 +44,8 @@ def run_nightly_job(
     as_of: datetime = AS_OF, instance: dg.DagsterInstance | None = None
 ) -> dg.ExecuteInProcessResult:
     """One in-process run of the nightly job over every indicator month, as `egov-sync materialize` does."""
-    from assets.indicators import full_range_run_tags
     from pipelines.definitions import defs
+    from pipelines.run_tags import full_range_run_tags
 
     job = defs.resolve_job_def("nightly_sync")
     return job.execute_in_process(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from assets.report import REPORT
+from core.asset_keys import MONTHLY_REPORT as REPORT
 from simulator.truth import expected_indicators
 from tests.e2e.conftest import SyncedWarehouse
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from assets.run_clock import local_date
+from core.local_time import local_date
 from simulator.truth import (
     expected_fact_case,
     expected_outcome_counts,

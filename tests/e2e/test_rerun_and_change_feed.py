@@ -8,7 +8,7 @@ import dagster as dg
 from psycopg import sql as pgsql
 from sqlalchemy import text
 
-from assets.indicators import full_range_run_tags
+from pipelines.run_tags import full_range_run_tags
 from resources.embedded_postgres import sqlalchemy_url
 from resources.scratch_databases import create_database, drop_database
 from resources.warehouse import WarehouseResource, driver_connection

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Connection
 
 from assets import quality
-from assets.run_clock import AS_OF_TAG
+from core.run_clock import AS_OF_TAG
 from expectations.rules import RULES
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings

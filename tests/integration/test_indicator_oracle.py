@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
-from assets.indicators import full_range_run_tags
+from pipelines.run_tags import full_range_run_tags
 from resources.warehouse import WarehouseResource
 from simulator.truth_facts import Fact, fact_row, vneid_scope
 from simulator.truth_indicators import indicators

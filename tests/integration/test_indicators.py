@@ -9,15 +9,9 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from assets.indicators import (
-    MONTHLY_PARTITIONS,
-    PARTITION_RANGE_END_TAG,
-    PARTITION_RANGE_START_TAG,
-    full_range_run_tags,
-    indicator_766_estimate,
-    indicator_monthly,
-)
-from assets.run_clock import AS_OF_TAG
+from assets.indicators import MONTHLY_PARTITIONS, indicator_766_estimate, indicator_monthly
+from core.run_clock import AS_OF_TAG
+from pipelines.run_tags import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, full_range_run_tags
 from resources.warehouse import WarehouseResource
 from tests.indicator_data import AS_OF, install_sources
 

@@ -10,8 +10,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from assets.raw_egov import egov_case
-from assets.raw_newsys import newsys_case, newsys_official, newsys_procedure, newsys_unit
+from assets.raw import egov_case, newsys_case, newsys_official, newsys_procedure, newsys_unit
 from ingest.text import clean
 from resources.egov_client import EgovClient
 from resources.newsys_client import NewsysClient

@@ -7,8 +7,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.indicators import full_range_run_tags, indicator_766_estimate, indicator_monthly
-from assets.report import REPORT, monthly_report
+from assets.indicators import indicator_766_estimate, indicator_monthly
+from assets.report import monthly_report
+from core.asset_keys import MONTHLY_REPORT as REPORT
+from pipelines.run_tags import full_range_run_tags
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 from tests.indicator_data import AS_OF, install_backlog, install_sources

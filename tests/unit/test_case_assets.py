@@ -5,14 +5,14 @@ from __future__ import annotations
 import dagster as dg
 import sqlalchemy as sa
 
-from assets import fact_case, reconciliation, residue, staging_cases
-from assets.run_clock import AS_OF_TAG
+from assets import fact_case, reconciliation, residue, staging
+from core.run_clock import AS_OF_TAG
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 from tests.builders import egov_case, insert, migrated_case, unit
 
-MODULES = [staging_cases, reconciliation, fact_case, residue]
+MODULES = [staging, reconciliation, fact_case, residue]
 
 
 def materialize(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:

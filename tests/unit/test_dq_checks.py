@@ -36,7 +36,7 @@ def test_the_eight_contract_expectations_are_checks_on_their_assets() -> None:
 def test_every_rule_is_a_check_with_its_severity() -> None:
     specs = check_specs()
     for rule in RULES:
-        spec = specs["/".join(rule.asset_key), rule.name]
+        spec = specs[rule.asset_key.to_user_string(), rule.name]
         assert spec.blocking == (rule.severity is Severity.ERROR)
         waits_for_validation = DQ_RESULTS in {dep.asset_key for dep in spec.additional_deps}
         assert waits_for_validation == rule.row_level, rule.name
@@ -51,7 +51,7 @@ def test_the_code_location_builds_its_jobs() -> None:
 def test_only_structural_rules_block() -> None:
     blocking = {rule.name for rule in RULES if rule.blocking}
     assert blocking == {rule.name for rule in rules_of_suite("fact_case_integrity")}
-    assert all(rule.asset_key == ("mart", "fact_case") for rule in RULES if rule.blocking)
+    assert all(rule.asset_key == dg.AssetKey(["mart", "fact_case"]) for rule in RULES if rule.blocking)
 
 
 def test_dq_results_asset_follows_what_it_validates() -> None:

@@ -5,11 +5,11 @@ from datetime import datetime
 
 import pytest
 
+from core.timefmt import LOCAL_ZONE, BadTimestamp, parse_egov, parse_newsys
 from ingest.egov_case import parse_egov_case
 from ingest.newsys_case import parse_newsys_case
 from ingest.newsys_catalog import parse_official, parse_procedure, parse_unit
 from ingest.text import applicant_key, clean, payload_key
-from ingest.timefmt import LOCAL_ZONE, BadTimestamp, parse_egov, parse_newsys
 
 KEY = "test-key"
 
@@ -71,12 +71,12 @@ def test_valid_newsys_case_maps_to_canonical_columns() -> None:
     parsed = parse_newsys_case(newsys_case(), KEY)
     assert parsed.valid, parsed.reasons
     row = parsed.row
-    assert row["status_code"] == 10 and row["is_terminal"]
-    assert row["finished_at"] == datetime(2025, 1, 18, 10, tzinfo=LOCAL_ZONE)
-    assert row["has_result"] and row["has_e_result"] and row["payment"] == "online"
-    assert row["applicant_id"] == "079123456789"
-    assert row["applicant_key"] == applicant_key("079123456789", KEY)
-    assert row["handlers"] == ["a.syt", "b.syt"] and row["last_official"] == "b.syt"
+    assert row.status_code == 10 and row.is_terminal
+    assert row.finished_at == datetime(2025, 1, 18, 10, tzinfo=LOCAL_ZONE)
+    assert row.has_result and row.has_e_result and row.payment == "online"
+    assert row.applicant_id == "079123456789"
+    assert row.applicant_key == applicant_key("079123456789", KEY)
+    assert row.handlers == ["a.syt", "b.syt"] and row.last_official == "b.syt"
     assert parsed.key == "H19.22-250110-0001"
 
 
@@ -108,7 +108,7 @@ def test_bad_newsys_cases_are_kept_aside_with_their_reason(overrides: dict, reas
 def test_registered_case_needs_no_receipt_and_open_case_has_no_end() -> None:
     parsed = parse_newsys_case(newsys_case(TrangThaiHoSo="1", NgayTiepNhan="", NgayHenTra=""), KEY)
     assert parsed.valid, parsed.reasons
-    assert parsed.row["finished_at"] is None
+    assert parsed.row.finished_at is None
 
 
 def test_case_without_key_is_keyed_by_payload_hash() -> None:
@@ -122,10 +122,10 @@ def test_valid_egov_case_maps_labels_and_dates() -> None:
     parsed = parse_egov_case(record, KEY)
     assert parsed.valid, parsed.reasons
     row = parsed.row
-    assert (row["status_code"], row["channel"], row["rating"], row["payment"]) == (9, 2, 2, "online")
-    assert row["finished_at"] == datetime(2024, 12, 27, 10, tzinfo=LOCAL_ZONE)
-    assert row["has_result"] and row["has_e_result"] and not row["has_apology"]
-    assert parsed.key == "17" and row["last_official"] == "tranb"
+    assert (row.status_code, row.channel, row.rating, row.payment) == (9, 2, 2, "online")
+    assert row.finished_at == datetime(2024, 12, 27, 10, tzinfo=LOCAL_ZONE)
+    assert row.has_result and row.has_e_result and not row.has_apology
+    assert parsed.key == "17" and row.last_official == "tranb"
 
 
 @pytest.mark.parametrize(
@@ -151,14 +151,14 @@ def test_bad_egov_cases_are_kept_aside_with_their_reason(overrides: dict, reason
 def test_reference_records() -> None:
     official = {"TenDangNhap": "a.syt", "HoTen": "A", "MaDonVi": "X", "LoaiTaiKhoan": "NOI_BO",
                 "MucDoDinhDanh": "", "TrangThai": "1", "NgayCapNhat": "20250101000000"}
-    assert parse_official(official).row["account_type"] == "NOI_BO"
+    assert parse_official(official).row.account_type == "NOI_BO"
     assert "bad_code:LoaiTaiKhoan" in parse_official(official | {"LoaiTaiKhoan": "LDAP"}).reasons
     procedure = {"MaTTHC": "1.1", "TenTTHC": "P", "MaLinhVuc": "Y", "TenLinhVuc": "Y tế", "MucDo": "4",
                  "ThoiHanGiaiQuyet": 15, "CoPhiLePhi": "1"}
-    assert parse_procedure(procedure).row["legal_days"] == 15
+    assert parse_procedure(procedure).row.legal_days == 15
     assert "bad_code:ThoiHanGiaiQuyet" in parse_procedure(procedure | {"ThoiHanGiaiQuyet": "15"}).reasons
     assert "bad_code:MucDo" in parse_procedure(procedure | {"MucDo": "5"}).reasons
     unit = {"MaDonVi": "H10.1", "TenDonVi": "PYT", "Cap": "HUYEN", "MaDonViKeThua": "H19",
             "HieuLucDen": "20250701000000"}
-    assert parse_unit(unit).row["successor_code"] == "H19"
+    assert parse_unit(unit).row.successor_code == "H19"
     assert "bad_time:HieuLucDen" in parse_unit(unit | {"HieuLucDen": "1/7/2025"}).reasons

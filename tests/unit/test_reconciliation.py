@@ -7,17 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from assets.case_builds import (
-    build_case_link,
-    build_fact_case,
-    build_reconciliation,
-    build_residue_case,
-    build_residue_snapshot,
-    build_staging_case,
-    normalised_case_no,
-)
 from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, egov_case, insert, local, migrated_case, newsys_case, unit
+from transform.case_universe import build_case_link, build_fact_case, build_staging_case, normalised_case_no
+from transform.reconciliation import build_reconciliation
+from transform.residue import build_residue_case, build_residue_snapshot
 
 AS_OF = local(2025, 7, 15, 1, 0)
 

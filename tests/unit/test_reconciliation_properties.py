@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from assets.case_builds import build_case_link, build_reconciliation, build_staging_case
 from resources.warehouse import WarehouseResource
 from simulator.truth_model import Model, UnitChains
 from simulator.truth_recon import link_migrated, reconciliation_rows
@@ -25,6 +24,8 @@ from tests.builders import (
     reconciliation_multiset,
     unit,
 )
+from transform.case_universe import build_case_link, build_staging_case
+from transform.reconciliation import build_reconciliation
 
 UNITS = [unit("U1", "U2"), unit("U2"), unit("U3", "U4"), unit("U4", "U3")]
 CASE_NUMBERS = ["A-1", "a1", "B 2", "Đ-4", "C5"]

@@ -1,4 +1,5 @@
 -- Raw landing: records as received (payload) with their canonical columns, quarantine and watermarks.
+-- equivalent-to: 957d7dd120d4f678d432c47621a4b311fbff6382e077a5e595d5736aa6b56945 (its first text, which spelled the case columns twice)
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS mart;
@@ -40,42 +41,11 @@ CREATE TABLE raw.newsys_case (
 );
 CREATE INDEX newsys_case_updated_at_idx ON raw.newsys_case (updated_at);
 
+-- An Egov case has the same canonical columns (declared once, in ingest/rows.py), keyed by its row id.
 CREATE TABLE raw.egov_case (
-    egov_id             bigint PRIMARY KEY,
-    case_no             text NOT NULL,
-    legacy_case_no_raw  text,
-    origin              text,
-    procedure_code      text,
-    procedure_name      text,
-    field_code          text,
-    original_unit_code  text,
-    channel             smallint,
-    status_code         smallint NOT NULL,
-    is_terminal         boolean NOT NULL,
-    received_at         timestamptz,
-    due_at              timestamptz,
-    finished_at         timestamptz,
-    returned_at         timestamptz,
-    has_result          boolean NOT NULL,
-    has_e_result        boolean NOT NULL,
-    is_digitized        boolean NOT NULL,
-    payment             text,
-    rating              smallint,
-    has_apology         boolean NOT NULL,
-    synced_national     boolean,
-    stop_reason         text,
-    applicant_id        text,
-    applicant_key       text,
-    applicant_type      text,
-    applicant_vneid     boolean,
-    handlers            text[] NOT NULL DEFAULT '{}',
-    last_official       text,
-    is_deleted          boolean NOT NULL,
-    moved_flag          boolean NOT NULL,
-    updated_at          timestamptz,
-    payload             jsonb NOT NULL,
-    fetched_at          timestamptz NOT NULL,
-    run_id              text
+    egov_id     bigint PRIMARY KEY,
+    LIKE raw.newsys_case INCLUDING DEFAULTS,
+    moved_flag  boolean NOT NULL
 );
 CREATE INDEX egov_case_case_no_idx ON raw.egov_case (case_no);
 

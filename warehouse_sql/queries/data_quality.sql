@@ -111,34 +111,6 @@ LEFT JOIN staging."case" AS s
 WHERE f.case_key = ANY (:case_keys)
 ORDER BY f.case_key
 
--- name: drop_gone_offenders
-DELETE FROM mart.dq_offender AS o
-WHERE o.expectation = ANY (:expectations)
-  AND NOT EXISTS (
-      SELECT 1 FROM dq_offender_batch AS b
-      WHERE b.expectation = o.expectation AND b.record_key = o.record_key
-  )
-
--- name: update_changed_offenders
-UPDATE mart.dq_offender AS o
-SET unit_code = b.unit_code, received_at = b.received_at, due_at = b.due_at, finished_at = b.finished_at,
-    last_official = b.last_official
-FROM dq_offender_batch AS b
-WHERE b.expectation = o.expectation AND b.record_key = o.record_key
-  AND (o.unit_code, o.received_at, o.due_at, o.finished_at, o.last_official)
-      IS DISTINCT FROM (b.unit_code, b.received_at, b.due_at, b.finished_at, b.last_official)
-
--- name: insert_new_offenders
-INSERT INTO mart.dq_offender (
-    first_found_at, expectation, record_key, unit_code, received_at, due_at, finished_at, last_official
-)
-SELECT b.first_found_at, b.expectation, b.record_key, b.unit_code, b.received_at, b.due_at, b.finished_at,
-       b.last_official
-FROM dq_offender_batch AS b
-WHERE NOT EXISTS (
-    SELECT 1 FROM mart.dq_offender AS o WHERE o.expectation = b.expectation AND o.record_key = b.record_key
-)
-
 -- name: run_result
 SELECT suite, success, element_count, unexpected_count
 FROM mart.dq_results

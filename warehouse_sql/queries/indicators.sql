@@ -113,27 +113,6 @@ SELECT n.period_month, n.unit_code, n.indicator_code, n.numerator, n.denominator
   FROM counted AS n
   LEFT JOIN mart.indicator_targets AS t ON t.indicator_code = n.indicator_code
 
--- name: delete_stale_indicator_monthly
-DELETE FROM mart.indicator_monthly AS t
- WHERE t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
-   AND t.period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
-   AND NOT EXISTS (
-       SELECT 1 FROM indicator_monthly_new AS n
-        WHERE n.period_month = t.period_month AND n.unit_code = t.unit_code
-          AND n.indicator_code = t.indicator_code)
-
--- name: upsert_indicator_monthly
-INSERT INTO mart.indicator_monthly AS t
-    (period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target)
-SELECT period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target
-  FROM indicator_monthly_new
-    ON CONFLICT (period_month, unit_code, indicator_code) DO UPDATE
-   SET numerator = excluded.numerator, denominator = excluded.denominator, value = excluded.value,
-       target = excluded.target, meets_target = excluded.meets_target
- WHERE (t.numerator, t.denominator, t.value, t.target, t.meets_target)
-       IS DISTINCT FROM (excluded.numerator, excluded.denominator, excluded.value, excluded.target,
-                         excluded.meets_target)
-
 -- name: indicator_summary
 SELECT indicator_code, count(*) AS row_count, min(period_month) AS first_month, max(period_month) AS last_month
   FROM mart.indicator_monthly
@@ -193,34 +172,6 @@ SELECT period_month, unit_code, progress_points, online_service_points, online_p
   FROM points
  WHERE coalesce(progress_points, online_service_points, online_payment_points, digitization_points,
                 satisfaction_points) IS NOT NULL
-
--- name: delete_stale_indicator_766
-DELETE FROM mart.indicator_766_estimate AS t
- WHERE t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
-   AND t.period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
-   AND NOT EXISTS (
-       SELECT 1 FROM indicator_766_new AS n
-        WHERE n.period_month = t.period_month AND n.unit_code = t.unit_code)
-
--- name: upsert_indicator_766
-INSERT INTO mart.indicator_766_estimate AS t
-    (period_month, unit_code, progress_points, online_service_points, online_payment_points,
-     digitization_points, satisfaction_points, estimated_points, available_points, is_estimate)
-SELECT period_month, unit_code, progress_points, online_service_points, online_payment_points,
-       digitization_points, satisfaction_points, estimated_points, available_points, is_estimate
-  FROM indicator_766_new
-    ON CONFLICT (period_month, unit_code) DO UPDATE
-   SET progress_points = excluded.progress_points, online_service_points = excluded.online_service_points,
-       online_payment_points = excluded.online_payment_points,
-       digitization_points = excluded.digitization_points, satisfaction_points = excluded.satisfaction_points,
-       estimated_points = excluded.estimated_points, available_points = excluded.available_points,
-       is_estimate = excluded.is_estimate
- WHERE (t.progress_points, t.online_service_points, t.online_payment_points, t.digitization_points,
-        t.satisfaction_points, t.estimated_points, t.available_points, t.is_estimate)
-       IS DISTINCT FROM (excluded.progress_points, excluded.online_service_points,
-                         excluded.online_payment_points, excluded.digitization_points,
-                         excluded.satisfaction_points, excluded.estimated_points, excluded.available_points,
-                         excluded.is_estimate)
 
 -- name: count_indicator_766
 SELECT count(*) FROM mart.indicator_766_estimate

@@ -1,4 +1,50 @@
--- Shared landing statements: the quarantine batch, watermarks and the load log.
+-- The landing protocol of every entity, run per batch inside one transaction after the batch was COPYed
+-- into the temp tables `land_valid` (valid rows) and `land_bad` (bad records).
+-- Templates: {table} is the raw table, {key} its key column, {columns} its columns, {assignments} every
+-- non-key column set from EXCLUDED, {v_version} / {r_version} the version column of `land_valid` / the raw
+-- table (NULL::timestamptz for entities without one, which turns every version condition into "true").
+-- Values are bound parameters: :source, :entity, :now, :run_id.
+
+-- name: create_valid_temp
+CREATE TEMP TABLE land_valid (LIKE {table}) ON COMMIT DROP
+
+-- name: copy_valid
+COPY land_valid ({columns}) FROM STDIN
+
+-- name: upsert_valid
+INSERT INTO {table} AS r ({columns})
+SELECT {v_columns}
+FROM land_valid AS v
+WHERE NOT EXISTS (
+    SELECT 1 FROM raw.quarantine AS q
+    WHERE q.source = :source AND q.entity = :entity AND q.record_key = v.{key}::text
+      AND q.resolved_at IS NULL AND q.updated_at > {v_version}
+)
+ON CONFLICT ({key}) DO UPDATE SET {assignments}
+WHERE ({r_version} IS NULL OR {excluded_version} IS NULL OR {r_version} <= {excluded_version})
+  AND r.payload IS DISTINCT FROM EXCLUDED.payload
+RETURNING (xmax = 0) AS inserted
+
+-- name: resolve_quarantine
+UPDATE raw.quarantine AS q
+SET resolved_at = :now, run_id = :run_id
+FROM land_valid AS v
+WHERE q.source = :source AND q.entity = :entity AND q.record_key = v.{key}::text
+  AND q.resolved_at IS NULL AND (q.updated_at IS NULL OR {v_version} IS NULL OR q.updated_at <= {v_version})
+
+-- name: discard_stale_bad
+DELETE FROM land_bad AS b
+USING {table} AS r
+WHERE r.{key}::text = b.record_key AND b.updated_at IS NOT NULL AND {r_version} > b.updated_at
+
+-- name: drop_superseded_valid
+DELETE FROM {table} AS r
+USING land_bad AS b
+WHERE r.{key}::text = b.record_key AND (b.updated_at IS NULL OR {r_version} IS NULL OR {r_version} <= b.updated_at)
+  AND EXISTS (
+      SELECT 1 FROM raw.quarantine AS q
+      WHERE q.source = b.source AND q.entity = b.entity AND q.record_key = b.record_key AND q.resolved_at IS NULL
+  )
 
 -- name: create_bad_temp
 CREATE TEMP TABLE land_bad (LIKE raw.quarantine) ON COMMIT DROP

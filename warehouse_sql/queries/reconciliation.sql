@@ -1,4 +1,4 @@
--- Build statements of mart.backlog_reconciliation: compute into temp tables, then apply the difference.
+-- Build statements of mart.backlog_reconciliation: computed into a temp table, published as a difference.
 
 -- name: lock_reconciliation
 LOCK TABLE mart.backlog_reconciliation IN SHARE ROW EXCLUSIVE MODE;
@@ -46,60 +46,6 @@ SELECT l.legacy_case_no,
        CASE WHEN l.to_backlog THEN l.egov_received_at ELSE l.received_at END
 FROM linked AS l
 WHERE NOT (l.to_backlog AND l.rank = 1);
-
--- name: create_reconciliation_new
-CREATE TEMP TABLE recon_new ON COMMIT DROP AS
-SELECT r.*,
-       coalesce(r.new_case_id, '') AS k_new,
-       coalesce(r.legacy_case_no, '') AS k_legacy,
-       row_number() OVER (
-           PARTITION BY r.new_case_id, r.legacy_case_no
-           ORDER BY r.outcome, r.unit_code, r.received_at, r.match_method, r.mismatch_fields
-       ) AS dup_no
-FROM recon_result AS r;
-
--- name: create_reconciliation_old
-CREATE TEMP TABLE recon_old ON COMMIT DROP AS
-SELECT b.ctid AS tid, b.*,
-       coalesce(b.new_case_id, '') AS k_new,
-       coalesce(b.legacy_case_no, '') AS k_legacy,
-       row_number() OVER (
-           PARTITION BY b.new_case_id, b.legacy_case_no
-           ORDER BY b.outcome, b.unit_code, b.received_at, b.match_method, b.mismatch_fields
-       ) AS dup_no
-FROM mart.backlog_reconciliation AS b;
-
--- name: delete_gone_reconciliation
-DELETE FROM mart.backlog_reconciliation AS b
-USING recon_old AS o
-WHERE b.ctid = o.tid
-  AND NOT EXISTS (
-      SELECT 1 FROM recon_new AS n
-      WHERE n.k_new = o.k_new AND n.k_legacy = o.k_legacy AND n.dup_no = o.dup_no
-  );
-
--- name: update_changed_reconciliation
-UPDATE mart.backlog_reconciliation AS b
-SET outcome = n.outcome,
-    match_method = n.match_method,
-    mismatch_fields = n.mismatch_fields,
-    unit_code = n.unit_code,
-    received_at = n.received_at
-FROM recon_old AS o
-JOIN recon_new AS n ON n.k_new = o.k_new AND n.k_legacy = o.k_legacy AND n.dup_no = o.dup_no
-WHERE b.ctid = o.tid
-  AND (o.outcome, o.match_method, o.mismatch_fields, o.unit_code, o.received_at)
-      IS DISTINCT FROM (n.outcome, n.match_method, n.mismatch_fields, n.unit_code, n.received_at);
-
--- name: insert_new_reconciliation
-INSERT INTO mart.backlog_reconciliation
-    (legacy_case_no, new_case_id, outcome, match_method, mismatch_fields, unit_code, received_at)
-SELECT n.legacy_case_no, n.new_case_id, n.outcome, n.match_method, n.mismatch_fields, n.unit_code, n.received_at
-FROM recon_new AS n
-WHERE NOT EXISTS (
-    SELECT 1 FROM recon_old AS o
-    WHERE o.k_new = n.k_new AND o.k_legacy = n.k_legacy AND o.dup_no = n.dup_no
-);
 
 -- name: outcome_counts
 SELECT outcome, count(*) AS cases

@@ -19,33 +19,6 @@ WHERE e.source_system = 'egov' AND NOT e.is_deleted AND NOT e.is_terminal
   AND e.received_at < :cutover AND e.finished_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM staging.case_link AS l WHERE l.egov_id = e.egov_id);
 
--- name: delete_gone_residue_case
-DELETE FROM mart.residue_case AS r
-WHERE NOT EXISTS (SELECT 1 FROM residue_new AS n WHERE n.egov_id = r.egov_id);
-
--- name: update_changed_residue_case
-UPDATE mart.residue_case AS r
-SET legacy_case_no = n.legacy_case_no, unit_code = n.unit_code, original_unit_code = n.original_unit_code,
-    procedure_code = n.procedure_code, status_code = n.status_code, received_at = n.received_at,
-    due_at = n.due_at, days_open = n.days_open, days_overdue = n.days_overdue, last_official = n.last_official
-FROM residue_new AS n
-WHERE n.egov_id = r.egov_id
-  AND (r.legacy_case_no, r.unit_code, r.original_unit_code, r.procedure_code, r.status_code, r.received_at,
-       r.due_at, r.days_open, r.days_overdue, r.last_official)
-      IS DISTINCT FROM
-      (n.legacy_case_no, n.unit_code, n.original_unit_code, n.procedure_code, n.status_code, n.received_at,
-       n.due_at, n.days_open, n.days_overdue, n.last_official);
-
--- name: insert_new_residue_case
-INSERT INTO mart.residue_case (
-    egov_id, legacy_case_no, unit_code, original_unit_code, procedure_code, status_code, received_at,
-    due_at, days_open, days_overdue, last_official
-)
-SELECT n.egov_id, n.legacy_case_no, n.unit_code, n.original_unit_code, n.procedure_code, n.status_code,
-       n.received_at, n.due_at, n.days_open, n.days_overdue, n.last_official
-FROM residue_new AS n
-WHERE NOT EXISTS (SELECT 1 FROM mart.residue_case AS r WHERE r.egov_id = n.egov_id);
-
 -- name: lock_snapshot
 LOCK TABLE mart.backlog_residue_snapshot IN SHARE ROW EXCLUSIVE MODE;
 
@@ -66,30 +39,6 @@ SELECT a.as_of_date, coalesce(t.unit_code, e.unit_code) AS unit_code,
 FROM today AS t
 FULL JOIN earlier AS e ON coalesce(e.unit_code, '') = coalesce(t.unit_code, '')
 CROSS JOIN as_of AS a;
-
--- name: delete_gone_snapshot
-DELETE FROM mart.backlog_residue_snapshot AS s
-WHERE s.as_of_date = (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-  AND NOT EXISTS (
-      SELECT 1 FROM snapshot_new AS n
-      WHERE n.as_of_date = s.as_of_date AND coalesce(n.unit_code, '') = coalesce(s.unit_code, '')
-  );
-
--- name: update_changed_snapshot
-UPDATE mart.backlog_residue_snapshot AS s
-SET residue_count = n.residue_count
-FROM snapshot_new AS n
-WHERE n.as_of_date = s.as_of_date AND coalesce(n.unit_code, '') = coalesce(s.unit_code, '')
-  AND s.residue_count IS DISTINCT FROM n.residue_count;
-
--- name: insert_new_snapshot
-INSERT INTO mart.backlog_residue_snapshot (as_of_date, unit_code, residue_count)
-SELECT n.as_of_date, n.unit_code, n.residue_count
-FROM snapshot_new AS n
-WHERE NOT EXISTS (
-    SELECT 1 FROM mart.backlog_residue_snapshot AS s
-    WHERE s.as_of_date = n.as_of_date AND coalesce(s.unit_code, '') = coalesce(n.unit_code, '')
-);
 
 -- name: residue_by_unit
 SELECT unit_code, residue_count

@@ -1,11 +1,10 @@
-"""The two source timestamp formats, read as local time in Asia/Ho_Chi_Minh."""
+"""The two source timestamp formats, read as local time (`core.local_time`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+from core.local_time import LOCAL_ZONE
 
 
 class BadTimestamp(ValueError):

@@ -1,4 +1,9 @@
-"""Named SQL statements read from the plain SQL files under `warehouse_sql/`."""
+"""Named SQL statements read from the plain SQL files under `warehouse_sql/`.
+
+A file is split into `-- name: xxx` sections. A section may be a template whose `{placeholders}` name
+identifiers or fragments (tables, column lists) filled in with `psycopg.sql` composition; values are always
+bound parameters (`:param`), never formatted into the text.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from psycopg import sql as pgsql
 from sqlalchemy import TextClause, text
 
 SQL_ROOT = Path(__file__).resolve().parent.parent / "warehouse_sql"
@@ -14,7 +20,7 @@ _NAME_LINE = re.compile(r"^--\s*name:\s*(?P<name>[a-z0-9_]+)\s*$", re.MULTILINE)
 
 @cache
 def named_statements(relative_path: str) -> dict[str, str]:
-    """Split a SQL file into its `-- name: xxx` sections, keyed by name."""
+    """Split a SQL file (a path under `warehouse_sql/`, or an absolute one) into its `-- name:` sections."""
     body = (SQL_ROOT / relative_path).read_text(encoding="utf-8")
     marks = list(_NAME_LINE.finditer(body))
     if not marks:
@@ -37,3 +43,20 @@ def sql_text(relative_path: str, name: str) -> str:
 def sql(relative_path: str, name: str) -> TextClause:
     """One named statement as a SQLAlchemy text clause with `:param` bind parameters."""
     return text(sql_text(relative_path, name))
+
+
+def render(relative_path: str, name: str, **parts: pgsql.Composable) -> str:
+    """A named template with its `{placeholders}` filled by composed identifiers and fragments."""
+    return pgsql.SQL(sql_text(relative_path, name)).format(**parts).as_string(None)
+
+
+def identifier(qualified: str) -> pgsql.Identifier:
+    """A possibly schema-qualified name (`mart.fact_case`) as a quoted identifier."""
+    return pgsql.Identifier(*qualified.split("."))
+
+
+def column_list(columns: tuple[str, ...] | list[str], prefix: str | None = None) -> pgsql.Composed:
+    """`a, b, c` or, with a prefix, `p.a, p.b, p.c`."""
+    return pgsql.SQL(", ").join(
+        pgsql.Identifier(prefix, column) if prefix else pgsql.Identifier(column) for column in columns
+    )

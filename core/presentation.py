@@ -1,4 +1,4 @@
-"""Small Markdown tables for Dagster metadata, read at a glance in the UI."""
+"""How figures are shown to people: Markdown tables for Dagster metadata, percentages."""
 
 from __future__ import annotations
 
@@ -24,3 +24,8 @@ def counts_table(counts: Mapping[str, int], label: str, value: str = "rows") -> 
     records = [{label: name, value: number} for name, number in counts.items()]
     records.append({label: "**total**", value: sum(counts.values())})
     return markdown_table(records, [label, value])
+
+
+def percent(value: Any, decimal_mark: str = ".") -> str:
+    """A ratio as a percentage with one decimal (`decimal_mark` "," for Vietnamese), or a dash."""
+    return "–" if value is None else f"{float(value) * 100:.1f}%".replace(".", decimal_mark)

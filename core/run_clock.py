@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import dagster as dg
-
-from ingest.timefmt import LOCAL_ZONE
 
 AS_OF_TAG = "egov_sync/as_of"
 
@@ -21,7 +19,3 @@ def run_started_at(context: dg.AssetExecutionContext | dg.AssetCheckExecutionCon
         return datetime.fromtimestamp(record.start_time, tz=UTC)
     return datetime.now(UTC)
 
-
-def local_date(moment: datetime) -> date:
-    """The calendar date of `moment` in Asia/Ho_Chi_Minh."""
-    return moment.astimezone(LOCAL_ZONE).date()

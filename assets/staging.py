@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.case_builds import build_case_link, build_staging_case
-from assets.metadata_tables import markdown_table
+from core import asset_keys as keys
+from core.presentation import markdown_table
 from resources.warehouse import WarehouseResource
-
-RAW_DEPS = [dg.AssetKey(["raw", name]) for name in ("newsys_case", "egov_case", "newsys_unit")]
+from transform.case_universe import build_case_link, build_staging_case
 
 
 @dg.asset(
-    key=["staging", "case"],
-    deps=RAW_DEPS,
-    group_name="staging",
+    key=keys.STAGING_CASE,
+    deps=[keys.RAW_NEWSYS_CASE, keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_UNIT],
     kinds={"postgres", "sql"},
     description=(
         "Every valid landed case of the new system and of Egov in one canonical shape (`staging.case`), with "
@@ -24,7 +22,6 @@ RAW_DEPS = [dg.AssetKey(["raw", name]) for name in ("newsys_case", "egov_case", 
 )
 def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Rebuild `staging.case`, the current units and the unit problems in one transaction."""
-    warehouse.migrate()
     with warehouse.begin() as conn:
         summary = build_staging_case(conn)
     counts = {row["source_system"]: row for row in summary["counts"]}
@@ -44,9 +41,8 @@ def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=["staging", "case_link"],
-    deps=[dg.AssetKey(["staging", "case"])],
-    group_name="staging",
+    key=keys.STAGING_CASE_LINK,
+    deps=[keys.STAGING_CASE],
     kinds={"postgres", "sql"},
     description=(
         "Each valid, non-deleted migrated new-system record (`NguonHoSo = EGOV`) linked to the Egov case it "

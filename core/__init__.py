@@ -1,0 +1,1 @@
+"""What every layer shares: local time, timestamp formats, named SQL, asset keys, the run clock."""

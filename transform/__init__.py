@@ -1,0 +1,1 @@
+"""Set-based builds of staging and the marts, run in SQL on one warehouse connection."""

@@ -1,0 +1,121 @@
+"""Publishing a table as a difference: one function, and one SQL template, that every mart uses.
+
+The caller computes the table's new rows into a temp table with the same columns; `publish_difference`
+then deletes what is gone, updates what changed and inserts what is new, in the caller's transaction, so a
+re-run with unchanged inputs changes no row. Columns are read from the catalogue, so a table's column list is
+written only in its migration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg import sql as pgsql
+from sqlalchemy import Connection, text
+
+from core.sql_files import column_list, identifier, render, sql
+
+DIFFERENCE_SQL = "queries/difference.sql"
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published table: its key (unique unless `ranked`) and the columns written only on insert."""
+
+    table: str
+    key: tuple[str, ...]
+    insert_only: tuple[str, ...] = ()
+    ranked: bool = False
+
+
+@dataclass
+class Changes:
+    """Rows a publication inserted, updated and deleted, and what else the build wants to report."""
+
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_metadata(self) -> dict[str, int]:
+        """The three counts, for Dagster metadata."""
+        return {"rows_inserted": self.inserted, "rows_updated": self.updated, "rows_deleted": self.deleted}
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    not_null: bool
+    is_text: bool
+
+
+def _columns(conn: Connection, table: str) -> list[_Column]:
+    """The table's columns in order, with nullability and whether they are text."""
+    found = conn.execute(sql(DIFFERENCE_SQL, "table_columns"), {"table": table}).all()
+    if not found:
+        raise ValueError(f"{table} has no columns (does it exist?)")
+    return [_Column(row.name, row.not_null, row.type_name == "text") for row in found]
+
+
+def _key_expression(alias: str, column: _Column) -> pgsql.Composable:
+    """A key column as it is matched: a nullable text key compares its nulls as ''."""
+    ref = pgsql.Identifier(alias, column.name)
+    return ref if column.not_null or not column.is_text else pgsql.SQL("coalesce({}, '')").format(ref)
+
+
+def _key_match(keys: list[_Column]) -> pgsql.Composable:
+    """`t.k = n.k AND ...` (nullable non-text keys with IS NOT DISTINCT FROM)."""
+    terms = []
+    for column in keys:
+        operator = "=" if column.not_null or column.is_text else "IS NOT DISTINCT FROM"
+        left, right = _key_expression("t", column), _key_expression("n", column)
+        terms.append(pgsql.SQL("{} " + operator + " {}").format(left, right))
+    return pgsql.SQL(" AND ").join(terms)
+
+
+def _parts(conn: Connection, table: Published, new: str, scope: str) -> dict[str, pgsql.Composable]:
+    """The template's fragments for one publication."""
+    columns = _columns(conn, table.table)
+    keys = [column for column in columns if column.name in table.key]
+    if len(keys) != len(table.key):
+        raise ValueError(f"{table.table}: key {table.key} is not a set of its columns")
+    values = [column.name for column in columns if column.name not in table.key + table.insert_only]
+    names = [column.name for column in columns]
+    return {
+        "target": identifier(table.table),
+        "new": pgsql.Identifier(new),
+        "ranked_new": pgsql.Identifier(f"{new}_ranked"),
+        "ranked_old": pgsql.Identifier(f"{new}_old_ranked"),
+        "scope": pgsql.SQL(scope),
+        "match": _key_match(keys),
+        "n_keys": pgsql.SQL(", ").join(_key_expression("n", column) for column in keys),
+        "t_keys": pgsql.SQL(", ").join(_key_expression("t", column) for column in keys),
+        "assignments": pgsql.SQL(", ").join(
+            pgsql.SQL("{} = {}").format(pgsql.Identifier(name), pgsql.Identifier("n", name))
+            for name in values
+        ),
+        "t_values": column_list(values, "t"),
+        "n_values": column_list(values, "n"),
+        "columns": column_list(names),
+        "n_columns": column_list(names, "n"),
+    }
+
+
+def publish_difference(
+    conn: Connection, table: Published, new: str, *, scope: str = "true", params: dict[str, Any] | None = None
+) -> Changes:
+    """Make `table` (within `scope`, a condition on alias `t`) equal to the rows of temp table `new`."""
+    parts = _parts(conn, table, new, scope)
+    bound = params or {}
+
+    def run(name: str) -> int:
+        return conn.execute(text(render(DIFFERENCE_SQL, name, **parts)), bound).rowcount
+
+    if not table.ranked:
+        return Changes(deleted=run("delete_gone"), updated=run("update_changed"), inserted=run("insert_new"))
+    run("rank_new")
+    run("rank_old")
+    deleted = run("delete_gone_ranked")
+    updated = run("update_changed_ranked")
+    return Changes(deleted=deleted, updated=updated, inserted=run("insert_new_ranked"))
