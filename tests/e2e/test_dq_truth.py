@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from expectations.rules import CONTRACT_EXPECTATIONS, RULES
-from simulator.truth import expected_dq_counts
 from tests.e2e.conftest import SyncedWarehouse
+from tests.oracle.expected import expected_dq_counts
 
 pytestmark = pytest.mark.e2e
 

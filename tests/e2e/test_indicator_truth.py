@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from assets.report import REPORT
-from simulator.truth import expected_indicators
 from tests.e2e.conftest import SyncedWarehouse
+from tests.oracle.expected import expected_indicators
 
 pytestmark = pytest.mark.e2e
 

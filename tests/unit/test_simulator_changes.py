@@ -10,8 +10,9 @@ import pytest
 
 from simulator.events import EventsGone
 from simulator.simtime import DAY, parse_egov, parse_new
-from simulator.truth import expected_reconciliation, quarantine_truth, truth_for_world
 from simulator.world import World, generate_world
+from tests.oracle.expected import expected_reconciliation, quarantine_truth, truth_for_world
+from tests.oracle.planted import planted_of
 
 
 def fresh() -> World:
@@ -114,7 +115,7 @@ def test_concurrent_update_moves_a_served_record_to_the_end_of_the_feed() -> Non
 def check_planted_against_oracle(world: World) -> None:
     """The generator's intentions equal what the independent oracle reads from the payloads."""
     truth = truth_for_world(world, as_of=world.clock, pii_key="test-key")
-    planted = world.planted
+    planted = planted_of(world)
     mine = {(b["source"], b["entity"], b["key"]): [b["reason"]] for b in planted["bad"]}
     assert mine == quarantine_truth(truth)
     rows = expected_reconciliation(truth)
@@ -127,8 +128,8 @@ def check_planted_against_oracle(world: World) -> None:
 def test_planted_intentions_match_the_oracle_before_and_after_changes() -> None:
     world = fresh()
     check_planted_against_oracle(world)
-    residue = Counter(world.planted["backlog_outcome"].values())["residue"]
+    residue = Counter(planted_of(world)["backlog_outcome"].values())["residue"]
     for _ in range(3):
         world.apply_changes(100)
     check_planted_against_oracle(world)
-    assert Counter(world.planted["backlog_outcome"].values())["residue"] < residue
+    assert Counter(planted_of(world)["backlog_outcome"].values())["residue"] < residue

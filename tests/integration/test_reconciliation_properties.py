@@ -12,9 +12,6 @@ from sqlalchemy import text
 
 from assets.case_builds import build_case_link, build_reconciliation, build_staging_case
 from resources.warehouse import WarehouseResource
-from simulator.truth_model import Model, UnitChains
-from simulator.truth_recon import link_migrated, reconciliation_rows
-from simulator.truth_records import Case
 from tests.builders import (
     CUTOVER,
     SELECT_RECONCILIATION,
@@ -25,6 +22,9 @@ from tests.builders import (
     reconciliation_multiset,
     unit,
 )
+from tests.oracle.backlog_reconciliation import link_migrated, reconciliation_rows
+from tests.oracle.model import Model, UnitChains
+from tests.oracle.source_records import Case
 
 UNITS = [unit("U1", "U2"), unit("U2"), unit("U3", "U4"), unit("U4", "U3")]
 CASE_NUMBERS = ["A-1", "a1", "B 2", "Đ-4", "C5"]
