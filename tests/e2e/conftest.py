@@ -1,4 +1,4 @@
-"""A warehouse synced end to end from the simulator by the real nightly job, and the simulator's truth."""
+"""A warehouse synced end to end from the simulator by the real nightly job, and the oracle's answers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The data-quality results of the synced warehouse against the simulator's ground truth."""
+"""The data-quality results of the synced warehouse against the oracle's ground truth."""
 
 from __future__ import annotations
 

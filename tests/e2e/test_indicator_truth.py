@@ -1,4 +1,4 @@
-"""End to end: the published indicators equal the simulator's ground truth, and the report is written."""
+"""End to end: the published indicators equal the oracle's ground truth, and the report is written."""
 
 from pathlib import Path
 

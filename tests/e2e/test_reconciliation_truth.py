@@ -1,4 +1,4 @@
-"""The synced warehouse against the simulator's ground truth: reconciliation, fact_case and residue."""
+"""The synced warehouse against the oracle's ground truth: reconciliation, fact_case and residue."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The SQL indicators against the simulator's independent Python oracle, on random case sets."""
+"""The SQL indicators against the independent Python oracle, on random case sets."""
 
 import random
 from datetime import datetime, timedelta

@@ -7,12 +7,12 @@ import os
 
 import dagster as dg
 import pytest
-from simulator.faults import Faults
-from simulator.server import SimulatorServers
-from simulator.world import generate_world
 
 from pipelines.resources_from_env import build_resources
 from resources.warehouse import WarehouseResource
+from simulator.faults import Faults
+from simulator.server import SimulatorServers
+from simulator.world import generate_world
 from tests.integration.test_landing import RAW_ASSETS
 
 API_KEY = "egov-key-5b1e0c9a7d"
