@@ -13,7 +13,7 @@ from typing import Any
 from sortedcontainers import SortedList
 
 from simulator.changes import ChangeSummary, apply_batch, bump_served
-from simulator.events import EventLog, EventsGone
+from simulator.events import EventLog, EventsPruned
 from simulator.gen_base import Builder
 from simulator.gen_migrate import LinkIndex
 from simulator.generate import build
@@ -21,7 +21,7 @@ from simulator.officials import Official, official_payload
 from simulator.records import ABSENT, ECase, NCase, egov_payload, new_payload
 from simulator.simtime import ANCHOR, DAY, to_datetime
 
-__all__ = ["ChangeSummary", "EventsGone", "World", "generate_world"]
+__all__ = ["ChangeSummary", "EventsPruned", "World", "generate_world"]
 FeedEntry = tuple[int, str, int]
 
 
@@ -163,7 +163,7 @@ class World:
         return {"items": items, "next_cursor": encode_cursor(entries[-1]) if entries and more else None}
 
     def events_after(self, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """Events after a sequence number and the last sequence number; EventsGone when too old."""
+        """Events after a sequence number and the last sequence number; EventsPruned when too old."""
         return self.events.after(after, limit)
 
     def expire_events(self, before_seq: int) -> None:

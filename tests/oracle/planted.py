@@ -14,7 +14,7 @@ from simulator.catalog import CATALOGUE_CODES, current_unit
 from simulator.gen_base import BadPlant
 from simulator.officials import Official, official_payload
 from simulator.records import (
-    TERMINAL,
+    TERMINAL_STATUSES,
     ECase,
     NCase,
     egov_applicant_id,
@@ -106,9 +106,9 @@ def reconcile(egov: list[ECase], new: list[NCase]) -> tuple[dict[str, str], dict
             continue
         copies = sorted(links.get(i, []), key=lambda m: m.key)
         if not copies:
-            backlog[e.so.strip()] = "finished_in_egov" if e.status in TERMINAL else "residue"
+            backlog[e.so.strip()] = "finished_in_egov" if e.status in TERMINAL_STATUSES else "residue"
             continue
-        if e.status in TERMINAL:
+        if e.status in TERMINAL_STATUSES:
             backlog[e.so.strip()] = "double_handled"
         else:
             backlog[e.so.strip()] = "migrated_mismatch" if _mismatch(e, copies[0]) else "migrated"

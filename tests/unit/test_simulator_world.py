@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from simulator.simtime import ANCHOR, at, parse_egov, parse_new
+from simulator.simtime import ANCHOR, at, parse_egov_second, parse_new_second
 from simulator.world import World, generate_world
 from tests.oracle.planted import EXPECTATIONS, planted_of
 
@@ -238,14 +238,14 @@ def test_egov_payloads_follow_the_contract(world: World) -> None:
         assert set(r) == EGOV_FIELDS or set(r) == EGOV_FIELDS - {"id"}
     for r in valid_egov(world):
         for name in EGOV_TIMES:
-            assert clean(r[name]) == "" or parse_egov(clean(r[name])) is not None, (name, r[name])
+            assert clean(r[name]) == "" or parse_egov_second(clean(r[name])) is not None, (name, r[name])
         for name, labels in EGOV_LABELS.items():
             assert clean(r[name]).casefold() in {label.casefold() for label in labels}, (name, r[name])
         assert re.fullmatch(r"\d{9}|\d{12}|", r["soGiayTo"])
         assert re.fullmatch(r"[0-9.]+H1[09]-\d{6}-\d{4}|[0-9.]+H1[09][.]\d{6}[.]\d{4}", clean(r["soHoSo"]))
         assert r["ketQuaDienTu"] in ("0", "1") and r["daSoHoa"] in ("0", "1")
-        assert parse_egov(clean(r["ngayNhan"])) >= at(2019, 1, 1)
-        assert parse_egov(clean(r["ngayCapNhat"])) < ANCHOR
+        assert parse_egov_second(clean(r["ngayNhan"])) >= at(2019, 1, 1)
+        assert parse_egov_second(clean(r["ngayCapNhat"])) < ANCHOR
 
 
 def test_egov_date_only_records_are_all_before_2020(world: World) -> None:
@@ -259,16 +259,16 @@ def test_new_payloads_follow_the_contract(world: World) -> None:
         assert set(r) == NEW_FIELDS or set(r) == NEW_FIELDS - {"MaHoSo"}
     for r in valid_new(world):
         for name in NEW_TIMES:
-            assert clean(r[name]) == "" or parse_new(clean(r[name])) is not None, (name, r[name])
+            assert clean(r[name]) == "" or parse_new_second(clean(r[name])) is not None, (name, r[name])
         for name, codes in NEW_CODES.items():
             assert clean(r[name]) in codes, (name, r[name])
         for name in ("DanhSachGiayToKetQua", "DanhSachHoSoBoSung", "PhieuXinLoi", "QuaTrinhXuLy"):
             assert r[name] is None or all(isinstance(item, dict) for item in r[name])
         for step in r["QuaTrinhXuLy"]:
             assert set(step) == {"TenDangNhap", "ThoiDiemXuLy", "NoiDungXuLy"}
-            assert parse_new(step["ThoiDiemXuLy"]) is not None
+            assert parse_new_second(step["ThoiDiemXuLy"]) is not None
         assert re.fullmatch(r"\d{9}|\d{12}|", r["SoGiayToChuHoSo"])
-        assert parse_new(r["NgayCapNhat"]) < ANCHOR
+        assert parse_new_second(r["NgayCapNhat"]) < ANCHOR
 
 
 def test_new_statuses_carry_their_times(world: World) -> None:
