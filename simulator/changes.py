@@ -12,7 +12,7 @@ from simulator.gen_backlog import finish_in_egov
 from simulator.gen_base import STOP_REASONS, procedure_cum
 from simulator.gen_migrate import LinkIndex, build_link_index, messy
 from simulator.officials import Official
-from simulator.records import TERMINAL, ECase, NCase
+from simulator.records import TERMINAL_STATUSES, ECase, NCase
 from simulator.simtime import ANCHOR, HOUR, add_workdays, to_datetime
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _egov_open_sets(world: World) -> tuple[list[int], list[int]]:
     residue, migrated = [], []
     for i in world.builder.backlog:
         e = world.egov_case(i)
-        if e.bad or e.status in TERMINAL:
+        if e.bad or e.status in TERMINAL_STATUSES:
             continue
         (migrated if i in linked else residue).append(i)
     return residue, migrated

@@ -10,7 +10,7 @@ from simulator.simtime import DAY, fmt_new
 RETENTION = 7 * DAY
 
 
-class EventsGone(Exception):
+class EventsPruned(Exception):
     """The requested position is older than the oldest kept event (answer 410 Gone)."""
 
 
@@ -56,11 +56,11 @@ class EventLog:
             self.start = 0
 
     def after(self, after: int, limit: int) -> tuple[list[dict[str, object]], int]:
-        """Events with seq > after (at most `limit`) and the last seq; EventsGone when events were lost."""
+        """Events with seq > after (at most `limit`) and the last seq; EventsPruned when events were lost."""
         if after >= self.last_seq:
             return [], self.last_seq
         if after + 1 < self.oldest_seq():
-            raise EventsGone(after)
+            raise EventsPruned(after)
         i = bisect.bisect_right(self.seqs, after, self.start)
         j = min(len(self.seqs), i + limit)
         events = [

@@ -11,7 +11,7 @@ from simulator.catalog import PROCEDURE_BY_CODE, PROCEDURES, UNIT_BY_CODE, UNITS
 from simulator.gen_backlog import PAIRED
 from simulator.gen_base import STOP_REASONS, BadPlant, Builder
 from simulator.gen_newsys import attributes, last_change
-from simulator.records import TERMINAL, ECase, NCase, egov_applicant_id
+from simulator.records import TERMINAL_STATUSES, ECase, NCase, egov_applicant_id
 from simulator.simtime import ANCHOR, CUTOVER, DAY, HOUR, MINUTE, REORGANISED, add_workdays, at, yymmdd
 
 Fingerprint = tuple[str, str, int]
@@ -232,7 +232,7 @@ def reserve_orphan_targets(b: Builder, backlog: set[int]) -> list[int]:
     """Non-backlog Egov cases finished before the cutover that some migrated record will point at."""
     wanted = max(2, round(len(backlog) * 0.02))
     options = [i for i, c in enumerate(b.egov)
-               if i not in backlog and c.status in TERMINAL and c.end is not None and c.end < CUTOVER
+               if i not in backlog and c.status in TERMINAL_STATUSES and c.end is not None and c.end < CUTOVER
                and c.recv >= at(2024, 1, 1) and not c.date_only]
     b.rng.shuffle(options)
     picked = sorted(options[:wanted])

@@ -10,7 +10,7 @@ from simulator.catalog import PROCEDURE_BY_CODE
 from simulator.people import applicant, id_number
 from simulator.simtime import DAY, HOUR, add_workdays, fmt_egov, fmt_new
 
-TERMINAL = frozenset({3, 7, 8, 9, 10})
+TERMINAL_STATUSES = frozenset({3, 7, 8, 9, 10})
 EGOV_STATUS = {2: "Mới tiếp nhận", 4: "Đang xử lý", 5: "Chờ bổ sung", 3: "Từ chối", 7: "Rút hồ sơ",
                8: "Tạm dừng", 9: "Đã có kết quả", 10: "Đã trả kết quả"}
 EGOV_CHANNEL = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
@@ -107,14 +107,14 @@ def new_applicant_id(r: NCase) -> str:
 
 def egov_finished(r: ECase) -> int | None:
     """The end time of a terminal Egov case, else None."""
-    return r.end if r.status in TERMINAL else None
+    return r.end if r.status in TERMINAL_STATUSES else None
 
 
 def new_finished(r: NCase) -> int | None:
     """The end time of a terminal new-system case, else None."""
     if r.status == 3:
         return r.refused
-    return r.end if r.status in TERMINAL else None
+    return r.end if r.status in TERMINAL_STATUSES else None
 
 
 def _quirk(value: Any, kind: str) -> Any:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
-from simulator.events import EventsGone
-from simulator.simtime import parse_egov, parse_new
+from simulator.events import EventsPruned
+from simulator.simtime import parse_egov_second, parse_new_second
 from simulator.world import BadCursor
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def egov_route(sim: SimulatorServers, req: Request) -> Reply:
         return error(401, "unauthorized", "Missing or wrong X-API-Key")
     page = int_param(req.query, "page", 1, 1, None)
     size = int_param(req.query, "pageSize", 100, 1, 500)
-    since = time_param(req.query, "capNhatTu", parse_egov)
+    since = time_param(req.query, "capNhatTu", parse_egov_second)
     with sim.lock:
         body, served = sim.world.egov_page(page, size, since)
         sim.maybe_bump("egov", served)
@@ -186,7 +186,7 @@ def token_route(sim: SimulatorServers, req: Request) -> Reply:
 
 def cases_route(sim: SimulatorServers, req: Request) -> Reply:
     """`GET /api/v2/cases`: keyset paging by (NgayCapNhat, MaHoSo) from `updated_since`."""
-    since = time_param(req.query, "updated_since", parse_new)
+    since = time_param(req.query, "updated_since", parse_new_second)
     limit = int_param(req.query, "limit", 500, 1, 1000)
     cursor = req.query.get("cursor") or None
     with sim.lock:
@@ -205,7 +205,7 @@ def events_route(sim: SimulatorServers, req: Request) -> Reply:
     with sim.lock:
         try:
             events, last = sim.world.events_after(after, limit)
-        except EventsGone:
+        except EventsPruned:
             oldest = sim.world.events.oldest_seq()
             return Reply(410, {"error": "gone", "message": "Events after this sequence were discarded",
                                "oldest_seq": oldest})

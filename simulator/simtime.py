@@ -99,13 +99,13 @@ def from_datetime(moment: datetime) -> int:
     return int((moment - BASE).total_seconds())
 
 
-def parse_new(text: str) -> int | None:
+def parse_new_second(text: str) -> int | None:
     """Parse `yyyyMMddHHmmss`; None when it is not a real calendar time."""
     match = _NEW_RE.fullmatch(text)
     return _parts(match.groups()) if match else None
 
 
-def parse_egov(text: str) -> int | None:
+def parse_egov_second(text: str) -> int | None:
     """Parse `dd/MM/yyyy HH:mm:ss` or `dd/MM/yyyy`; None when it is not a real calendar time."""
     match = _EGOV_RE.fullmatch(text)
     if match is None:

@@ -13,16 +13,15 @@ from typing import Any
 from sortedcontainers import SortedList
 
 from simulator.changes import ChangeSummary, apply_batch, bump_served
-from simulator.events import EventLog, EventsGone
+from simulator.events import EventLog, EventsPruned
 from simulator.gen_base import Builder
 from simulator.gen_migrate import LinkIndex
 from simulator.generate import build
 from simulator.officials import Official, official_payload
-from simulator.planted import compute_planted
 from simulator.records import ABSENT, ECase, NCase, egov_payload, new_payload
 from simulator.simtime import ANCHOR, DAY, to_datetime
 
-__all__ = ["ChangeSummary", "EventsGone", "World", "generate_world"]
+__all__ = ["ChangeSummary", "EventsPruned", "World", "generate_world"]
 FeedEntry = tuple[int, str, int]
 
 
@@ -73,7 +72,6 @@ class World:
         self._feed = SortedList((r.updated, feed_key(r), i) for i, r in enumerate(self._new))
         self._official_order = sorted((_official_key(o), i) for i, o in enumerate(self._officials))
         self._egov_filter: tuple[tuple[int, int], list[int]] | None = None
-        self._planted: tuple[int, dict[str, Any]] | None = None
         self.link_index: LinkIndex | None = None
         self.events = _initial_events(self._new, self._officials, seed)
 
@@ -81,14 +79,6 @@ class World:
     def clock(self) -> datetime:
         """The simulated present (aware, Asia/Ho_Chi_Minh)."""
         return to_datetime(self.now)
-
-    @property
-    def planted(self) -> dict[str, Any]:
-        """What the generator planted (recomputed from its model after changes)."""
-        if self._planted is None or self._planted[0] != self.version:
-            self._planted = (self.version, compute_planted(self._egov, self._new, self._officials,
-                                                           self.builder.bad))
-        return self._planted[1]
 
     def egov_records(self) -> list[dict[str, Any]]:
         """Every current Egov payload, as served, in id order."""
@@ -173,7 +163,7 @@ class World:
         return {"items": items, "next_cursor": encode_cursor(entries[-1]) if entries and more else None}
 
     def events_after(self, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """Events after a sequence number and the last sequence number; EventsGone when too old."""
+        """Events after a sequence number and the last sequence number; EventsPruned when too old."""
         return self.events.after(after, limit)
 
     def expire_events(self, before_seq: int) -> None:

@@ -1,8 +1,9 @@
-"""Shared fixtures: a fresh migrated warehouse per test, on a real PostgreSQL server."""
+"""Shared fixtures (a fresh migrated warehouse per test, on a real PostgreSQL server) and the test tiers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,29 @@ from resources.embedded_postgres import sqlalchemy_url
 from resources.scratch_databases import create_database, drop_database, server_uri
 from resources.warehouse import WarehouseResource
 from tests.pg import migrated_template
+
+TESTS_DIR = Path(__file__).parent
+TIER_MARKERS = {"integration": pytest.mark.integration, "e2e": pytest.mark.e2e}
+DATABASE_FIXTURES = frozenset({"pg_admin_uri", "template_db", "warehouse"})
+
+
+def tier_of(item: pytest.Item) -> str:
+    """The folder under `tests/` a test lives in (`unit`, `integration`, `e2e`; '' outside `tests/`)."""
+    return item.path.relative_to(TESTS_DIR).parts[0] if item.path.is_relative_to(TESTS_DIR) else ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark integration and e2e tests by their folder; refuse a unit test that needs PostgreSQL."""
+    misplaced = []
+    for item in items:
+        tier = tier_of(item)
+        if tier in TIER_MARKERS:
+            item.add_marker(TIER_MARKERS[tier])
+        elif tier == "unit" and DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError("unit tests must not need PostgreSQL; move them to tests/integration/: "
+                                + ", ".join(misplaced))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""A warehouse synced end to end from the simulator by the real nightly job, and the simulator's truth."""
+"""A warehouse synced end to end from the simulator by the real nightly job, and the oracle's answers."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from resources.warehouse import WarehouseResource
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
-from simulator.truth import TruthInputs, truth_for_world
 from simulator.world import World, generate_world
+from tests.oracle.expected import TruthInputs, truth_for_world
 from tests.sync_env import AS_OF, PII_KEY, run_nightly_job, simulator_environment
 
 E2E_SCALE = 2000

@@ -1,4 +1,4 @@
-"""The data-quality results of the synced warehouse against the simulator's ground truth."""
+"""The data-quality results of the synced warehouse against the oracle's ground truth."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from expectations.rules import CONTRACT_EXPECTATIONS, RULES
-from simulator.truth import expected_dq_counts
 from tests.e2e.conftest import SyncedWarehouse
+from tests.oracle.expected import expected_dq_counts
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""End to end: the published indicators equal the simulator's ground truth, and the report is written."""
+"""End to end: the published indicators equal the oracle's ground truth, and the report is written."""
 
 from pathlib import Path
 
@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from core.asset_keys import MONTHLY_REPORT as REPORT
-from simulator.truth import expected_indicators
 from tests.e2e.conftest import SyncedWarehouse
+from tests.oracle.expected import expected_indicators
 
 pytestmark = pytest.mark.e2e
 

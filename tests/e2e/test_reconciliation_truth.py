@@ -1,4 +1,4 @@
-"""The synced warehouse against the simulator's ground truth: reconciliation, fact_case and residue."""
+"""The synced warehouse against the oracle's ground truth: reconciliation, fact_case and residue."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import text
 
 from core.local_time import local_date
-from simulator.truth import (
+from tests.builders import SELECT_RECONCILIATION, reconciliation_multiset
+from tests.e2e.conftest import SyncedWarehouse
+from tests.oracle.expected import (
     expected_fact_case,
     expected_outcome_counts,
     expected_reconciliation,
     expected_residue_by_unit,
 )
-from tests.builders import SELECT_RECONCILIATION, reconciliation_multiset
-from tests.e2e.conftest import SyncedWarehouse
 
 pytestmark = pytest.mark.e2e
 

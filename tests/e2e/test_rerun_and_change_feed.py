@@ -14,8 +14,8 @@ from resources.scratch_databases import create_database, drop_database
 from resources.warehouse import WarehouseResource, driver_connection
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
-from simulator.truth import expected_fact_case, truth_for_world
 from simulator.world import generate_world
+from tests.oracle.expected import expected_fact_case, truth_for_world
 from tests.sync_env import AS_OF, PII_KEY, run_nightly_job, simulator_environment
 
 APPEND_ONLY = {"dq_results"}

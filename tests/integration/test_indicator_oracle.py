@@ -1,4 +1,4 @@
-"""The SQL indicators against the simulator's independent Python oracle, on random case sets."""
+"""The SQL indicators against the independent Python oracle, on random case sets."""
 
 import random
 from datetime import datetime, timedelta
@@ -9,12 +9,12 @@ from sqlalchemy import text
 
 from pipelines.run_tags import full_range_run_tags
 from resources.warehouse import WarehouseResource
-from simulator.truth_facts import Fact, fact_row, vneid_scope
-from simulator.truth_indicators import indicators
-from simulator.truth_model import UnitChains
-from simulator.truth_records import Case, Official
 from tests.indicator_data import AS_OF, VN, insert_cases, install_sources
 from tests.integration.test_indicators import counts, indicator_rows, run_assets
+from tests.oracle.facts import Fact, fact_row, vneid_scope
+from tests.oracle.model import UnitChains
+from tests.oracle.monthly_indicators import indicators
+from tests.oracle.source_records import Case, Official
 
 SUCCESSORS: dict[str, str | None] = {"U1": None, "U2": None, "U3": None, "U4": "U1", "U5": "U4", "U6": None}
 UNIT_CODES = [*SUCCESSORS, "X9", None]

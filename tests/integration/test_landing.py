@@ -18,8 +18,8 @@ from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
-from simulator.truth import quarantine_truth, truth_for_world
 from simulator.world import World, generate_world
+from tests.oracle.expected import quarantine_truth, truth_for_world
 from tests.sync_env import AS_OF, CREDENTIALS, PII_KEY
 
 RAW_ASSETS = [newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case]

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from simulator.events import EventsGone
-from simulator.simtime import DAY, parse_egov, parse_new
-from simulator.truth import expected_reconciliation, quarantine_truth, truth_for_world
+from simulator.events import EventsPruned
+from simulator.simtime import DAY, parse_egov_second, parse_new_second
 from simulator.world import World, generate_world
+from tests.oracle.expected import expected_reconciliation, quarantine_truth, truth_for_world
+from tests.oracle.planted import planted_of
 
 
 def fresh() -> World:
@@ -52,7 +53,8 @@ def test_apply_changes_reports_exactly_what_changed() -> None:
     after_egov = {r.get("id"): r for r in world.egov_records()}
     assert {i for i, r in after_egov.items() if before_egov[i] != r} == summary.egov_ids
     for i in summary.egov_ids:
-        assert parse_egov(after_egov[i]["ngayCapNhat"]) > parse_egov(before_egov[i]["ngayCapNhat"])
+        updated = after_egov[i]["ngayCapNhat"], before_egov[i]["ngayCapNhat"]
+        assert parse_egov_second(updated[0]) > parse_egov_second(updated[1])
     for name in summary.official_names:
         assert before_officials[name]["LoaiTaiKhoan"] == "NOI_BO"
         assert {o["TenDangNhap"]: o for o in world.officials()}[name]["LoaiTaiKhoan"] == "VNEID"
@@ -75,13 +77,13 @@ def test_event_log_answers_gone_and_empty() -> None:
     world = fresh()
     events, last = world.events_after(10**9, 10)
     assert events == [] and last > 1
-    with pytest.raises(EventsGone):
+    with pytest.raises(EventsPruned):
         world.events_after(0, 10)
     oldest = world.events.oldest_seq()
     assert world.events_after(oldest - 1, 5)[0][0]["seq"] == oldest
     assert world.events_after(last, 5) == ([], last)
     world.expire_events(last)
-    with pytest.raises(EventsGone):
+    with pytest.raises(EventsPruned):
         world.events_after(oldest - 1, 5)
     assert world.events_after(last - 1, 5)[0][0]["seq"] == last
 
@@ -93,7 +95,7 @@ def test_events_are_kept_seven_days_of_simulated_time() -> None:
     world.tick(7 * DAY)
     world.apply_changes(20)
     assert world.events.oldest_seq() > oldest
-    with pytest.raises(EventsGone):
+    with pytest.raises(EventsPruned):
         world.events_after(oldest, 10)
 
 
@@ -104,7 +106,7 @@ def test_concurrent_update_moves_a_served_record_to_the_end_of_the_feed() -> Non
     assert key in {r.get("MaHoSo") for r in page["items"]}
     feed = world.newsys_records()
     assert feed[-1]["MaHoSo"] == key
-    assert parse_new(feed[-1]["NgayCapNhat"]) > parse_new(feed[-2]["NgayCapNhat"])
+    assert parse_new_second(feed[-1]["NgayCapNhat"]) > parse_new_second(feed[-2]["NgayCapNhat"])
     _, egov_served = world.egov_page(1, 50, None)
     egov_id = world.concurrent_update("egov", egov_served, random.Random(2))
     record = next(r for r in world.egov_records() if r.get("id") == egov_id)
@@ -114,7 +116,7 @@ def test_concurrent_update_moves_a_served_record_to_the_end_of_the_feed() -> Non
 def check_planted_against_oracle(world: World) -> None:
     """The generator's intentions equal what the independent oracle reads from the payloads."""
     truth = truth_for_world(world, as_of=world.clock, pii_key="test-key")
-    planted = world.planted
+    planted = planted_of(world)
     mine = {(b["source"], b["entity"], b["key"]): [b["reason"]] for b in planted["bad"]}
     assert mine == quarantine_truth(truth)
     rows = expected_reconciliation(truth)
@@ -127,8 +129,8 @@ def check_planted_against_oracle(world: World) -> None:
 def test_planted_intentions_match_the_oracle_before_and_after_changes() -> None:
     world = fresh()
     check_planted_against_oracle(world)
-    residue = Counter(world.planted["backlog_outcome"].values())["residue"]
+    residue = Counter(planted_of(world)["backlog_outcome"].values())["residue"]
     for _ in range(3):
         world.apply_changes(100)
     check_planted_against_oracle(world)
-    assert Counter(world.planted["backlog_outcome"].values())["residue"] < residue
+    assert Counter(planted_of(world)["backlog_outcome"].values())["residue"] < residue

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from simulator.planted import EXPECTATIONS
-from simulator.simtime import ANCHOR, at, parse_egov, parse_new
+from simulator.simtime import ANCHOR, at, parse_egov_second, parse_new_second
 from simulator.world import World, generate_world
+from tests.oracle.planted import EXPECTATIONS, planted_of
 
 EGOV_FIELDS = {
     "id",
@@ -174,7 +174,7 @@ def world() -> World:
 
 def bad_keys(world: World, source: str, entity: str) -> set[str]:
     """Keys of the records planted as bad input."""
-    return {b["key"] for b in world.planted["bad"] if (b["source"], b["entity"]) == (source, entity)}
+    return {b["key"] for b in planted_of(world)["bad"] if (b["source"], b["entity"]) == (source, entity)}
 
 
 def valid_egov(world: World) -> list[dict[str, Any]]:
@@ -191,8 +191,8 @@ def valid_new(world: World) -> list[dict[str, Any]]:
 
 def digest(world: World) -> str:
     """A fingerprint of everything a world serves and plants."""
-    planted = {k: (sorted(v) if isinstance(v, dict) else v) for k, v in world.planted.items()}
-    planted["dq_offenders"] = {k: sorted(v) for k, v in world.planted["dq_offenders"].items()}
+    planted = {k: (sorted(v) if isinstance(v, dict) else v) for k, v in planted_of(world).items()}
+    planted["dq_offenders"] = {k: sorted(v) for k, v in planted_of(world)["dq_offenders"].items()}
     everything = [
         world.egov_records(),
         world.newsys_records(),
@@ -200,7 +200,7 @@ def digest(world: World) -> str:
         world.procedures(),
         world.units(),
         planted,
-        sorted(world.planted["backlog_outcome"].items()),
+        sorted(planted_of(world)["backlog_outcome"].items()),
     ]
     return hashlib.sha256(json.dumps(everything, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -238,14 +238,14 @@ def test_egov_payloads_follow_the_contract(world: World) -> None:
         assert set(r) == EGOV_FIELDS or set(r) == EGOV_FIELDS - {"id"}
     for r in valid_egov(world):
         for name in EGOV_TIMES:
-            assert clean(r[name]) == "" or parse_egov(clean(r[name])) is not None, (name, r[name])
+            assert clean(r[name]) == "" or parse_egov_second(clean(r[name])) is not None, (name, r[name])
         for name, labels in EGOV_LABELS.items():
             assert clean(r[name]).casefold() in {label.casefold() for label in labels}, (name, r[name])
         assert re.fullmatch(r"\d{9}|\d{12}|", r["soGiayTo"])
         assert re.fullmatch(r"[0-9.]+H1[09]-\d{6}-\d{4}|[0-9.]+H1[09][.]\d{6}[.]\d{4}", clean(r["soHoSo"]))
         assert r["ketQuaDienTu"] in ("0", "1") and r["daSoHoa"] in ("0", "1")
-        assert parse_egov(clean(r["ngayNhan"])) >= at(2019, 1, 1)
-        assert parse_egov(clean(r["ngayCapNhat"])) < ANCHOR
+        assert parse_egov_second(clean(r["ngayNhan"])) >= at(2019, 1, 1)
+        assert parse_egov_second(clean(r["ngayCapNhat"])) < ANCHOR
 
 
 def test_egov_date_only_records_are_all_before_2020(world: World) -> None:
@@ -259,16 +259,16 @@ def test_new_payloads_follow_the_contract(world: World) -> None:
         assert set(r) == NEW_FIELDS or set(r) == NEW_FIELDS - {"MaHoSo"}
     for r in valid_new(world):
         for name in NEW_TIMES:
-            assert clean(r[name]) == "" or parse_new(clean(r[name])) is not None, (name, r[name])
+            assert clean(r[name]) == "" or parse_new_second(clean(r[name])) is not None, (name, r[name])
         for name, codes in NEW_CODES.items():
             assert clean(r[name]) in codes, (name, r[name])
         for name in ("DanhSachGiayToKetQua", "DanhSachHoSoBoSung", "PhieuXinLoi", "QuaTrinhXuLy"):
             assert r[name] is None or all(isinstance(item, dict) for item in r[name])
         for step in r["QuaTrinhXuLy"]:
             assert set(step) == {"TenDangNhap", "ThoiDiemXuLy", "NoiDungXuLy"}
-            assert parse_new(step["ThoiDiemXuLy"]) is not None
+            assert parse_new_second(step["ThoiDiemXuLy"]) is not None
         assert re.fullmatch(r"\d{9}|\d{12}|", r["SoGiayToChuHoSo"])
-        assert parse_new(r["NgayCapNhat"]) < ANCHOR
+        assert parse_new_second(r["NgayCapNhat"]) < ANCHOR
 
 
 def test_new_statuses_carry_their_times(world: World) -> None:
@@ -316,25 +316,25 @@ def test_officials(world: World) -> None:
 
 
 def test_every_backlog_and_extra_outcome_is_planted(world: World) -> None:
-    outcomes = Counter(world.planted["backlog_outcome"].values())
+    outcomes = Counter(planted_of(world)["backlog_outcome"].values())
     for name in ("finished_in_egov", "residue", "migrated", "migrated_mismatch", "double_handled"):
         assert outcomes[name] >= 2, outcomes
-    extra = Counter(world.planted["extra_outcome"].values())
+    extra = Counter(planted_of(world)["extra_outcome"].values())
     assert extra["duplicate_migrated"] >= 2 and extra["orphan_migrated"] >= 2
 
 
 def test_every_kind_of_bad_input_is_planted(world: World) -> None:
     planted: dict[tuple[str, str], set[str]] = {}
-    for b in world.planted["bad"]:
+    for b in planted_of(world)["bad"]:
         planted.setdefault((b["source"], b["entity"]), set()).add(b["reason"])
     for kind, reasons in BAD_REASONS.items():
         assert reasons <= planted.get(kind, set()), (kind, reasons - planted.get(kind, set()))
-    keys = [b["key"] for b in world.planted["bad"]]
+    keys = [b["key"] for b in planted_of(world)["bad"]]
     assert any(k.startswith("sha256:") and len(k) == 71 for k in keys)
 
 
 def test_every_expectation_has_offenders(world: World) -> None:
-    offenders = world.planted["dq_offenders"]
+    offenders = planted_of(world)["dq_offenders"]
     assert set(offenders) == set(EXPECTATIONS)
     for name, keys in offenders.items():
         assert len(keys) >= 2, name

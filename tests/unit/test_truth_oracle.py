@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from simulator.truth import (
+from tests.oracle.expected import (
     DEFAULT_CUTOVER,
     TruthInputs,
     expected_dq_counts,

@@ -8,12 +8,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from simulator.catalog import CATALOGUE_CODES, current_unit
 from simulator.gen_base import BadPlant
 from simulator.officials import Official, official_payload
 from simulator.records import (
-    TERMINAL,
+    TERMINAL_STATUSES,
     ECase,
     NCase,
     egov_applicant_id,
@@ -25,6 +26,7 @@ from simulator.records import (
     new_payload,
 )
 from simulator.simtime import CUTOVER, MINUTE
+from simulator.world import World
 
 EXPECTATIONS = (
     "closed_case_has_result", "late_case_has_apology", "stopped_case_has_reason", "official_account_vneid",
@@ -32,14 +34,16 @@ EXPECTATIONS = (
     "case_procedure_in_catalog",
 )
 
+_PLANTED_BY_WORLD: WeakKeyDictionary[World, tuple[int, dict[str, Any]]] = WeakKeyDictionary()
 
-def payload_key(payload: Any) -> str:
+
+def planted_payload_key(payload: Any) -> str:
     """'sha256:' + hex digest of a payload's canonical JSON (for records without a usable key)."""
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _clean(value: Any) -> str:
+def _served_text(value: Any) -> str:
     """A served value as clean text (NFC, trimmed; '' for anything that is not a string)."""
     return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
 
@@ -50,9 +54,9 @@ def bad_key(plant: BadPlant) -> str:
         payload = egov_payload(plant.ref)
         ident = payload.get("id")
         ok = isinstance(ident, int) and not isinstance(ident, bool)
-        return str(ident) if ok else payload_key(payload)
+        return str(ident) if ok else planted_payload_key(payload)
     payload, field = _payload_of(plant)
-    return _clean(payload.get(field)) or payload_key(payload)
+    return _served_text(payload.get(field)) or planted_payload_key(payload)
 
 
 def _payload_of(plant: BadPlant) -> tuple[dict[str, Any], str]:
@@ -102,9 +106,9 @@ def reconcile(egov: list[ECase], new: list[NCase]) -> tuple[dict[str, str], dict
             continue
         copies = sorted(links.get(i, []), key=lambda m: m.key)
         if not copies:
-            backlog[e.so.strip()] = "finished_in_egov" if e.status in TERMINAL else "residue"
+            backlog[e.so.strip()] = "finished_in_egov" if e.status in TERMINAL_STATUSES else "residue"
             continue
-        if e.status in TERMINAL:
+        if e.status in TERMINAL_STATUSES:
             backlog[e.so.strip()] = "double_handled"
         else:
             backlog[e.so.strip()] = "migrated_mismatch" if _mismatch(e, copies[0]) else "migrated"
@@ -206,3 +210,14 @@ def compute_planted(egov: list[ECase], new: list[NCase], officials: list[Officia
         "bad": [{"source": p.source, "entity": p.entity, "key": bad_key(p), "reason": p.reason} for p in bad],
         "dq_offenders": dq_offenders(egov, new, officials, linked),
     }
+
+
+def planted_of(world: World) -> dict[str, Any]:
+    """What the generator planted in a world, recomputed from its model when the world has changed."""
+    cached = _PLANTED_BY_WORLD.get(world)
+    if cached is None or cached[0] != world.version:
+        egov = [world.egov_case(i) for i in range(world.egov_count())]
+        new = [world.new_case(i) for i in range(world.new_count())]
+        cached = (world.version, compute_planted(egov, new, world.official_list(), world.builder.bad))
+        _PLANTED_BY_WORLD[world] = cached
+    return cached[1]

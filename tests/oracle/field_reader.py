@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from simulator.truth_text import BadTime, as_text
+from tests.oracle.source_text import BadTime, as_text
 
 TimeParser = Callable[[str], datetime | None]
 
 
-class FieldReader:
+class OracleFieldReader:
     """Reads the fields of one source payload, recording a reason code for every bad value met."""
 
     def __init__(self, payload: Any, parse_time: TimeParser) -> None:

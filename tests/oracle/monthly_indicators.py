@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from simulator.truth_facts import Fact, is_late
-from simulator.truth_model import UnitChains
-from simulator.truth_records import Official
-from simulator.truth_text import month_date, month_index, month_start
+from tests.oracle.facts import Fact, is_late
+from tests.oracle.model import UnitChains
+from tests.oracle.source_records import Official
+from tests.oracle.source_text import month_date, month_index, month_start
 
 IndicatorKey = tuple[date, str, str]
 ALL_UNITS = "ALL"

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from simulator.truth_reader import FieldReader
-from simulator.truth_text import as_text, label, parse_egov_time, parse_new_time, payload_key
+from tests.oracle.field_reader import OracleFieldReader
+from tests.oracle.source_text import (
+    as_text,
+    oracle_label,
+    oracle_payload_key,
+    parse_egov_time,
+    parse_new_time,
+)
 
 NEW_STATUS = frozenset(str(code) for code in range(1, 11))
 NEW_CHANNEL = frozenset({"1", "2", "3"})
@@ -20,14 +26,17 @@ NEW_END_FIELD = {3: "NgayTuChoi", 7: "NgayKetThucXuLy", 8: "NgayKetThucXuLy", 9:
 NEW_RECEIVED_REQUIRED = frozenset({2, 4, 5, 6, 7, 8, 9, 10})
 NEW_PAYMENT_KIND = {"1": "online", "2": "online", "3": "offline"}
 
-EGOV_STATUS = {label("Mới tiếp nhận"): 2, label("Đang xử lý"): 4, label("Chờ bổ sung"): 5,
-               label("Từ chối"): 3, label("Rút hồ sơ"): 7, label("Tạm dừng"): 8,
-               label("Đã có kết quả"): 9, label("Đã trả kết quả"): 10}
-EGOV_CHANNEL = {label("Trực tiếp"): 1, label("Trực tuyến"): 2, label("Bưu chính công ích"): 3}
-EGOV_RATING = {"": None, label("Rất hài lòng"): 1, label("Hài lòng"): 2, label("Không hài lòng"): 3}
-EGOV_PAYMENT = {"": None, label("Có"): "online", label("Không"): "offline"}
+EGOV_STATUS = {oracle_label("Mới tiếp nhận"): 2, oracle_label("Đang xử lý"): 4,
+               oracle_label("Chờ bổ sung"): 5, oracle_label("Từ chối"): 3, oracle_label("Rút hồ sơ"): 7,
+               oracle_label("Tạm dừng"): 8, oracle_label("Đã có kết quả"): 9,
+               oracle_label("Đã trả kết quả"): 10}
+EGOV_CHANNEL = {oracle_label("Trực tiếp"): 1, oracle_label("Trực tuyến"): 2,
+                oracle_label("Bưu chính công ích"): 3}
+EGOV_RATING = {"": None, oracle_label("Rất hài lòng"): 1, oracle_label("Hài lòng"): 2,
+               oracle_label("Không hài lòng"): 3}
+EGOV_PAYMENT = {"": None, oracle_label("Có"): "online", oracle_label("Không"): "offline"}
 
-TERMINAL = frozenset({3, 7, 8, 9, 10})
+ORACLE_TERMINAL = frozenset({3, 7, 8, 9, 10})
 
 
 @dataclass(slots=True)
@@ -94,12 +103,12 @@ class Reading:
     value: Any
 
 
-def _reading(reader: FieldReader, key: str, payload: Any, value: Any) -> Reading:
+def _reading(reader: OracleFieldReader, key: str, payload: Any, value: Any) -> Reading:
     """Bundle a reader's findings; the key falls back to the payload hash when empty."""
-    return Reading(key or payload_key(payload), tuple(sorted(reader.reasons)), value)
+    return Reading(key or oracle_payload_key(payload), tuple(sorted(reader.reasons)), value)
 
 
-def _egov_id(reader: FieldReader) -> str:
+def _oracle_egov_id(reader: OracleFieldReader) -> str:
     """The Egov `id` as key text, adding `bad_id` when it is missing or not a JSON integer."""
     value = reader.payload.get("id")
     if isinstance(value, int) and not isinstance(value, bool):
@@ -108,9 +117,9 @@ def _egov_id(reader: FieldReader) -> str:
     return ""
 
 
-def _egov_label(reader: FieldReader, field: str, labels: dict[str, Any]) -> Any:
+def _egov_label(reader: OracleFieldReader, field: str, labels: dict[str, Any]) -> Any:
     """An Egov label matched case-insensitively (`bad_code:<Field>` when unknown)."""
-    key = label(reader.text(field))
+    key = oracle_label(reader.text(field))
     if key not in labels:
         reader.reasons.add(f"bad_code:{field}")
         return None
@@ -119,8 +128,8 @@ def _egov_label(reader: FieldReader, field: str, labels: dict[str, Any]) -> Any:
 
 def read_egov_case(payload: Any) -> Reading:
     """Validate and read one Egov case payload."""
-    r = FieldReader(payload, parse_egov_time)
-    key = _egov_id(r)
+    r = OracleFieldReader(payload, parse_egov_time)
+    key = _oracle_egov_id(r)
     case_no = r.required("soHoSo")
     r.required("ngayNhan")
     r.required("ngayHenTra")
@@ -133,13 +142,13 @@ def read_egov_case(payload: Any) -> Reading:
     r.time("ngayCapNhat")
     has_e_result, is_digitized = r.flag("ketQuaDienTu"), r.flag("daSoHoa")
     r.flag("daChuyenHeThongMoi")
-    if status in TERMINAL and not r.text("ngayKetThuc"):
+    if status in ORACLE_TERMINAL and not r.text("ngayKetThuc"):
         r.reasons.add("missing_end_time:ngayKetThuc")
     case = Case(
         source="egov", record_key=key, case_no=case_no, legacy_case_no_raw=None, origin=None,
         procedure_code=r.optional("maThuTuc"), original_unit_code=r.optional("maDonVi"), channel=channel,
         status_code=status or 0, received_at=received, due_at=due,
-        finished_at=ended if status in TERMINAL else None, returned_at=returned,
+        finished_at=ended if status in ORACLE_TERMINAL else None, returned_at=returned,
         has_result=bool(r.text("soKetQua")), has_e_result=has_e_result, is_digitized=is_digitized,
         payment=payment, rating=rating, has_apology=bool(r.text("soPhieuXinLoi")), synced_national=None,
         stop_reason=r.optional("lyDoTamDung"), applicant_id=r.optional("soGiayTo"),
@@ -148,7 +157,7 @@ def read_egov_case(payload: Any) -> Reading:
     return _reading(r, key, payload, case)
 
 
-def _new_status_checks(r: FieldReader, status: int | None) -> None:
+def _new_status_checks(r: OracleFieldReader, status: int | None) -> None:
     """Add the status-dependent reasons of a new-system case: required times and the end time."""
     if status in NEW_RECEIVED_REQUIRED:
         r.required("NgayTiepNhan")
@@ -164,7 +173,7 @@ def _new_finished_at(
     """The end time of a terminal new-system case, else None."""
     if status == 3:
         return rejected
-    return ended if status in TERMINAL else None
+    return ended if status in ORACLE_TERMINAL else None
 
 
 def _has_e_result(results: list[dict[str, Any]]) -> bool:
@@ -178,7 +187,7 @@ def _handlers(history: list[dict[str, Any]]) -> frozenset[str]:
     return frozenset(filter(None, (as_text(item.get("TenDangNhap")) for item in history)))
 
 
-def _new_code_int(r: FieldReader, field: str, allowed: frozenset[str]) -> int | None:
+def _new_code_int(r: OracleFieldReader, field: str, allowed: frozenset[str]) -> int | None:
     """A numeric code field as an integer, None when empty or invalid."""
     value = r.code(field, allowed)
     return int(value) if value in allowed and value else None
@@ -186,7 +195,7 @@ def _new_code_int(r: FieldReader, field: str, allowed: frozenset[str]) -> int | 
 
 def read_newsys_case(payload: Any) -> Reading:
     """Validate and read one new-system case payload (tombstones included)."""
-    r = FieldReader(payload, parse_new_time)
+    r = OracleFieldReader(payload, parse_new_time)
     key = r.required("MaHoSo")
     status = _new_code_int(r, "TrangThaiHoSo", NEW_STATUS)
     channel = _new_code_int(r, "KenhThucHien", NEW_CHANNEL)
@@ -220,7 +229,7 @@ def read_newsys_case(payload: Any) -> Reading:
 
 def read_official(payload: Any) -> Reading:
     """Validate and read one official account payload."""
-    r = FieldReader(payload, parse_new_time)
+    r = OracleFieldReader(payload, parse_new_time)
     key = r.required("TenDangNhap")
     account_type = r.code("LoaiTaiKhoan", frozenset({"VNEID", "NOI_BO"}))
     r.code("MucDoDinhDanh", frozenset({"", "1", "2"}))
@@ -236,7 +245,7 @@ def _is_json_integer(value: Any) -> bool:
 
 def read_procedure(payload: Any) -> Reading:
     """Validate and read one procedure payload."""
-    r = FieldReader(payload, parse_new_time)
+    r = OracleFieldReader(payload, parse_new_time)
     key = r.required("MaTTHC")
     r.code("MucDo", frozenset({"2", "3", "4"}))
     if not _is_json_integer(r.payload.get("ThoiHanGiaiQuyet")):
@@ -247,7 +256,7 @@ def read_procedure(payload: Any) -> Reading:
 
 def read_unit(payload: Any) -> Reading:
     """Validate and read one unit payload."""
-    r = FieldReader(payload, parse_new_time)
+    r = OracleFieldReader(payload, parse_new_time)
     key = r.required("MaDonVi")
     r.code("Cap", frozenset({"SO", "HUYEN", "XA"}))
     r.time("HieuLucDen")

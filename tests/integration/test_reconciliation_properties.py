@@ -11,9 +11,6 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from resources.warehouse import WarehouseResource
-from simulator.truth_model import Model, UnitChains
-from simulator.truth_recon import link_migrated, reconciliation_rows
-from simulator.truth_records import Case
 from tests.builders import (
     CUTOVER,
     SELECT_RECONCILIATION,
@@ -24,6 +21,9 @@ from tests.builders import (
     reconciliation_multiset,
     unit,
 )
+from tests.oracle.backlog_reconciliation import link_migrated, reconciliation_rows
+from tests.oracle.model import Model, UnitChains
+from tests.oracle.source_records import Case
 from transform.case_universe import build_case_link, build_staging_case
 from transform.reconciliation import build_reconciliation
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ORACLE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _NEW_TIME = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})")
 _EGOV_TIME = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})(?: ([0-9]{2}):([0-9]{2}):([0-9]{2}))?")
@@ -34,7 +34,7 @@ def folded(text: str) -> str:
     return text.casefold()
 
 
-def label(text: str) -> str:
+def oracle_label(text: str) -> str:
     """A label constant in the form source labels are matched against (NFC, trimmed, case-folded)."""
     return folded(unicodedata.normalize("NFC", text).strip())
 
@@ -42,7 +42,7 @@ def label(text: str) -> str:
 def _local_time(parts: tuple[str, ...]) -> datetime:
     """A local Asia/Ho_Chi_Minh time from year, month, day, hour, minute, second texts."""
     try:
-        return datetime(*(int(p) for p in parts), tzinfo=LOCAL_TZ)
+        return datetime(*(int(p) for p in parts), tzinfo=ORACLE_ZONE)
     except ValueError as exc:
         raise BadTime(str(parts)) from exc
 
@@ -68,20 +68,20 @@ def parse_egov_time(text: str) -> datetime | None:
     return _local_time((year, month, day, hour or "0", minute or "0", second or "0"))
 
 
-def payload_key(payload: Any) -> str:
+def oracle_payload_key(payload: Any) -> str:
     """The key of a record without a usable key: 'sha256:' + hex digest of its canonical JSON."""
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def applicant_key(applicant_id: str | None, pii_key: str) -> str | None:
+def oracle_applicant_key(applicant_id: str | None, pii_key: str) -> str | None:
     """Lowercase hex HMAC-SHA-256 of the trimmed applicant ID number; None when there is none."""
     if not applicant_id:
         return None
     return hmac.new(pii_key.encode("utf-8"), applicant_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def normalised_case_no(text: str) -> str:
+def oracle_normalised_case_no(text: str) -> str:
     """A case number upper-cased with every character that is not a letter or digit removed."""
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
@@ -93,13 +93,13 @@ def to_minute(moment: datetime | None) -> datetime | None:
 
 def month_index(moment: datetime) -> int:
     """The local calendar month of a time as a single integer (year * 12 + month - 1)."""
-    local = moment.astimezone(LOCAL_TZ)
+    local = moment.astimezone(ORACLE_ZONE)
     return local.year * 12 + local.month - 1
 
 
 def month_start(index: int) -> datetime:
     """The local midnight starting the month of a month index."""
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=LOCAL_TZ)
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=ORACLE_ZONE)
 
 
 def month_date(index: int) -> date:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from simulator.truth_model import Model, UnitChains
-from simulator.truth_records import TERMINAL, Case
-from simulator.truth_text import normalised_case_no, to_minute
+from tests.oracle.model import Model, UnitChains
+from tests.oracle.source_records import ORACLE_TERMINAL, Case
+from tests.oracle.source_text import oracle_normalised_case_no, to_minute
 
 Fingerprint = tuple[str, str, datetime]
 
@@ -57,12 +57,12 @@ def mismatch_fields(new: Case, old: Case, units: UnitChains) -> str:
 
 def link_migrated(model: Model) -> dict[str, Link]:
     """Links of migrated records by their `MaHoSo`: by case number first, else by a unique fingerprint."""
-    by_case_no = unique_index(model.egov, lambda c: normalised_case_no(c.case_no))
+    by_case_no = unique_index(model.egov, lambda c: oracle_normalised_case_no(c.case_no))
     by_fingerprint = unique_index(model.egov, fingerprint)
     links: dict[str, Link] = {}
     for record in migrated_records(model):
         raw = record.legacy_case_no_raw
-        target = by_case_no.get(normalised_case_no(raw)) if raw else None
+        target = by_case_no.get(oracle_normalised_case_no(raw)) if raw else None
         method = "case_no"
         if target is None:
             target, method = by_fingerprint.get(fingerprint(record)), "fingerprint"
@@ -107,7 +107,7 @@ def backlog_row(
 ) -> dict[str, Any]:
     """The row of one backlog case, with its outcome."""
     unit = units.current(case.original_unit_code)
-    terminal = case.status_code in TERMINAL
+    terminal = case.status_code in ORACLE_TERMINAL
     if primary is None:
         outcome = "finished_in_egov" if terminal else "residue"
         return recon_row(case.case_no, None, outcome, None, unit, case.received_at)

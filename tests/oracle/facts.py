@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from simulator.truth_model import Model
-from simulator.truth_recon import Link
-from simulator.truth_records import Case, Official
-from simulator.truth_text import applicant_key
+from tests.oracle.backlog_reconciliation import Link
+from tests.oracle.model import Model
+from tests.oracle.source_records import Case, Official
+from tests.oracle.source_text import oracle_applicant_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def fact_row(fact: Fact, pii_key: str) -> dict[str, Any]:
         "returned_at": c.returned_at, "has_result": c.has_result, "has_e_result": c.has_e_result,
         "is_digitized": c.is_digitized, "payment": c.payment, "rating": c.rating,
         "has_apology": c.has_apology, "synced_national": c.synced_national,
-        "applicant_key": applicant_key(c.applicant_id, pii_key),
+        "applicant_key": oracle_applicant_key(c.applicant_id, pii_key),
     }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.truth_records import (
+from tests.oracle.source_records import (
     Case,
     Official,
     Reading,

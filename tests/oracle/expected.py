@@ -8,13 +8,13 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Protocol
 
-from simulator.truth_facts import Fact, dq_counts, fact_cases, fact_row, vneid_scope
-from simulator.truth_indicators import indicators
-from simulator.truth_model import Model, build_model
-from simulator.truth_recon import Link, link_migrated, reconciliation_rows
-from simulator.truth_text import LOCAL_TZ
+from tests.oracle.backlog_reconciliation import Link, link_migrated, reconciliation_rows
+from tests.oracle.facts import Fact, dq_counts, fact_cases, fact_row, vneid_scope
+from tests.oracle.model import Model, build_model
+from tests.oracle.monthly_indicators import indicators
+from tests.oracle.source_text import ORACLE_ZONE
 
-DEFAULT_CUTOVER = datetime(2024, 12, 24, tzinfo=LOCAL_TZ)
+DEFAULT_CUTOVER = datetime(2024, 12, 24, tzinfo=ORACLE_ZONE)
 
 
 class WorldLike(Protocol):
