@@ -1,4 +1,7 @@
-"""The monthly report: a self-contained HTML page (inline CSS, PNG charts) of indicators and backlog."""
+"""The monthly report: a self-contained HTML page (inline CSS, PNG charts, print stylesheet) for the review.
+
+It opens on the last complete month; the current month appears only in the trends, marked provisional.
+"""
 
 import base64
 import html
@@ -15,7 +18,7 @@ from matplotlib.ticker import MaxNLocator
 from sqlalchemy import Connection, Row
 
 from core import asset_keys as keys
-from core.local_time import local_date, month_of
+from core.local_time import LOCAL_ZONE, local_date, month_of
 from core.presentation import percent as ratio_percent
 from core.run_clock import run_started_at
 from core.sql_files import sql
@@ -25,7 +28,18 @@ from resources.warehouse import WarehouseResource
 from transform.indicators import INDICATOR_LABELS
 
 QUERIES = "queries/report.sql"
+TOP_N = 10
 INDICATOR_ORDER = list(INDICATOR_LABELS)
+RULE_LABELS = {
+    "closed_case_has_result": "Hồ sơ đã giải quyết nhưng không có kết quả",
+    "late_case_has_apology": "Hồ sơ trễ hạn không có phiếu xin lỗi",
+    "stopped_case_has_reason": "Hồ sơ tạm dừng không ghi lý do",
+    "official_account_vneid": "Công chức chưa dùng tài khoản VNeID",
+    "egov_no_receipt_after_cutover": "Hồ sơ tiếp nhận trên Egov sau ngày chuyển đổi",
+    "case_dates_in_order": "Ngày hẹn trả hoặc ngày kết thúc trước ngày tiếp nhận",
+    "case_synced_to_national_portal": "Hồ sơ chưa đồng bộ Cổng Dịch vụ công quốc gia",
+    "case_procedure_in_catalog": "Thủ tục không có trong danh mục",
+}
 POINT_LABELS = {
     "progress_points": "Tiến độ giải quyết (20)",
     "online_service_points": "Dịch vụ trực tuyến (12)",
@@ -50,7 +64,12 @@ table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #cbd2d9;padding:4px 8px}th{background:#f0f4f8;text-align:left}
 td.num{text-align:right}td.ok{background:#e3f9e5}td.bad{background:#ffe3e3}
 img{max-width:100%;border:1px solid #e4e7eb;margin:8px 0}.note{font-size:12px;color:#52606d}
-.muted{color:#9aa5b1}
+.muted{color:#9aa5b1}h3{font-size:15px;margin:18px 0 4px}td.key{font-family:'DejaVu Sans Mono',monospace}
+.more{font-style:italic;color:#52606d}
+@page{size:A4 portrait;margin:12mm}
+@media print{body{margin:0;max-width:none;font-size:11px}h1{font-size:20px}
+h2{page-break-after:avoid;font-size:16px}h3{page-break-after:avoid}table{font-size:10px;page-break-inside:auto}tr,figure{page-break-inside:avoid}
+img{border:none;max-height:230mm}section{page-break-before:always}section:first-of-type{page-break-before:auto}}
 """
 
 
@@ -78,6 +97,9 @@ class ReportData:
     open_backlog: list[Row] = field(default_factory=list)
     late_units: list[Row] = field(default_factory=list)
     late_officials: list[Row] = field(default_factory=list)
+    residue_rows: list[Row] = field(default_factory=list)
+    dq_rows: list[Row] = field(default_factory=list)
+    official_rows: list[Row] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
 
@@ -98,10 +120,10 @@ def fetch(
 
 
 def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> ReportData:
-    """Read the report month's indicators, trend, 766 estimate, backlog history and late cases."""
+    """Read the last complete month's indicators, trend, 766 estimate, backlog, findings and officials."""
     month = conn.execute(sql(QUERIES, "report_month"), {"as_of": as_of}).scalar()
     data = ReportData(as_of=as_of, month=month)
-    params = {"as_of": as_of, "month_start": month or month_of(as_of), "cutover": cutover}
+    params = {"as_of": as_of, "month_start": month, "cutover": cutover, "top_n": TOP_N}
     data.targets = dict(conn.execute(sql(QUERIES, "targets")).tuples().all())
     data.unit_names = dict(conn.execute(sql(QUERIES, "unit_names")).tuples().all())
     data.month_rows = fetch(conn, "month_indicators", params, [], data)
@@ -115,6 +137,9 @@ def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> Re
     data.late_officials = fetch(
         conn, "late_cases_by_official", params, ["mart.fact_case", "staging.case"], data
     )
+    data.residue_rows = fetch(conn, "residue_work_list", params, ["mart.residue_case"], data)
+    data.dq_rows = fetch(conn, "dq_month_offenders", params, ["mart.dq_offender"], data)
+    data.official_rows = fetch(conn, "officials_review", params, ["mart.fact_case", "staging.case"], data)
     return data
 
 
@@ -151,29 +176,46 @@ def all_units_chart(data: ReportData) -> Chart:
 
 
 def trend_chart(data: ReportData) -> Chart:
-    """Small multiples: the last 12 months of each indicator for the whole Department, with its target."""
+    """Small multiples: 12 months of each indicator for the whole Department and the provisional month."""
     figure = Figure(figsize=(12, 9))
     grid = figure.subplots(3, 3)
     months = sorted({row.period_month for row in data.trend_rows})
+    complete = [month for month in months if data.month is None or month <= data.month]
     for axes, code in zip(grid.flat, INDICATOR_ORDER, strict=True):
         values = {
             row.period_month: float(row.value) * 100 for row in data.trend_rows if row.indicator_code == code
         }
         axes.plot(
-            range(len(months)),
-            [values.get(month, float("nan")) for month in months],
+            range(len(complete)),
+            [values.get(month, float("nan")) for month in complete],
             marker="o",
             color="#2b6cb0",
         )
+        if len(months) > len(complete):
+            tail = range(max(len(complete) - 1, 0), len(months))
+            axes.plot(
+                tail, [values.get(months[i], float("nan")) for i in tail], linestyle=":", color="#718096"
+            )
+            axes.plot(
+                range(len(complete), len(months)),
+                [values.get(month, float("nan")) for month in months[len(complete) :]],
+                marker="o", markerfacecolor="white", linestyle="none", color="#718096",
+            )  # fmt: skip
         if data.targets.get(code) is not None:
             axes.axhline(float(data.targets[code]) * 100, color="#c53030", linestyle="--", lw=1)
         axes.set_title(INDICATOR_LABELS[code], fontsize=9)
         axes.set_ylim(0, 105)
-        axes.set_xticks(range(len(months)), [month.strftime("%m/%y") for month in months])
+        axes.set_xticks(range(len(months)), [month_tick(data, month) for month in months])
         axes.tick_params(axis="x", labelrotation=60, labelsize=7)
-    figure.suptitle("Xu hướng 12 tháng (toàn Sở; nét đứt: chỉ tiêu)")
+    figure.suptitle("Xu hướng 12 tháng (toàn Sở; nét đứt đỏ: chỉ tiêu; điểm rỗng: tháng hiện tại, tạm tính)")
     figure.tight_layout()
     return Chart("xu-huong-12-thang.png", "Xu hướng 12 tháng của từng chỉ số, toàn Sở", png_bytes(figure))
+
+
+def month_tick(data: ReportData, month: date) -> str:
+    """`MM/YY`, with `(tạm tính)` for a month after the report month."""
+    label = month.strftime("%m/%y")
+    return f"{label}\n(tạm tính)" if data.month is not None and month > data.month else label
 
 
 def burndown_chart(data: ReportData) -> Chart:
@@ -286,6 +328,104 @@ def ranking_table(rows: list[Row], label: Callable[[Row], str], heading: str) ->
     return f"<table><tr><th>{html.escape(heading)}</th><th>Số hồ sơ không đúng hạn</th></tr>{body}</table>"
 
 
+def local_text(moment: datetime | None) -> str:
+    """A time as a local `dd/mm/yyyy`, or a dash."""
+    return "–" if moment is None else moment.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y")
+
+
+def table(headers: Sequence[str], body: Sequence[str], css: str = "") -> str:
+    """A table with a header row and the given body rows."""
+    head = "".join(f"<th>{html.escape(label)}</th>" for label in headers)
+    return f"<table class='{css}'><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def more_line(shown: int, total: int, what: str) -> str:
+    """`… và N <what> khác` when a list was cut, else nothing."""
+    if total <= shown:
+        return ""
+    return f"<p class='more'>… và {total - shown} {html.escape(what)} khác.</p>"
+
+
+def residue_work_list(data: ReportData) -> str:
+    """Per unit, the oldest residue cases first: days open and overdue, and the last Egov official."""
+    if not data.residue_rows:
+        return "<p id='residue-list'>Không còn hồ sơ tồn trên Egov.</p>"
+    parts = ["<div id='residue-list'>"]
+    for unit, rows in grouped(data.residue_rows, "unit_code").items():
+        total = rows[0].unit_cases
+        parts.append(f"<h3>{html.escape(unit_label(data, unit))}: {total} hồ sơ tồn</h3>")
+        body = [
+            f"<tr>{cell(row.position)}{cell(row.legacy_case_no, 'key')}{cell(row.procedure_code, '')}"
+            f"{cell(local_text(row.received_at), '')}{cell(local_text(row.due_at), '')}{cell(row.days_open)}"
+            f"{cell(row.days_overdue)}{cell(row.last_official, '')}</tr>"
+            for row in rows
+        ]
+        parts.append(table(["STT", "Số hồ sơ Egov", "Mã thủ tục", "Ngày nhận", "Hẹn trả", "Số ngày tồn",
+                            "Số ngày quá hạn", "Cán bộ xử lý cuối trên Egov"], body, "residue"))  # fmt: skip
+        parts.append(more_line(len(rows), total, "hồ sơ"))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def grouped(rows: Sequence[Row], column: str) -> dict[Any, list[Row]]:
+    """Rows grouped by one column, in their order."""
+    groups: dict[Any, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, column), []).append(row)
+    return groups
+
+
+def rule_label(expectation: str) -> str:
+    """A data-quality rule's Vietnamese name, with its code."""
+    return f"{RULE_LABELS.get(expectation, expectation)} ({expectation})"
+
+
+def dq_findings(data: ReportData) -> str:
+    """Per unit, each rule's offenders of the month: the count and the cases (never applicant data)."""
+    if not data.dq_rows:
+        return "<p id='dq-findings'>Không có phát hiện nào trong tháng.</p>"
+    parts = ["<div id='dq-findings'>"]
+    for unit, rows in grouped(data.dq_rows, "unit_code").items():
+        rules = grouped(rows, "expectation")
+        counts = "".join(
+            f"<tr>{cell(rule_label(rule), '')}{cell(found[0].rule_cases)}</tr>"
+            for rule, found in rules.items()
+        )
+        parts.append(f"<h3>{html.escape(unit_label(data, unit or None) if unit else 'Chưa rõ đơn vị')}</h3>")
+        parts.append(table(["Quy tắc", "Số vi phạm"], [counts], "dq-counts"))
+        for rule, found in rules.items():
+            body = [
+                f"<tr>{cell(row.record_key, 'key')}{cell(unit_label(data, row.unit_code or None), '')}"
+                f"{cell(local_text(row.received_at), '')}{cell(local_text(row.due_at), '')}"
+                f"{cell(local_text(row.finished_at), '')}{cell(row.last_official, '')}</tr>"
+                for row in found
+            ]
+            parts.append(f"<p class='note'>{html.escape(rule_label(rule))}</p>")
+            parts.append(table(["Mã hồ sơ", "Đơn vị", "Ngày nhận", "Hẹn trả", "Ngày kết thúc",
+                                "Cán bộ xử lý cuối"], body, "dq-cases"))  # fmt: skip
+            parts.append(more_line(len(found), found[0].rule_cases, "hồ sơ"))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def officials_review(data: ReportData) -> str:
+    """Per official: the month's late cases (with an apology), closed without result, stopped unexplained."""
+    if not data.official_rows:
+        return "<p id='officials-review'>Không có cán bộ nào cần rà soát trong tháng.</p>"
+    rows = data.official_rows[: TOP_N * 3]
+    body = [
+        f"<tr>{cell(row.official, '')}{cell(row.units, '')}{cell(row.late_cases)}"
+        f"{cell(row.late_with_apology)}{cell(row.closed_without_result)}{cell(row.stopped_without_reason)}</tr>"
+        for row in rows
+    ]
+    headers = ["Cán bộ (tên đăng nhập)", "Đơn vị", "Hồ sơ trễ hạn", "Trong đó có phiếu xin lỗi",
+               "Kết thúc không có kết quả", "Tạm dừng không ghi lý do"]  # fmt: skip
+    return (
+        "<div id='officials-review'>" + table(headers, body, "officials")
+        + more_line(len(rows), len(data.official_rows), "cán bộ") + "</div>"
+    )  # fmt: skip
+
+
 def image_tag(chart: Chart) -> str:
     """An <img> with the chart embedded as base64, and its caption."""
     encoded = base64.b64encode(chart.png).decode("ascii")
@@ -299,6 +439,7 @@ def image_tag(chart: Chart) -> str:
 def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
     """The whole report page."""
     month_label = data.month.strftime("%m/%Y") if data.month else "–"
+    provisional = month_of(data.as_of).strftime("%m/%Y")
     missing = (
         f"<p class='note'>Chưa có bảng nguồn: {html.escape(', '.join(data.missing))}.</p>"
         if data.missing
@@ -310,22 +451,35 @@ def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
         f"(ngày {local_date(data.as_of).strftime('%d/%m/%Y')}). "
         "Không chứa dữ liệu cá nhân của người nộp hồ sơ.</p>",
         missing,
-        "<h2>1. Chỉ số so với chỉ tiêu theo đơn vị</h2>",
+        f"<section><h2>1. Chỉ số tháng {month_label} so với chỉ tiêu theo đơn vị</h2>",
         image_tag(charts["all"]),
         indicator_matrix(data),
         "<h2>2. Xu hướng 12 tháng</h2>",
+        f"<p class='note'>Tháng {provisional} chưa kết thúc: số liệu tạm tính, chỉ để tham khảo.</p>",
         image_tag(charts["trend"]),
         "<h2>3. Điểm ước tính theo Bộ chỉ số 766 (ước tính)</h2>",
         points_table(data),
-        "<h2>4. Hồ sơ tồn trên hệ thống Egov từ ngày chuyển đổi</h2>",
+        "</section><section><h2>4. Hồ sơ tồn trên hệ thống Egov từ ngày chuyển đổi</h2>",
         image_tag(charts["burndown"]),
-        "<h2>5. Đơn vị và cán bộ có nhiều hồ sơ không đúng hạn</h2>",
+        f"<p class='note'>Danh sách hồ sơ tồn theo đơn vị, cũ nhất trước (tối đa {TOP_N} hồ sơ mỗi đơn vị); "
+        f"số ngày tính đến ngày {local_date(data.as_of).strftime('%d/%m/%Y')}.</p>",
+        residue_work_list(data),
+        f"</section><section><h2>5. Phát hiện về chất lượng dữ liệu trong tháng {month_label}</h2>",
+        "<p class='note'>Hồ sơ vi phạm quy tắc của các công văn, tiếp nhận hoặc kết thúc trong tháng, theo "
+        f"đơn vị (tối đa {TOP_N} hồ sơ mỗi quy tắc). Không có dữ liệu của người nộp hồ sơ.</p>",
+        dq_findings(data),
+        f"</section><section><h2>6. Rà soát cán bộ tháng {month_label} (Công văn 01/2025)</h2>",
+        "<p class='note'>Theo cán bộ xử lý cuối của các hồ sơ kết thúc trong tháng: hồ sơ trễ hạn và số có "
+        "phiếu xin lỗi, hồ sơ kết thúc không có kết quả, hồ sơ tạm dừng không ghi lý do.</p>",
+        officials_review(data),
+        "</section><section><h2>7. Đơn vị và cán bộ có nhiều hồ sơ không đúng hạn</h2>",
         "<p class='note'>Hồ sơ không đúng hạn trong tháng, tính như chỉ số đúng hạn (hồ sơ đang giải quyết "
         "được xét tại cuối tháng hoặc thời điểm lập báo cáo); cán bộ là người xử lý cuối cùng "
         "(tên đăng nhập).</p>",
         image_tag(charts["late"]),
         ranking_table(data.late_units, lambda row: unit_label(data, row.unit_code), "Đơn vị"),
         ranking_table(data.late_officials, lambda row: str(row.official), "Cán bộ (tên đăng nhập)"),
+        "</section>",
     ]
     body = "\n".join(part for part in sections if part)
     return (
@@ -347,18 +501,27 @@ def write_report(data: ReportData, charts: dict[str, Chart], folder: Path) -> Pa
 
 def report_folder(data: ReportData) -> Path:
     """`<data dir>/reports/<YYYY-MM>` of the report month."""
-    label = (data.month or month_of(data.as_of)).strftime("%Y-%m")
+    label = data.month.strftime("%Y-%m") if data.month else month_of(data.as_of).strftime("%Y-%m")
     return settings_module.data_dir() / "reports" / label
 
 
 @dg.asset(
     key=keys.MONTHLY_REPORT,
     deps=[
-        keys.INDICATOR_MONTHLY, keys.INDICATOR_766_ESTIMATE, keys.FACT_CASE, keys.BACKLOG_RESIDUE_SNAPSHOT,
+        keys.INDICATOR_MONTHLY,
+        keys.INDICATOR_766_ESTIMATE,
+        keys.FACT_CASE,
+        keys.BACKLOG_RESIDUE_SNAPSHOT,
         keys.BACKLOG_RECONCILIATION,
+        keys.RESIDUE_CASE,
+        keys.DQ_RESULTS,
     ],
     kinds={"html"},
-    description="Monthly HTML report (Vietnamese): indicators, 766 estimate, backlog burn-down, late cases.",
+    description=(
+        "Monthly HTML report (Vietnamese) of the last complete month: indicators against targets, trends "
+        "with the current month provisional, 766 estimate, residue work list and burn-down, data-quality "
+        "findings per unit, officials' monthly review (letter 01/2025), late cases."
+    ),
 )
 def monthly_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings

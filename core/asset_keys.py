@@ -24,8 +24,10 @@ BACKLOG_RESIDUE_SNAPSHOT = dg.AssetKey(["mart", "backlog_residue_snapshot"])
 DQ_RESULTS = dg.AssetKey(["mart", "dq_results"])
 INDICATOR_MONTHLY = dg.AssetKey(["mart", "indicator_monthly"])
 INDICATOR_766_ESTIMATE = dg.AssetKey(["mart", "indicator_766_estimate"])
+TTHC_PERIOD_REPORT = dg.AssetKey(["mart", "tthc_period_report"])
 
 MONTHLY_REPORT = dg.AssetKey(["report", "monthly"])
+TTHC_PERIODIC_REPORT = dg.AssetKey(["report", "tthc_periodic"])
 
 LAYERS = ("raw", "staging", "mart", "report")
 

@@ -30,7 +30,8 @@ CREATE TABLE mart.fact_case (
     has_result boolean, has_e_result boolean, is_digitized boolean, payment text, rating smallint,
     has_apology boolean, synced_national boolean, applicant_key text);
 CREATE TABLE staging.case (
-    source_system text, case_key text, handlers text[], last_official text, is_deleted boolean);
+    source_system text, case_key text, handlers text[], last_official text, is_deleted boolean,
+    stop_reason text);
 CREATE TABLE staging.unit_current (unit_code text, current_unit_code text, hops integer);
 CREATE TABLE mart.backlog_residue_snapshot (as_of_date date, unit_code text, residue_count integer);
 CREATE TABLE mart.backlog_reconciliation (

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from sqlalchemy import text
 
 from assets.indicators import indicator_766_estimate, indicator_monthly
 from assets.report import monthly_report
@@ -13,7 +14,7 @@ from core.asset_keys import MONTHLY_REPORT as REPORT
 from pipelines.run_tags import full_range_run_tags
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-from tests.indicator_data import AS_OF, install_backlog, install_sources
+from tests.indicator_data import AS_OF, at, case, insert_cases, install_backlog, install_sources
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -40,6 +41,38 @@ def render_report(warehouse: WarehouseResource) -> Path:
     return Path(event.materialization.metadata["report"].value)
 
 
+def install_work_lists(warehouse: WarehouseResource) -> None:
+    """A late July case, twelve residue cases of U3 and one of U1, and data-quality offenders."""
+    with warehouse.begin() as conn:
+        insert_cases(conn, [case("C11", "U3", 10, "2025-07-01 08:00", "2025-07-10 17:00", "2025-07-15 09:00",
+                                 has_result=False, has_apology=True)])  # fmt: skip
+        conn.execute(text("INSERT INTO staging.case VALUES ('newsys', 'C11', ARRAY['dave'], 'dave', false)"))
+        conn.execute(
+            text(
+                "INSERT INTO mart.residue_case (egov_id, legacy_case_no, unit_code, status_code, received_at,"
+                " due_at, days_open, days_overdue, last_official) VALUES (:i, :n, :u, 4, :r, :d, :o, :od, :l)"
+            ),
+            [
+                {"i": i, "n": f"000.{i:02d}.H19-241201", "u": "U3" if i <= 12 else "U1",
+                 "r": at(f"2024-11-{i:02d} 08:00"), "d": at(f"2024-12-{i:02d} 17:00"), "o": 300 - i,
+                 "od": 250 - i, "l": "erin"}
+                for i in range(1, 14)
+            ],
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO mart.dq_offender (first_found_at, expectation, record_key, unit_code,"
+                " received_at, due_at, finished_at, last_official) VALUES (now(), :e, :k, :u, :r, :d, :f, :l)"
+            ),
+            [
+                {"e": "stopped_case_has_reason", "k": "C10", "u": "U3", "r": at("2025-07-15 08:00"),
+                 "d": at("2025-07-20 17:00"), "f": at("2025-07-25 08:00"), "l": "bob"},
+                {"e": "case_synced_to_national_portal", "k": "C9", "u": "U1", "r": at("2025-08-05 08:00"),
+                 "d": at("2025-08-20 17:00"), "f": None, "l": None},
+            ],
+        )  # fmt: skip
+
+
 def chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """Run headless Chromium on the page with the given extra arguments."""
     command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()]
@@ -52,11 +85,12 @@ def report_page(warehouse: WarehouseResource, tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("EGOV_SYNC_DATA_DIR", str(tmp_path / "data"))
     install_sources(warehouse)
     install_backlog(warehouse)
+    install_work_lists(warehouse)
     return render_report(warehouse)
 
 
 def test_report_is_self_contained(report_page: Path) -> None:
-    assert report_page.parent == report_page.parent.parent.parent / "reports" / "2025-08"
+    assert report_page.parent == report_page.parent.parent.parent / "reports" / "2025-07"
     page = report_page.read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == 4
     assert not re.search(r"<script|<link|src=\"http", page)
@@ -84,7 +118,9 @@ def test_report_renders_in_headless_chromium(report_page: Path, tmp_path: Path) 
     dom = chromium(report_page, tmp_path / "profile-dom", "--dump-dom")
     assert dom.returncode == 0, dom.stderr
     text = dom.stdout
-    assert "Báo cáo kết quả giải quyết thủ tục hành chính – tháng 08/2025" in text
+    assert "Báo cáo kết quả giải quyết thủ tục hành chính – tháng 07/2025" in text
+    assert "<title>Báo cáo TTHC tháng 07/2025</title>" in text
+    assert "Tháng 08/2025 chưa kết thúc: số liệu tạm tính" in text
     for label in (
         "Tỷ lệ hồ sơ giải quyết đúng hạn",
         "Tỷ lệ hồ sơ nộp trực tuyến",
@@ -92,8 +128,28 @@ def test_report_renders_in_headless_chromium(report_page: Path, tmp_path: Path) 
     ):
         assert label in text
     assert "Toàn Sở (ALL)" in text
-    assert '<td class="">alice</td>' in text  # the official with the late case in August
+    assert '<td class="">alice</td>' in text  # the official with a case open and late in July
     assert text.count("<img") == 4
+    assert_work_lists(text)
+
+
+def assert_work_lists(text: str) -> None:
+    """The residue list, the month's findings and the officials' review, as rendered."""
+    residue = text.split('id="residue-list"')[1].split("</div>")[0]
+    assert "Phòng Y (U3): 12 hồ sơ tồn" in residue or "U3: 12 hồ sơ tồn" in residue
+    assert residue.index("000.01.H19-241201") < residue.index("000.10.H19-241201")  # oldest first
+    assert "000.11.H19-241201" not in residue and "… và 2 hồ sơ khác." in residue
+    assert "000.13.H19-241201" in residue and "erin" in residue
+    findings = text.split('id="dq-findings"')[1].split("</div>")[0]
+    assert "Hồ sơ tạm dừng không ghi lý do (stopped_case_has_reason)" in findings
+    assert ">C10<" in findings and ">bob<" in findings
+    assert ">C9<" not in findings, "an August offender is not a finding of July"
+    review = text.split('id="officials-review"')[1].split("</div>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", review)
+    cells = {re.findall(r">([^<]*)</td>", row)[0]: re.findall(r">([^<]*)</td>", row)[1:] for row in rows[1:]}
+    assert cells["dave"] == ["U3", "1", "1", "1", "0"]
+    assert cells["bob"] == ["U3", "0", "0", "0", "1"]
+    assert "carol" not in cells, "on time, with a result: nothing to review"
 
 
 def test_report_renders_with_an_empty_warehouse(
@@ -101,7 +157,8 @@ def test_report_renders_with_an_empty_warehouse(
 ) -> None:
     monkeypatch.setenv("EGOV_SYNC_DATA_DIR", str(tmp_path / "data"))
     page = render_report(warehouse)
-    assert page.parent.name == "2025-08"
+    assert page.parent.name == "2025-07"
     text = page.read_text(encoding="utf-8")
-    assert "Báo cáo kết quả giải quyết thủ tục hành chính – tháng –" in text
+    assert "Báo cáo kết quả giải quyết thủ tục hành chính – tháng 07/2025" in text
+    assert "Không còn hồ sơ tồn trên Egov." in text
     assert text.count('src="data:image/png;base64,') == 4

@@ -9,7 +9,7 @@ import pytest
 from tests.import_scan import imported_modules, imports_within, python_files
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT_PACKAGES = ("ingest", "resources", "assets", "expectations", "pipelines")
+PRODUCT_PACKAGES = ("core", "resources", "ingest", "expectations", "transform", "assets", "pipelines")
 ORACLE_DIR = ROOT / "tests" / "oracle"
 
 

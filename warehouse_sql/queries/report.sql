@@ -1,13 +1,12 @@
 -- Read-only queries of the monthly HTML report.
--- Bind parameters: :as_of (timestamptz), :month_start (date, the report month), :cutover (timestamptz).
+-- Bind parameters: :as_of (timestamptz), :month_start (date, the report month: the last complete month),
+-- :cutover (timestamptz), :top_n (rows listed per unit in the long lists).
 
 -- name: relation_exists
 SELECT to_regclass(:name) IS NOT NULL
 
 -- name: report_month
-SELECT max(period_month)
-  FROM mart.indicator_monthly
- WHERE period_month <= date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+SELECT (date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh') - interval '1 month')::date
 
 -- name: targets
 SELECT indicator_code, target FROM mart.indicator_targets ORDER BY indicator_code
@@ -26,7 +25,7 @@ SELECT period_month, indicator_code, value, target
   FROM mart.indicator_monthly
  WHERE unit_code = 'ALL'
    AND period_month > CAST(:month_start AS date) - interval '12 months'
-   AND period_month <= CAST(:month_start AS date)
+   AND period_month <= CAST(:month_start AS date) + interval '1 month'
  ORDER BY indicator_code, period_month
 
 -- name: month_766
@@ -102,3 +101,74 @@ SELECT s.last_official AS official, count(DISTINCT l.case_key) AS late_cases
  GROUP BY s.last_official
  ORDER BY late_cases DESC, official
  LIMIT 10
+
+-- name: residue_work_list
+WITH ranked AS (
+    SELECT r.unit_code, r.legacy_case_no, r.procedure_code, r.status_code, r.received_at, r.due_at,
+           r.days_open, r.days_overdue, r.last_official,
+           row_number() OVER (PARTITION BY r.unit_code ORDER BY r.received_at, r.legacy_case_no COLLATE "C")
+               AS position,
+           count(*) OVER (PARTITION BY r.unit_code) AS unit_cases
+      FROM mart.residue_case AS r
+)
+SELECT unit_code, legacy_case_no, procedure_code, status_code, received_at, due_at, days_open, days_overdue,
+       last_official, position, unit_cases
+  FROM ranked
+ WHERE position <= :top_n
+ ORDER BY unit_cases DESC, unit_code COLLATE "C", position
+
+-- name: dq_month_offenders
+WITH bounds AS (
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+),
+of_month AS (
+    SELECT o.expectation, o.record_key, coalesce(o.unit_code, '') AS unit_code, o.received_at, o.due_at,
+           o.finished_at, o.last_official
+      FROM mart.dq_offender AS o
+     CROSS JOIN bounds AS b
+     WHERE (o.received_at >= b.p_start AND o.received_at < b.p_end)
+        OR (o.finished_at >= b.p_start AND o.finished_at < b.p_end)
+),
+ranked AS (
+    SELECT m.*,
+           row_number() OVER (PARTITION BY m.unit_code, m.expectation
+                              ORDER BY m.received_at, m.record_key COLLATE "C") AS position,
+           count(*) OVER (PARTITION BY m.unit_code, m.expectation) AS rule_cases
+      FROM of_month AS m
+)
+SELECT expectation, record_key, unit_code, received_at, due_at, finished_at, last_official, position, rule_cases
+  FROM ranked
+ WHERE position <= :top_n
+ ORDER BY unit_code COLLATE "C", rule_cases DESC, expectation, position
+
+-- name: officials_review
+WITH bounds AS (
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+),
+finished AS (
+    SELECT f.case_key, f.unit_code, f.status_code, f.due_at, f.finished_at, f.has_result, f.has_apology,
+           s.last_official, s.stop_reason
+      FROM mart.fact_case AS f
+     CROSS JOIN bounds AS b
+      JOIN staging.case AS s
+        ON s.source_system = f.source_system AND s.case_key = f.case_key AND NOT s.is_deleted
+     WHERE f.finished_at >= b.p_start AND f.finished_at < b.p_end AND s.last_official IS NOT NULL
+),
+counted AS (
+    SELECT last_official AS official,
+           string_agg(DISTINCT unit_code, ', ') AS units,
+           count(*) FILTER (WHERE status_code IN (9, 10) AND finished_at > due_at) AS late_cases,
+           count(*) FILTER (WHERE status_code IN (9, 10) AND finished_at > due_at AND has_apology)
+               AS late_with_apology,
+           count(*) FILTER (WHERE status_code IN (9, 10) AND NOT has_result) AS closed_without_result,
+           count(*) FILTER (WHERE status_code = 8 AND coalesce(btrim(stop_reason), '') = '')
+               AS stopped_without_reason
+      FROM finished
+     GROUP BY last_official
+)
+SELECT official, units, late_cases, late_with_apology, closed_without_result, stopped_without_reason
+  FROM counted
+ WHERE late_cases + closed_without_result + stopped_without_reason > 0
+ ORDER BY late_cases DESC, closed_without_result + stopped_without_reason DESC, official COLLATE "C"

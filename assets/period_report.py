@@ -1,0 +1,122 @@
+"""The periodic TTHC report mart (Circular 01/2020/TT-VPCP): quarters, halves and years per unit and field."""
+
+from datetime import date, datetime
+from typing import Any
+
+import dagster as dg
+from sqlalchemy import Connection
+
+from core import asset_keys as keys
+from core.presentation import markdown_table
+from core.run_clock import run_started_at
+from resources.warehouse import WarehouseResource
+from transform.case_universe import rows, run
+from transform.difference import Changes, Published, publish_difference
+
+PERIOD_REPORT_SQL = "queries/period_report.sql"
+PERIOD_REPORT = Published(
+    "mart.tthc_period_report", key=("period_kind", "period_start", "unit_code", "field_code")
+)
+COUNT_COLUMNS = (
+    "received_total", "carried_over", "received_online", "received_offline", "resolved_total",
+    "resolved_early", "resolved_on_time", "resolved_late", "pending_total", "pending_within_due",
+    "pending_overdue",
+)  # fmt: skip
+
+
+def build_period_report(conn: Connection, as_of: datetime) -> Changes:
+    """Publish `mart.tthc_period_report` for every period up to that of `as_of`, as a difference."""
+    run(conn, PERIOD_REPORT_SQL, "lock_period_report")
+    run(conn, PERIOD_REPORT_SQL, "create_period_report_new", as_of=as_of)
+    return publish_difference(conn, PERIOD_REPORT, "period_report_new")
+
+
+def latest_complete_quarter(conn: Connection, as_of: datetime) -> date | None:
+    """Start of the latest quarter that ended by `as_of`'s local date and has rows, if any."""
+    (row,) = rows(conn, PERIOD_REPORT_SQL, "latest_complete_quarter", as_of=as_of)
+    return row["period_start"]
+
+
+@dg.asset(
+    key=keys.TTHC_PERIOD_REPORT,
+    deps=[keys.FACT_CASE, keys.RAW_NEWSYS_PROCEDURE],
+    kinds={"postgres", "sql"},
+    description=(
+        "The periodic report on handling TTHC (Circular 01/2020/TT-VPCP): per quarter, half and year (local "
+        "time), current unit (and ALL) and field (and ALL), the cases received (carried over, online, in "
+        "person or by post), resolved (early, on time, late) and pending (within due, overdue)."
+    ),
+)
+def tthc_period_report(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Recompute every period into a temp table and publish the difference in one transaction."""
+    as_of = run_started_at(context)
+    with warehouse.begin() as conn:
+        changes = build_period_report(conn, as_of)
+        summary = rows(conn, PERIOD_REPORT_SQL, "period_report_summary")
+    metadata: dict[str, Any] = {
+        "dagster/row_count": sum(row["row_count"] for row in summary),
+        "periods": markdown_table(
+            summary, ["period_kind", "periods", "first_period", "last_period", "row_count"]
+        ),
+        "as_of": as_of.isoformat(),
+        **changes.as_metadata(),
+    }
+    for row in summary:
+        metadata[f"periods/{row['period_kind']}"] = int(row["periods"])
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset_check(
+    asset=keys.TTHC_PERIOD_REPORT,
+    description=(
+        "Every row balances: received = carried over + online + offline = resolved + pending; "
+        "resolved = early + on time + late; pending = within due + overdue."
+    ),
+)
+def period_report_balances(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Look for rows whose counts do not add up."""
+    with warehouse.begin() as conn:
+        broken = rows(conn, PERIOD_REPORT_SQL, "check_period_report_conservation")
+    return dg.AssetCheckResult(
+        passed=not broken,
+        metadata={
+            "unbalanced_rows": len(broken),
+            "sample": markdown_table(
+                broken, ["period_kind", "period_start", "unit_code", "field_code", *COUNT_COLUMNS]
+            ),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=keys.TTHC_PERIOD_REPORT,
+    description=(
+        "For the latest complete quarter, per unit and ALL: the on_time_rate numerator over its cases "
+        "(E = earliest of finished_at, quarter end, as_of; hit when E <= due_at) equals resolved_early + "
+        "resolved_on_time + pending_within_due."
+    ),
+)
+def period_report_agrees_with_on_time_rate(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    """Recount the on-time hits of the latest complete quarter's cases and compare with the report."""
+    as_of = run_started_at(context)
+    with warehouse.begin() as conn:
+        quarter = latest_complete_quarter(conn, as_of)
+        if quarter is None:
+            return dg.AssetCheckResult(passed=True, metadata={"quarter": "none complete yet"})
+        differences = rows(
+            conn, PERIOD_REPORT_SQL, "check_period_report_on_time", as_of=as_of, period_start=quarter
+        )
+    return dg.AssetCheckResult(
+        passed=not differences,
+        metadata={
+            "quarter": quarter.isoformat(),
+            "units_differing": len(differences),
+            "differences": markdown_table(
+                differences, ["unit_code", "on_time_numerator", "report_numerator"]
+            ),
+        },
+    )

@@ -1,0 +1,145 @@
+"""The periodic TTHC report as a spreadsheet: opened with openpyxl, its layout and numbers equal the mart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import text
+
+from assets.period_report import tthc_period_report
+from assets.periodic_report import FORM_COLUMNS, latest_complete, parse_period, tthc_periodic_report
+from core.asset_keys import TTHC_PERIODIC_REPORT as PERIODIC_REPORT_KEY
+from core.run_clock import AS_OF_TAG
+from resources.warehouse import WarehouseResource
+from tests.period_report_data import AS_OF, install_period_cases
+
+GROUP_HEADERS = ["Số hồ sơ nhận giải quyết", "Số hồ sơ đã giải quyết", "Số hồ sơ đang giải quyết"]
+SUB_HEADERS = ["Tổng số", "Trong kỳ", "Trực tuyến", "Trực tiếp và bưu chính", "Từ kỳ trước", "Trước hạn",
+               "Đúng hạn", "Quá hạn", "Trong hạn"]  # fmt: skip
+
+
+def run_report(warehouse: WarehouseResource, folder: Path, **config: object) -> dict[str, Path]:
+    """Publish the mart and write the workbooks; return period code -> file."""
+    result = dg.materialize(
+        [tthc_period_report, tthc_periodic_report],
+        resources={"warehouse": warehouse},
+        tags={AS_OF_TAG: AS_OF.isoformat()},
+        run_config={"ops": {"report__tthc_periodic": {"config": {"output_dir": str(folder), **config}}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    if not result.success:
+        raise RuntimeError("run failed")
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == PERIODIC_REPORT_KEY]
+    metadata = event.materialization.metadata
+    return {
+        name.split("/", 1)[1]: Path(value.value)
+        for name, value in metadata.items()
+        if name.startswith("file/")
+    }
+
+
+def mart_rows(warehouse: WarehouseResource, kind: str, start: str, unit: str) -> dict[str, tuple[int, ...]]:
+    """field_code -> the form's counts, left to right, for one period and unit."""
+    columns = ", ".join(FORM_COLUMNS)
+    with warehouse.begin() as conn:
+        found = conn.execute(
+            text(
+                "SELECT field_code, " + columns + " FROM mart.tthc_period_report"
+                " WHERE period_kind = :k AND period_start = CAST(:s AS date) AND unit_code = :u"
+            ),
+            {"k": kind, "s": start, "u": unit},
+        ).all()
+    return {row[0]: tuple(row[1:]) for row in found}
+
+
+def sheet_values(sheet: Worksheet) -> list[list[object]]:
+    """Every row of a worksheet as a list of values."""
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def workbooks(warehouse: WarehouseResource, tmp_path: Path) -> dict[str, Path]:
+    """The workbooks of the hand-made cases: the latest complete periods and 2025-Q2 asked for."""
+    install_period_cases(warehouse)
+    with warehouse.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO raw.newsys_unit (unit_code, name, level, payload, fetched_at)"
+                " VALUES ('U1', 'Phòng Nghiệp vụ Dược', 'SO', '{}', now()),"
+                " ('U3', 'Phòng Nghiệp vụ Y', 'SO', '{}', now())"
+            )
+        )
+    return run_report(
+        warehouse, tmp_path / "periodic", periods=["2025-Q2"], form_number="Biểu số 06/VPCP/KSTT"
+    )
+
+
+def test_latest_complete_periods_and_the_one_asked_for_are_written(workbooks: dict[str, Path]) -> None:
+    assert sorted(workbooks) == ["2025", "2025-H2", "2025-Q2", "2025-Q4"]
+    assert all(path.is_file() and path.suffix == ".xlsx" for path in workbooks.values())
+
+
+def test_year_workbook_has_the_form_layout_and_the_mart_numbers(
+    workbooks: dict[str, Path], warehouse: WarehouseResource
+) -> None:
+    book = load_workbook(workbooks["2025"])
+    assert book.sheetnames == ["Toàn Sở", "U1", "U3"]
+    for sheet_name, unit in (("Toàn Sở", "ALL"), ("U1", "U1"), ("U3", "U3")):
+        sheet = book[sheet_name]
+        rows = sheet_values(sheet)
+        texts = [str(value) for row in rows for value in row if value is not None]
+        assert "SỞ Y TẾ TỈNH ĐỒNG NAI" in texts
+        assert "Biểu số 06/VPCP/KSTT" in texts
+        assert "Kỳ báo cáo: Năm 2025 (từ 01/01/2025 đến 31/12/2025)" in texts
+        assert "Đơn vị tính: Số hồ sơ TTHC" in texts
+        assert all(label in texts for label in GROUP_HEADERS + SUB_HEADERS)
+        numbers_at = next(i for i, row in enumerate(rows) if row[0] == "(1)")
+        assert rows[numbers_at][:13] == [f"({n})" for n in range(1, 14)]
+        assert rows[numbers_at - 3][:2] == ["STT", "Lĩnh vực, công việc giải quyết"]
+        body = rows[numbers_at + 1 :]
+        totals_at = next(i for i, row in enumerate(body) if row[1] == "Tổng cộng")
+        fields = {row[1]: tuple(row[2:13]) for row in body[:totals_at]}
+        expected = mart_rows(warehouse, "year", "2025-01-01", unit)
+        names = {"F1": "Dược phẩm", "F2": "Khám bệnh, chữa bệnh", "": "Thủ tục không có trong danh mục"}
+        assert fields == {names[code]: counts for code, counts in expected.items() if code != "ALL"}
+        assert [row[0] for row in body[:totals_at]] == list(range(1, totals_at + 1))
+        assert tuple(body[totals_at][2:13]) == expected["ALL"]
+    assert book["U1"]["A2"].value == "Đơn vị báo cáo: Phòng Nghiệp vụ Dược (U1)"
+
+
+def test_merged_headers_fonts_and_a4_landscape_print_setup(workbooks: dict[str, Path]) -> None:
+    sheet = load_workbook(workbooks["2025-Q2"])["Toàn Sở"]
+    merged = {str(area) for area in sheet.merged_cells.ranges}
+    assert {"A8:A10", "B8:B10", "C8:F8", "G8:J8", "K8:M8", "D9:E9"} <= merged
+    assert sheet["C8"].value == "Số hồ sơ nhận giải quyết"
+    assert sheet["A5"].value == "Kỳ báo cáo: Quý II/2025 (từ 01/04/2025 đến 30/06/2025)"
+    assert {sheet.cell(row=r, column=c).font.name for r in range(1, 14) for c in range(1, 14)
+            if sheet.cell(row=r, column=c).value is not None} == {"Times New Roman"}  # fmt: skip
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert int(sheet.page_setup.fitToWidth) == 1
+    assert sheet.print_title_rows == "$8:$11"
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLM"]
+    assert sum(widths) < 190
+
+
+def test_period_labels_and_codes() -> None:
+    assert parse_period("2026-Q3").label() == "Quý III/2026 (từ 01/07/2026 đến 30/09/2026)"
+    assert parse_period("2026-H1").label().startswith("6 tháng đầu năm 2026")
+    assert parse_period("2026-H2").label() == "6 tháng cuối năm 2026 (từ 01/07/2026 đến 31/12/2026)"
+    assert parse_period("2026").label() == "Năm 2026 (từ 01/01/2026 đến 31/12/2026)"
+    assert latest_complete("quarter", AS_OF.date()).code == "2025-Q4"
+    with pytest.raises(ValueError, match="2026-Q5"):
+        parse_period("2026-Q5")
+
+
+def test_a_period_asked_for_without_cases_fails_clearly(warehouse: WarehouseResource, tmp_path: Path) -> None:
+    install_period_cases(warehouse)
+    with pytest.raises(RuntimeError):
+        run_report(warehouse, tmp_path / "periodic", periods=["2019-Q1"])
