@@ -139,7 +139,7 @@ def test_index_lists_suites_and_validation_results_offline(
         assert f"expectations/{suite}.html" in links
         assert suite in dom.text
     requests = served(server, before)
-    assert all(status == 200 for status in requests.values()), requests
+    assert all(status < 400 for status in requests.values()), requests
     assert "/static/vendor/fontawesome-free-6.6.0/webfonts/fa-solid-900.woff2" in requests
 
 
@@ -157,7 +157,7 @@ def test_validation_page_shows_its_expectations_offline(
         assert rule.description in dom.text
     assert "1 unexpected values found" in dom.text  # the planted case without a result
     requests = served(server, before)
-    assert all(status == 200 for status in requests.values()), requests
+    assert all(status < 400 for status in requests.values()), requests
     assert "/static/vendor/jquery-3.7.1/jquery.min.js" in requests
 
 
