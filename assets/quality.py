@@ -25,7 +25,7 @@ from core.run_clock import run_started_at
 from core.sql_files import sql
 from expectations.rules import Rule, rules_judging
 from expectations.run import QUERIES, ValidationRun, run_integrity, run_row_rules
-from expectations.validation import Outcome, data_docs_index
+from expectations.validation import Outcome, data_docs_index, validation_page
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -105,19 +105,21 @@ def dq_results(
     )
 
 
-def figures_metadata(rule: Rule, elements: int, unexpected: int, sample: list[str]) -> dict[str, Any]:
-    """Check metadata: scope and offender counts, their share, a few offending keys, the Data Docs."""
+def figures_metadata(
+    rule: Rule, run_at: datetime, elements: int, unexpected: int, sample: list[str]
+) -> dict[str, Any]:
+    """Check metadata: scope and offender counts, their share, a few offending keys, the Data Docs page."""
     return {
         "suite": rule.suite,
         "element_count": elements,
         "unexpected_count": unexpected,
         "unexpected_percent": dg.MetadataValue.float(100.0 * unexpected / elements if elements else 0.0),
         "offender_sample": dg.MetadataValue.json(sample),
-        "data_docs": dg.MetadataValue.path(str(data_docs_index())),
+        "data_docs": dg.MetadataValue.path(str(validation_page(rule.suite, run_at))),
     }
 
 
-def outcome_result(outcome: Outcome) -> dg.AssetCheckResult:
+def outcome_result(outcome: Outcome, run_at: datetime) -> dg.AssetCheckResult:
     """The asset check result of an expectation validated in this step."""
     rule = outcome.rule
     return dg.AssetCheckResult(
@@ -127,7 +129,8 @@ def outcome_result(outcome: Outcome) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity(rule.severity.value),
         description=rule.description,
         metadata=figures_metadata(
-            rule, outcome.element_count, outcome.unexpected_count, list(outcome.sample_keys[:SAMPLE_LIMIT])
+            rule, run_at, outcome.element_count, outcome.unexpected_count,
+            list(outcome.sample_keys[:SAMPLE_LIMIT]),
         ),
     )
 
@@ -162,7 +165,7 @@ def check_result(conn: Connection, run_at: datetime, rule: Rule) -> dg.AssetChec
         passed=bool(row["success"]),
         severity=dg.AssetCheckSeverity(rule.severity.value),
         description=rule.description,
-        metadata=figures_metadata(rule, row["element_count"], row["unexpected_count"], sample),
+        metadata=figures_metadata(rule, run_at, row["element_count"], row["unexpected_count"], sample),
     )
 
 
@@ -215,7 +218,7 @@ def fact_case_integrity_checks(
     selected = {rule.name for rule in selected_rules(context, INTEGRITY_RULES)}
     for outcome in run.outcomes:
         if outcome.rule.name in selected:
-            yield outcome_result(outcome)
+            yield outcome_result(outcome, run.run_at)
 
 
 fact_case_quality_checks = row_rule_checks(keys.FACT_CASE, "fact_case_quality_checks")

@@ -27,6 +27,7 @@ from great_expectations.data_context.types.resource_identifiers import Expectati
 from great_expectations.datasource.fluent.interfaces import GxDatasourceWarning
 
 from core.local_time import LOCAL_TZ_NAME
+from expectations.docs_site import OfflineIndexPageView, OfflinePageView, OfflineSiteBuilder, class_config
 from expectations.rules import FACT_CASE_INTEGRITY, RULES_BY_NAME, SUITES, Rule
 from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN, build_suites
 from resources.settings import data_dir
@@ -56,10 +57,16 @@ def data_docs_dir() -> Path:
 
 
 def data_docs_site_config(directory: Path) -> dict[str, Any]:
-    """A local, static Data Docs site under `directory`."""
+    """A static Data Docs site under `directory` that opens offline, without GX's "how to" buttons."""
+    page = {"view": class_config(OfflinePageView)}
     return {
-        "class_name": "SiteBuilder",
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        **class_config(OfflineSiteBuilder),
+        "show_how_to_buttons": False,
+        "site_index_builder": {
+            "class_name": "DefaultSiteIndexBuilder",
+            "view": class_config(OfflineIndexPageView),
+        },
+        "site_section_builders": {"expectations": page, "validations": page, "profiling": page},
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
     }
 
@@ -171,13 +178,17 @@ def build_data_docs(context: AbstractDataContext, results: list[CheckpointResult
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=identifiers)
 
 
+def run_identifier(run_at: datetime) -> RunIdentifier:
+    """The GX run of the validation run as of `run_at`."""
+    return RunIdentifier(run_name=f"egov-sync {run_at.isoformat()}", run_time=run_at)
+
+
 def validate_warehouse(
     url: str, checkpoint: str, run_at: datetime, docs_dir: Path | None = None
 ) -> list[Outcome]:
     """Run one checkpoint (`row_rules` or `integrity`) on the warehouse at `url`, then render Data Docs."""
     directory = str(docs_dir or data_docs_dir())
-    run_id = RunIdentifier(run_name=f"egov-sync {run_at.isoformat()}", run_time=run_at)
-    result = warehouse_checkpoints(directory, url)[checkpoint].run(run_id=run_id)
+    result = warehouse_checkpoints(directory, url)[checkpoint].run(run_id=run_identifier(run_at))
     build_data_docs(gx_context(directory), [result])
     order = list(RULES_BY_NAME)
     return sorted(outcomes_of(result), key=lambda outcome: order.index(outcome.rule.name))
@@ -186,3 +197,15 @@ def validate_warehouse(
 def data_docs_index(docs_dir: Path | None = None) -> Path:
     """The index page of the Data Docs site."""
     return (docs_dir or data_docs_dir()) / "index.html"
+
+
+def validation_page(suite: str, run_at: datetime, docs_dir: Path | None = None) -> Path:
+    """The Data Docs page of the validation result of `suite` in the run as of `run_at`.
+
+    GX files it under `validations/`, by suite, run and batch; each suite validates one batch per run.
+    Falls back to the index page when that result was not rendered into this site.
+    """
+    directory = docs_dir or data_docs_dir()
+    key = (*ExpectationSuiteIdentifier(name=suite).to_tuple(), *run_identifier(run_at).to_tuple())
+    pages = sorted((directory / "validations").joinpath(*key).glob("*.html"))
+    return pages[0] if pages else data_docs_index(directory)

@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 
 from assets import quality
 from core.run_clock import AS_OF_TAG
-from expectations.rules import RULES
+from expectations.rules import BUSINESS_RULES, FACT_CASE_INTEGRITY, RULES
+from expectations.validation import validation_page
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -118,6 +119,11 @@ def test_business_rule_findings_warn_alert_and_publish(
 
     docs = result.asset_materializations_for_node("mart__dq_results")[0].metadata["data_docs"].value
     assert Path(docs) == data_folder / "gx" / "index.html" and Path(docs).exists()
+    pages = {"closed_case_has_result": BUSINESS_RULES, "fact_case_key_unique": FACT_CASE_INTEGRITY}
+    for check, suite in pages.items():
+        page = Path(found[check].metadata["data_docs"].value)
+        assert page == validation_page(suite, T0, data_folder / "gx") and page.is_file()
+        assert page.relative_to(data_folder / "gx").parts[:2] == ("validations", suite)
 
 
 def test_broken_case_universe_blocks_the_marts_built_on_it(warehouse: WarehouseResource) -> None:

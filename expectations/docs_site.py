@@ -1,0 +1,74 @@
+"""The Data Docs site as GX builds it, but readable without internet.
+
+GX's page templates load Bootstrap, jQuery, bootstrap-table, Font Awesome, Vega and the logo from public
+networks. The views below render GX's pages with the project's templates first (`data_docs_templates/`),
+which load the same libraries, in the same versions, from the site's own `static/vendor/` folder; the site
+builder copies the project's `static/` folder (vendored libraries, GX's styles without the remote logo)
+into the site after GX copied its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from great_expectations.render.renderer.site_builder import SiteBuilder
+from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader
+
+PACKAGE_DIR = Path(__file__).parent
+TEMPLATES_DIR = PACKAGE_DIR / "data_docs_templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+NOT_COPIED = frozenset({"README.md"})
+MODULE = __name__
+
+
+def project_templates_first(loader: BaseLoader | None) -> ChoiceLoader:
+    """A template loader that finds the project's templates and styles before GX's own."""
+    project = FileSystemLoader([str(TEMPLATES_DIR), str(STATIC_DIR / "styles")])
+    return ChoiceLoader([project, loader] if loader else [project])
+
+
+class OfflinePageView(DefaultJinjaPageView):
+    """GX's page view (suites, validation results) with assets loaded from the site itself."""
+
+    def __init__(self, custom_styles_directory: str | None = None, custom_views_directory: str | None = None):
+        super().__init__(custom_styles_directory, custom_views_directory)
+        self.env.loader = project_templates_first(self.env.loader)
+
+
+class OfflineIndexPageView(DefaultJinjaIndexPageView):
+    """GX's index page view with assets loaded from the site itself."""
+
+    def __init__(self, custom_styles_directory: str | None = None, custom_views_directory: str | None = None):
+        super().__init__(custom_styles_directory, custom_views_directory)
+        self.env.loader = project_templates_first(self.env.loader)
+
+
+def project_assets() -> list[Path]:
+    """The files of the project's `static/` folder that the site needs, in a stable order."""
+    return sorted(
+        path for path in STATIC_DIR.rglob("*") if path.is_file() and path.name not in NOT_COPIED
+    )
+
+
+def copy_project_assets(target_store: Any) -> None:
+    """Write the project's static files into the site's `static/` folder, over GX's files of the same name."""
+    backend = target_store.store_backends["static_assets"]
+    for path in project_assets():
+        backend.set(("static", *path.relative_to(STATIC_DIR).parts), path.read_bytes())
+
+
+class OfflineSiteBuilder(SiteBuilder):
+    """GX's site builder that also ships the project's static assets with the site."""
+
+    def build(self, resource_identifiers: list[Any] | None = None, build_index: bool = True) -> Any:
+        """Build the pages and the index as GX does, then copy the project's assets into the site."""
+        built = super().build(resource_identifiers=resource_identifiers, build_index=build_index)
+        copy_project_assets(self.target_store)
+        return built
+
+
+def class_config(cls: type) -> dict[str, str]:
+    """The GX configuration naming one of the classes above."""
+    return {"module_name": MODULE, "class_name": cls.__name__}
