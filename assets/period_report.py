@@ -9,9 +9,9 @@ from sqlalchemy import Connection
 from core import asset_keys as keys
 from core.presentation import markdown_table
 from core.run_clock import run_started_at
+from resources.difference import Changes, Published, publish_difference
 from resources.warehouse import WarehouseResource
 from transform.case_universe import rows, run
-from transform.difference import Changes, Published, publish_difference
 
 PERIOD_REPORT_SQL = "queries/period_report.sql"
 PERIOD_REPORT = Published(

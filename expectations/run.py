@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 from core.sql_files import sql
 from expectations.rules import BUSINESS_RULES
 from expectations.validation import INTEGRITY, ROW_RULES, Outcome, data_docs_index, validate_warehouse
-from transform.difference import Published, publish_difference
+from resources.difference import Published, publish_difference
 
 QUERIES = "queries/data_quality.sql"
 VALIDATION_LOCK_ID = 70241225

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from core.sql_files import sql
-from transform.difference import Changes, Published, publish_difference
+from resources.difference import Changes, Published, publish_difference
 
 STAGING_SQL = "queries/staging_case.sql"
 FACT_CASE_SQL = "queries/fact_case.sql"

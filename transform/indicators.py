@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from core.sql_files import sql
-from transform.difference import Changes, Published, publish_difference
+from resources.difference import Changes, Published, publish_difference
 
 QUERIES = "queries/indicators.sql"
 INDICATOR_MONTHLY = Published("mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code"))

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from resources.difference import Changes, Published, publish_difference
 from transform.case_universe import rows, run
-from transform.difference import Changes, Published, publish_difference
 
 RECONCILIATION_SQL = "queries/reconciliation.sql"
 BACKLOG_OUTCOMES = ("finished_in_egov", "residue", "migrated", "migrated_mismatch", "double_handled")

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from core.local_time import local_date
+from resources.difference import Changes, Published, publish_difference
 from transform.case_universe import rows, run
-from transform.difference import Changes, Published, publish_difference
 
 RESIDUE_SQL = "queries/residue.sql"
 RESIDUE_CASE = Published("mart.residue_case", key=("egov_id",))
