@@ -14,14 +14,12 @@ from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
     key=keys.FACT_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
     kinds={"postgres", "sql"},
-    description=(
-        "One row per real case: every valid, non-deleted new-system case and every valid Egov case that no "
-        "migrated record links to (a migrated case is represented once, by its new-system record, carrying "
-        "`legacy_case_no`). Units are current units; applicants appear only as `applicant_key`."
-    ),
 )
 def fact_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Publish `mart.fact_case` as a difference in one transaction."""
+    """One row per real case: every valid, non-deleted new-system case and every valid Egov case that no
+    migrated record links to (a migrated case is represented once, by its new-system record, carrying
+    `legacy_case_no`). Units are current units; applicants appear only as `applicant_key`.
+    """
     with warehouse.begin() as conn:
         changes = build_fact_case(conn)
     counts = changes.extra["counts"]

@@ -6,6 +6,7 @@ month of `as_of`, and removes rows of months outside that span. A run over some 
 rows of its months.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from core.local_time import LOCAL_TZ_NAME, month_of
 from core.presentation import percent
 from core.run_clock import run_started_at
 from core.sql_files import sql
+from resources.difference import Changes
 from resources.warehouse import WarehouseResource
 from transform.indicators import QUERIES, MonthWindow, publish_indicator_766, publish_indicator_monthly
 
@@ -68,45 +70,47 @@ def indicator_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -
     return metadata
 
 
-@dg.asset(
-    key=keys.INDICATOR_MONTHLY,
-    deps=[keys.FACT_CASE],
-    partitions_def=MONTHLY_PARTITIONS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    kinds={"postgres"},
-    description="Indicators per month, current unit (and ALL) and indicator, with targets (contract).",
-)
-def indicator_monthly(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    """Recompute the run's months of `mart.indicator_monthly` in one transaction."""
-    as_of = run_started_at(context)
-    window = run_window(context, as_of)
-    with warehouse.begin() as conn:
-        changes = publish_indicator_monthly(conn, window, as_of)
-        metadata = indicator_metadata(conn, window, as_of)
-    return dg.MaterializeResult(metadata=metadata | changes.as_metadata())
+def count_766_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -> dict[str, Any]:
+    """Rows of the 766 estimate in the window."""
+    rows = conn.execute(sql(QUERIES, "count_indicator_766"), window.params(as_of)).scalar_one()
+    return {"rows": int(rows), "window": window.describe(), "is_estimate": True}
 
 
-@dg.asset(
-    key=keys.INDICATOR_766_ESTIMATE,
-    deps=[keys.INDICATOR_MONTHLY],
-    partitions_def=MONTHLY_PARTITIONS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    kinds={"postgres"},
-    description="ESTIMATE of the Decision 766 group points per unit per month (formula in column comments).",
-)
-def indicator_766_estimate(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    """Recompute the run's months of `mart.indicator_766_estimate` in one transaction."""
-    as_of = run_started_at(context)
-    window = run_window(context, as_of)
-    with warehouse.begin() as conn:
-        changes = publish_indicator_766(conn, window, as_of)
-        rows = conn.execute(sql(QUERIES, "count_indicator_766"), window.params(as_of)).scalar_one()
-    return dg.MaterializeResult(
-        metadata={
-            "rows": int(rows), "window": window.describe(), "is_estimate": True, **changes.as_metadata()
-        }
+Publisher = Callable[[Connection, MonthWindow, datetime], Changes]
+Describer = Callable[[Connection, MonthWindow, datetime], dict[str, Any]]
+
+
+def monthly_mart(
+    key: dg.AssetKey, dep: dg.AssetKey, description: str, publish: Publisher, describe: Describer
+) -> dg.AssetsDefinition:
+    """A monthly-partitioned mart that recomputes the run's months in one transaction."""
+
+    @dg.asset(
+        key=key,
+        deps=[dep],
+        partitions_def=MONTHLY_PARTITIONS,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        kinds={"postgres"},
+        description=description,
     )
+    def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        as_of = run_started_at(context)
+        window = run_window(context, as_of)
+        with warehouse.begin() as conn:
+            changes = publish(conn, window, as_of)
+            metadata = describe(conn, window, as_of)
+        return dg.MaterializeResult(metadata=metadata | changes.as_metadata())
+
+    return _mart
+
+
+indicator_monthly = monthly_mart(
+    keys.INDICATOR_MONTHLY, keys.FACT_CASE,
+    "Indicators per month, current unit (and ALL) and indicator, with targets (contract).",
+    publish_indicator_monthly, indicator_metadata,
+)
+indicator_766_estimate = monthly_mart(
+    keys.INDICATOR_766_ESTIMATE, keys.INDICATOR_MONTHLY,
+    "ESTIMATE of the Decision 766 group points per unit per month (formula in column comments).",
+    publish_indicator_766, count_766_metadata,
+)

@@ -41,16 +41,14 @@ def latest_complete_quarter(conn: Connection, as_of: datetime) -> date | None:
     key=keys.TTHC_PERIOD_REPORT,
     deps=[keys.FACT_CASE, keys.RAW_NEWSYS_PROCEDURE],
     kinds={"postgres", "sql"},
-    description=(
-        "The periodic report on handling TTHC (Circular 01/2020/TT-VPCP): per quarter, half and year (local "
-        "time), current unit (and ALL) and field (and ALL), the cases received (carried over, online, in "
-        "person or by post), resolved (early, on time, late) and pending (within due, overdue)."
-    ),
 )
 def tthc_period_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Recompute every period into a temp table and publish the difference in one transaction."""
+    """The periodic report on handling TTHC (Circular 01/2020/TT-VPCP): per quarter, half and year (local
+    time), current unit (and ALL) and field (and ALL), the cases received (carried over, online, in person
+    or by post), resolved (early, on time, late) and pending (within due, overdue).
+    """
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         changes = build_period_report(conn, as_of)

@@ -329,15 +329,13 @@ def requested_periods(config: PeriodicReportConfig, today: date) -> list[ReportP
     key=keys.TTHC_PERIODIC_REPORT,
     deps=[keys.TTHC_PERIOD_REPORT],
     kinds={"xlsx"},
-    description=(
-        "The periodic TTHC report as filed (Circular 01/2020/TT-VPCP), one .xlsx per period in the form's "
-        "layout: the latest complete quarter, half and year, and any period asked for in the run config."
-    ),
 )
 def tthc_periodic_report(
     context: dg.AssetExecutionContext, config: PeriodicReportConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Write one workbook per period that has cases; a period asked for without cases is an error."""
+    """The periodic TTHC report as filed (Circular 01/2020/TT-VPCP), one .xlsx per period in the form's
+    layout: the latest complete quarter, half and year, and any period asked for in the run config.
+    """
     as_of: datetime = run_started_at(context)
     today = local_date(as_of)
     folder = (

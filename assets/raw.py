@@ -5,6 +5,7 @@ how its pages are read and how its records are parsed.
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -29,10 +30,7 @@ from ingest.newsys_case import parse_newsys_case
 from ingest.newsys_catalog import parse_official, parse_procedure, parse_unit
 from ingest.prefetch import prefetch
 from ingest.reader import Parsed
-from resources.egov_client import EgovClient
 from resources.http_retry import FetchStats
-from resources.newsys_client import NewsysClient
-from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 
 PageReader = Callable[[datetime | None, FetchStats], Iterable[list[Any]]]
@@ -143,91 +141,82 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@dg.asset(
-    key=keys.RAW_EGOV_CASE,
-    kinds={"postgres", "python"},
-    description=(
-        "Egov case records from `/api/v1/hoso` (offset paging by id, `capNhatTu` inclusive). The watermark "
-        "advances only after a complete pass, because offset pages are not a snapshot."
-    ),
-)
-def egov_case(
-    context: dg.AssetExecutionContext,
-    warehouse: WarehouseResource,
-    egov: EgovClient,
-    settings: PipelineSettings,
-) -> dg.MaterializeResult:
-    """Land Egov's cases."""
-    parse = partial(parse_egov_case, pii_key=settings.pii_hash_key)
-    return land_entity(
-        context, warehouse, EGOV_CASE, egov.iter_case_pages, parse, watermark_mode=WatermarkMode.AT_END
+@dataclass(frozen=True)
+class RawEntity:
+    """How one raw asset reads its source and parses its records; `needs_pii_key` for case records."""
+
+    key: dg.AssetKey
+    spec: EntitySpec
+    client: str
+    read: Callable[[Any, datetime | None, FetchStats], Iterable[list[Any]]]
+    parse: Callable[..., Parsed]
+    watermark_mode: WatermarkMode
+    description: str
+    needs_pii_key: bool = False
+
+
+def raw_asset(entity: RawEntity) -> dg.AssetsDefinition:
+    """The landing asset of one source entity."""
+    resource_keys = {"warehouse", entity.client} | ({"settings"} if entity.needs_pii_key else set())
+
+    @dg.asset(
+        key=entity.key, kinds={"postgres", "python"}, description=entity.description,
+        required_resource_keys=resource_keys,
     )
-
-
-@dg.asset(
-    key=keys.RAW_NEWSYS_CASE,
-    kinds={"postgres", "python"},
-    description=(
-        "Case records (HoSo) of the new system, read incrementally from `/api/v2/cases` from the stored "
-        "watermark (inclusive), latest version per MaHoSo, tombstones kept; bad records quarantined."
-    ),
-)
-def newsys_case(
-    context: dg.AssetExecutionContext,
-    warehouse: WarehouseResource,
-    newsys: NewsysClient,
-    settings: PipelineSettings,
-) -> dg.MaterializeResult:
-    """Land the new system's case feed."""
-    parse = partial(parse_newsys_case, pii_key=settings.pii_hash_key)
-    return land_entity(
-        context, warehouse, NEWSYS_CASE, newsys.iter_case_pages, parse, watermark_mode=WatermarkMode.PER_BATCH
-    )
-
-
-def _newsys_reference_asset(
-    key: dg.AssetKey,
-    spec: EntitySpec,
-    read_all: Callable[[NewsysClient, FetchStats], Iterable[list[Any]]],
-    parse: Callable[[Any], Parsed],
-    description: str,
-) -> dg.AssetsDefinition:
-    """A reference entity of the new system, read in full on every run (no watermark)."""
-
-    @dg.asset(key=key, kinds={"postgres", "python"}, description=description)
-    def _land(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, newsys: NewsysClient
-    ) -> dg.MaterializeResult:
+    def _land(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        client = getattr(context.resources, entity.client)
+        parse = entity.parse
+        if entity.needs_pii_key:
+            parse = partial(parse, pii_key=context.resources.settings.pii_hash_key)
         return land_entity(
             context,
-            warehouse,
-            spec,
-            lambda _since, stats: read_all(newsys, stats),
+            context.resources.warehouse,
+            entity.spec,
+            partial(entity.read, client),
             parse,
-            watermark_mode=WatermarkMode.NONE,
+            watermark_mode=entity.watermark_mode,
         )
 
     return _land
 
 
-newsys_official = _newsys_reference_asset(
-    keys.RAW_NEWSYS_OFFICIAL,
-    NEWSYS_OFFICIAL,
-    lambda newsys, stats: newsys.iter_official_pages(stats),
-    parse_official,
-    "Officials' accounts (VNeID or local) from `/api/v2/officials`, read in full each time.",
-)
-newsys_procedure = _newsys_reference_asset(
-    keys.RAW_NEWSYS_PROCEDURE,
-    NEWSYS_PROCEDURE,
-    lambda newsys, stats: [newsys.procedures(stats)],
-    parse_procedure,
-    "The TTHC procedure catalogue from `/api/v2/procedures`.",
-)
-newsys_unit = _newsys_reference_asset(
-    keys.RAW_NEWSYS_UNIT,
-    NEWSYS_UNIT,
-    lambda newsys, stats: [newsys.units(stats)],
-    parse_unit,
-    "Handling units and their successors after the 1/7/2025 reorganisation (`/api/v2/units`).",
+def _one_page(method: str) -> Callable[..., list[list[Any]]]:
+    """A one-page resource of the new system (read in full every time) as a stream of one page."""
+    return lambda newsys, _since, stats: [getattr(newsys, method)(stats)]
+
+
+RAW_ENTITIES = (
+    RawEntity(
+        keys.RAW_EGOV_CASE, EGOV_CASE, "egov", lambda egov, since, stats: egov.iter_case_pages(since, stats),
+        parse_egov_case,
+        WatermarkMode.AT_END,
+        "Egov case records from `/api/v1/hoso` (offset paging by id, `capNhatTu` inclusive). The watermark "
+        "advances only after a complete pass, because offset pages are not a snapshot.",
+        needs_pii_key=True,
+    ),
+    RawEntity(
+        keys.RAW_NEWSYS_CASE, NEWSYS_CASE, "newsys",
+        lambda newsys, since, stats: newsys.iter_case_pages(since, stats), parse_newsys_case,
+        WatermarkMode.PER_BATCH,
+        "Case records (HoSo) of the new system, read incrementally from `/api/v2/cases` from the stored "
+        "watermark (inclusive), latest version per MaHoSo, tombstones kept; bad records quarantined.",
+        needs_pii_key=True,
+    ),
+    RawEntity(
+        keys.RAW_NEWSYS_OFFICIAL, NEWSYS_OFFICIAL, "newsys",
+        lambda newsys, _since, stats: newsys.iter_official_pages(stats), parse_official, WatermarkMode.NONE,
+        "Officials' accounts (VNeID or local) from `/api/v2/officials`, read in full each time.",
+    ),
+    RawEntity(
+        keys.RAW_NEWSYS_PROCEDURE, NEWSYS_PROCEDURE, "newsys", _one_page("procedures"),
+        parse_procedure, WatermarkMode.NONE, "The TTHC procedure catalogue from `/api/v2/procedures`.",
+    ),
+    RawEntity(
+        keys.RAW_NEWSYS_UNIT, NEWSYS_UNIT, "newsys", _one_page("units"), parse_unit,
+        WatermarkMode.NONE,
+        "Handling units and their successors after the 1/7/2025 reorganisation (`/api/v2/units`).",
+    ),
+)  # fmt: skip
+egov_case, newsys_case, newsys_official, newsys_procedure, newsys_unit = (
+    raw_asset(entity) for entity in RAW_ENTITIES
 )

@@ -18,15 +18,13 @@ MISMATCH_SAMPLE_SIZE = 20
     key=keys.BACKLOG_RECONCILIATION,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK],
     kinds={"postgres", "sql"},
-    description=(
-        "One row per Egov backlog case (received before `CUTOVER_AT`, not finished before it) with its "
-        "outcome (finished_in_egov, residue, migrated, migrated_mismatch, double_handled), plus one row per "
-        "migrated record that is no backlog case's primary (duplicate_migrated, orphan_migrated). "
-        "Published as a difference in one transaction: a re-run with unchanged sources changes no row."
-    ),
 )
 def backlog_reconciliation(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
-    """Publish `mart.backlog_reconciliation`; metadata shows outcomes and a sample of mismatches."""
+    """One row per Egov backlog case (received before `CUTOVER_AT`, not finished before it) with its outcome
+    (finished_in_egov, residue, migrated, migrated_mismatch, double_handled), plus one row per migrated
+    record that is no backlog case's primary (duplicate_migrated, orphan_migrated). Published as a
+    difference in one transaction: a re-run with unchanged sources changes no row.
+    """
     with warehouse.begin() as conn:
         changes = build_reconciliation(conn, settings.cutover())
         sample = rows(conn, RECONCILIATION_SQL, "mismatch_sample", limit=MISMATCH_SAMPLE_SIZE)

@@ -517,16 +517,14 @@ def report_folder(data: ReportData) -> Path:
         keys.DQ_RESULTS,
     ],
     kinds={"html"},
-    description=(
-        "Monthly HTML report (Vietnamese) of the last complete month: indicators against targets, trends "
-        "with the current month provisional, 766 estimate, residue work list and burn-down, data-quality "
-        "findings per unit, officials' monthly review (letter 01/2025), late cases."
-    ),
 )
 def monthly_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
 ) -> dg.MaterializeResult:
-    """Render the report of the latest month into the data folder's `reports/`."""
+    """Monthly HTML report (Vietnamese) of the last complete month: indicators against targets, trends with
+    the current month provisional, 766 estimate, residue work list and burn-down, data-quality findings
+    per unit, officials' monthly review (letter 01/2025), late cases.
+    """
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         data = load_report_data(conn, as_of, settings.cutover())

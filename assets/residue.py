@@ -17,16 +17,14 @@ from transform.residue import RESIDUE_SQL, build_residue_case, build_residue_sna
     key=keys.RESIDUE_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
     kinds={"postgres", "sql"},
-    description=(
-        "The work list behind the residue: each Egov backlog case still open on Egov that no migrated record "
-        "links to, with its legacy case number, current unit, received and due dates, days open and overdue "
-        "at the run's local date, and the last official on Egov. No applicant data."
-    ),
 )
 def residue_case(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
 ) -> dg.MaterializeResult:
-    """Publish `mart.residue_case` as a difference in one transaction."""
+    """The work list behind the residue: each Egov backlog case still open on Egov that no migrated record
+    links to, with its legacy case number, current unit, received and due dates, days open and overdue at
+    the run's local date, and the last official on Egov. No applicant data.
+    """
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         changes = build_residue_case(conn, settings.cutover(), as_of)
@@ -55,16 +53,14 @@ def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.Asse
     key=keys.BACKLOG_RESIDUE_SNAPSHOT,
     deps=[keys.RESIDUE_CASE],
     kinds={"postgres", "sql"},
-    description=(
-        "Residue per current unit for the run's local date (local time), replaced on a re-run the same "
-        "day; a unit that had residue in an earlier snapshot keeps a row, with zero once cleared. Raises a "
-        "`backlog_residue` alert while any residue remains (letter 01/2025 orders it to zero)."
-    ),
 )
 def backlog_residue_snapshot(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, alerts: AlertingResource
 ) -> dg.MaterializeResult:
-    """Publish today's snapshot; alert when residue remains."""
+    """Residue per current unit for the run's local date (local time), replaced on a re-run the same day; a
+    unit that had residue in an earlier snapshot keeps a row, with zero once cleared. Raises a
+    `backlog_residue` alert while any residue remains (letter 01/2025 orders it to zero).
+    """
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         changes = build_residue_snapshot(conn, as_of)

@@ -14,14 +14,12 @@ from transform.case_universe import build_case_link, build_staging_case
     key=keys.STAGING_CASE,
     deps=[keys.RAW_NEWSYS_CASE, keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_UNIT],
     kinds={"postgres", "sql"},
-    description=(
-        "Every valid landed case of the new system and of Egov in one canonical shape (`staging.case`), with "
-        "`case_key` per the contract and `unit_code` the current unit. Also resolves units along their "
-        "successors (`staging.unit_current`) and reports cycles and broken chains (`staging.unit_problem`)."
-    ),
 )
 def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Rebuild `staging.case`, the current units and the unit problems in one transaction."""
+    """Every valid landed case of the new system and of Egov in one canonical shape (`staging.case`), with
+    `case_key` per the contract and `unit_code` the current unit. Also resolves units along their successors
+    (`staging.unit_current`) and reports cycles and broken chains (`staging.unit_problem`).
+    """
     with warehouse.begin() as conn:
         summary = build_staging_case(conn)
     counts = {row["source_system"]: row for row in summary["counts"]}
@@ -44,14 +42,12 @@ def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
     key=keys.STAGING_CASE_LINK,
     deps=[keys.STAGING_CASE],
     kinds={"postgres", "sql"},
-    description=(
-        "Each valid, non-deleted migrated new-system record (`NguonHoSo = EGOV`) linked to the Egov case it "
-        "copies: by normalised `MaHoSoCu` when exactly one Egov case has that number, otherwise by a unique "
-        "fingerprint (procedure, applicant ID, received minute). Shared by the reconciliation and fact_case."
-    ),
 )
 def staging_case_link(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Rebuild `staging.case_link`."""
+    """Each valid, non-deleted migrated new-system record (`NguonHoSo = EGOV`) linked to the Egov case it
+    copies: by normalised `MaHoSoCu` when exactly one Egov case has that number, otherwise by a unique
+    fingerprint (procedure, applicant ID, received minute). Shared by the reconciliation and fact_case.
+    """
     with warehouse.begin() as conn:
         linked = build_case_link(conn)
     return dg.MaterializeResult(metadata={"dagster/row_count": linked})

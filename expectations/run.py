@@ -119,11 +119,18 @@ def warehouse_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def run_integrity(engine: Engine, run_at: datetime, docs_dir: Path | None = None) -> ValidationRun:
-    """Validate the structure of `mart.fact_case` as of `run_at`; results and offenders are committed."""
-    outcomes = validate_warehouse(warehouse_url(engine), INTEGRITY, run_at, docs_dir)
+def validate_and_publish(
+    engine: Engine, checkpoint: str, run_at: datetime, docs_dir: Path | None
+) -> ValidationRun:
+    """Run one checkpoint and commit its results and offenders."""
+    outcomes = validate_warehouse(warehouse_url(engine), checkpoint, run_at, docs_dir)
     publish(engine, run_at, outcomes)
     return ValidationRun(run_at, outcomes, data_docs_index(docs_dir))
+
+
+def run_integrity(engine: Engine, run_at: datetime, docs_dir: Path | None = None) -> ValidationRun:
+    """Validate the structure of `mart.fact_case` as of `run_at`; results and offenders are committed."""
+    return validate_and_publish(engine, INTEGRITY, run_at, docs_dir)
 
 
 def run_row_rules(
@@ -133,9 +140,7 @@ def run_row_rules(
     with validation_lock(engine):
         with engine.begin() as conn:
             build_subject(conn, cutover_at)
-        outcomes = validate_warehouse(warehouse_url(engine), ROW_RULES, run_at, docs_dir)
-        publish(engine, run_at, outcomes)
-    return ValidationRun(run_at, outcomes, data_docs_index(docs_dir))
+        return validate_and_publish(engine, ROW_RULES, run_at, docs_dir)
 
 
 def run_data_quality(
