@@ -1,7 +1,7 @@
 -- Indicator marts (contract: mart.indicator_monthly, mart.indicator_targets) and the 766 estimate.
 -- Bind parameters: :as_of (timestamptz, the run start), :month_start (date, first month of the window,
 -- inclusive; NULL = no lower bound), :month_end (date, first month after the window; NULL = no upper bound).
--- Months are calendar months in Asia/Ho_Chi_Minh; no month after the month of :as_of is ever computed.
+-- Months are calendar months in local time (meta.local_zone()); no month after the month of :as_of is ever computed.
 
 -- name: lock_indicators
 SELECT pg_advisory_xact_lock(70240030)
@@ -19,8 +19,8 @@ WITH params AS (
 ),
 bounds AS (
     SELECT p.as_of,
-           date_trunc('month', p.as_of AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS as_of_month,
-           (SELECT date_trunc('month', min(c.received_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+           date_trunc('month', p.as_of AT TIME ZONE meta.local_zone())::date AS as_of_month,
+           (SELECT date_trunc('month', min(c.received_at) AT TIME ZONE meta.local_zone())::date
               FROM mart.fact_case AS c
              WHERE c.status_code NOT IN (1, 3)) AS first_month,
            p.month_start,
@@ -29,8 +29,8 @@ bounds AS (
 ),
 months AS (
     SELECT m::date AS period_month,
-           m AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-           (m + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+           m AT TIME ZONE meta.local_zone() AS p_start,
+           (m + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end
       FROM bounds AS b
      CROSS JOIN LATERAL generate_series(
                greatest(b.first_month, coalesce(b.month_start, b.first_month))::timestamp,

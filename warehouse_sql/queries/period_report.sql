@@ -1,6 +1,6 @@
 -- Build statements of mart.tthc_period_report: compute every quarter, half and year into a temp table, then
 -- apply the difference. Bind parameter: :as_of (timestamptz, the run start).
--- Periods are calendar periods in Asia/Ho_Chi_Minh, from the first period with a received case to the period
+-- Periods are calendar periods in local time (meta.local_zone()), from the first period with a received case to the period
 -- of :as_of; a period's cases are those of the on_time_rate denominator (mart.indicator_monthly).
 
 -- name: lock_period_report
@@ -10,8 +10,8 @@ LOCK TABLE mart.tthc_period_report IN SHARE ROW EXCLUSIVE MODE;
 CREATE TEMP TABLE period_report_new ON COMMIT DROP AS
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
-           (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh') AS as_of_local,
-           (SELECT min(c.received_at) AT TIME ZONE 'Asia/Ho_Chi_Minh'
+           (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone()) AS as_of_local,
+           (SELECT min(c.received_at) AT TIME ZONE meta.local_zone()
               FROM mart.fact_case AS c
              WHERE c.status_code NOT IN (1, 3)) AS first_local
 ),
@@ -33,8 +33,8 @@ starts AS (
 ),
 periods AS (
     SELECT s.period_kind, p::date AS period_start, (p + s.length)::date AS period_end,
-           p AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-           (p + s.length) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+           p AT TIME ZONE meta.local_zone() AS p_start,
+           (p + s.length) AT TIME ZONE meta.local_zone() AS p_end
       FROM starts AS s
      CROSS JOIN LATERAL generate_series(s.first_start, s.last_start, s.length) AS p
 ),
@@ -46,8 +46,8 @@ period_case AS (
            c.received_at >= p.p_start AND c.channel IS DISTINCT FROM 2 AS received_offline,
            c.finished_at < p.p_end AS resolved,
            c.finished_at <= c.due_at AS finished_in_time,
-           (c.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-               < (c.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS finished_before_due_date,
+           (c.finished_at AT TIME ZONE meta.local_zone())::date
+               < (c.due_at AT TIME ZONE meta.local_zone())::date AS finished_before_due_date,
            c.finished_at > c.due_at AS finished_late,
            least(p.p_end, b.as_of) <= c.due_at AS judged_in_time
       FROM periods AS p
@@ -103,13 +103,13 @@ LIMIT 20;
 SELECT max(period_start) AS period_start
 FROM mart.tthc_period_report
 WHERE period_kind = 'quarter'
-  AND period_end <= (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date;
+  AND period_end <= (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date;
 
 -- name: check_period_report_on_time
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
-           CAST(:period_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-           (CAST(:period_start AS date) + interval '3 months') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+           CAST(:period_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
+           (CAST(:period_start AS date) + interval '3 months') AT TIME ZONE meta.local_zone() AS p_end
 ),
 on_time AS (
     SELECT CASE WHEN grouping(c.unit_code) = 1 THEN 'ALL' ELSE c.unit_code END AS unit_code,

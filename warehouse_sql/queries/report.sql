@@ -6,7 +6,7 @@
 SELECT to_regclass(:name) IS NOT NULL
 
 -- name: report_month
-SELECT (date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh') - interval '1 month')::date
+SELECT (date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone()) - interval '1 month')::date
 
 -- name: targets
 SELECT indicator_code, target FROM mart.indicator_targets ORDER BY indicator_code
@@ -50,10 +50,10 @@ WITH backlog AS (
      WHERE r.outcome IN ('finished_in_egov', 'residue', 'migrated', 'migrated_mismatch', 'double_handled')
 ),
 days AS (
-    SELECT d::date AS day, (d + interval '1 day') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS day_end
+    SELECT d::date AS day, (d + interval '1 day') AT TIME ZONE meta.local_zone() AS day_end
       FROM generate_series(
-               (CAST(:cutover AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date::timestamp,
-               (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date::timestamp,
+               (CAST(:cutover AS timestamptz) AT TIME ZONE meta.local_zone())::date::timestamp,
+               (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date::timestamp,
                interval '1 day') AS d
 )
 SELECT d.day,
@@ -63,8 +63,8 @@ SELECT d.day,
 
 -- name: late_cases_by_unit
 WITH bounds AS (
-    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end,
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end,
            CAST(:as_of AS timestamptz) AS as_of
 )
 SELECT c.unit_code, count(*) AS late_cases
@@ -80,8 +80,8 @@ SELECT c.unit_code, count(*) AS late_cases
 
 -- name: late_cases_by_official
 WITH bounds AS (
-    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end,
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end,
            CAST(:as_of AS timestamptz) AS as_of
 ),
 late AS (
@@ -119,8 +119,8 @@ SELECT unit_code, legacy_case_no, procedure_code, status_code, received_at, due_
 
 -- name: dq_month_offenders
 WITH bounds AS (
-    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end
 ),
 of_month AS (
     SELECT o.expectation, o.record_key, coalesce(o.unit_code, '') AS unit_code, o.received_at, o.due_at,
@@ -144,8 +144,8 @@ SELECT expectation, record_key, unit_code, received_at, due_at, finished_at, las
 
 -- name: officials_review
 WITH bounds AS (
-    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end
 ),
 finished AS (
     SELECT f.case_key, f.unit_code, f.status_code, f.due_at, f.finished_at, f.has_result, f.has_apology,

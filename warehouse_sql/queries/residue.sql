@@ -6,12 +6,12 @@ LOCK TABLE mart.residue_case IN SHARE ROW EXCLUSIVE MODE;
 -- name: create_residue_new
 CREATE TEMP TABLE residue_new ON COMMIT DROP AS
 WITH as_of AS (
-    SELECT (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS as_of_date
+    SELECT (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date AS as_of_date
 )
 SELECT e.egov_id, e.case_no AS legacy_case_no, e.unit_code, e.original_unit_code, e.procedure_code,
        e.status_code, e.received_at, e.due_at,
-       a.as_of_date - (e.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS days_open,
-       greatest(0, a.as_of_date - (e.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) AS days_overdue,
+       a.as_of_date - (e.received_at AT TIME ZONE meta.local_zone())::date AS days_open,
+       greatest(0, a.as_of_date - (e.due_at AT TIME ZONE meta.local_zone())::date) AS days_overdue,
        e.last_official
 FROM staging."case" AS e
 CROSS JOIN as_of AS a
@@ -25,7 +25,7 @@ LOCK TABLE mart.backlog_residue_snapshot IN SHARE ROW EXCLUSIVE MODE;
 -- name: create_snapshot_new
 CREATE TEMP TABLE snapshot_new ON COMMIT DROP AS
 WITH as_of AS (
-    SELECT (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS as_of_date
+    SELECT (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date AS as_of_date
 ), today AS (
     SELECT unit_code, count(*)::integer AS residue_count FROM mart.residue_case GROUP BY unit_code
 ), earlier AS (

@@ -75,7 +75,7 @@ SELECT 'newsys', n.case_no, n.case_no, n.case_no, NULL, NULL, n.legacy_case_no_r
             THEN staging.ascii_case_no_norm(n.legacy_case_no_raw) ELSE k.case_no_norm END,
        n.origin, n.procedure_code, n.original_unit_code, coalesce(u.current_unit_code, n.original_unit_code),
        n.channel, n.status_code, n.is_terminal, n.received_at,
-       date_trunc('minute', n.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh'),
+       date_trunc('minute', n.received_at AT TIME ZONE meta.local_zone()),
        n.due_at, CASE WHEN n.is_terminal THEN n.finished_at END, n.returned_at, n.has_result, n.has_e_result,
        n.is_digitized, n.payment, n.rating, n.has_apology, n.synced_national, n.stop_reason,
        n.applicant_id, n.applicant_key, n.handlers, n.last_official, n.is_deleted, n.updated_at
@@ -91,7 +91,7 @@ SELECT 'egov', e.egov_id::text, 'EGOV:' || e.case_no, e.case_no,
        e.egov_id, NULL, NULL, NULL, e.procedure_code, e.original_unit_code,
        coalesce(u.current_unit_code, e.original_unit_code),
        e.channel, e.status_code, e.is_terminal, e.received_at,
-       date_trunc('minute', e.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh'),
+       date_trunc('minute', e.received_at AT TIME ZONE meta.local_zone()),
        e.due_at, CASE WHEN e.is_terminal THEN e.finished_at END, e.returned_at, e.has_result, e.has_e_result,
        e.is_digitized, e.payment, e.rating, e.has_apology, NULL, e.stop_reason,
        e.applicant_id, e.applicant_key, e.handlers, e.last_official, e.is_deleted, e.updated_at
