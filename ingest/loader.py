@@ -38,6 +38,7 @@ class LandingCounts:
     updated: int = 0
     quarantined: int = 0
     batches: int = 0
+    committed: int = 0
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
     max_seen: datetime | None = None
@@ -109,6 +110,7 @@ def land_batch(
     counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad")).all())
     conn.execute(sql(spec.sql_file, "drop_superseded_valid"))
     counts.batches += 1
+    counts.committed += len(batch)
 
 
 def _copy_valid(
@@ -157,12 +159,14 @@ def land_stream(
     watermark_mode: str = WatermarkMode.NONE,
     batch_size: int = 5000,
     on_batch: Callable[[LandingCounts], None] | None = None,
+    counts: LandingCounts | None = None,
 ) -> LandingCounts:
     """Parse and land every page, committing every `batch_size` records; returns the counts.
 
     A failure mid-stream keeps every committed batch; the watermark never passes uncommitted data.
+    Pass `counts` to see how far a failed landing got.
     """
-    counts = LandingCounts()
+    counts = counts if counts is not None else LandingCounts()
     with engine.begin() as conn:
         counts.watermark_before = read_watermark(conn, spec)
     per_batch = watermark_mode == WatermarkMode.PER_BATCH
