@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,12 +10,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from ingest.entities import EntitySpec
-from ingest.reader import Parsed
+from ingest.reader import Parsed, screened
 from resources.sql_files import sql, sql_text
 from resources.warehouse import driver_connection
 
 LANDING_SQL = "queries/landing.sql"
-NUL_ESCAPE = "\\u0000"
 
 
 class WatermarkMode:
@@ -74,13 +72,11 @@ def latest_versions(records: Iterable[Parsed]) -> list[Parsed]:
 
 
 def payload_text(parsed: Parsed) -> str:
-    """The payload as JSON text; a NUL character (which PostgreSQL cannot store) makes the record bad."""
-    text = json.dumps(parsed.payload, ensure_ascii=False)
-    if NUL_ESCAPE in text:
-        if "nul_character" not in parsed.reasons:
-            parsed.reasons.append("nul_character")
-        text = text.replace(NUL_ESCAPE, "\\ufffd")
-    return text
+    """The payload as JSON text PostgreSQL can store (screened by the parser, or here when it was not)."""
+    if parsed.text is None:
+        screened(parsed)
+    assert parsed.text is not None
+    return parsed.text
 
 
 def read_watermark(conn: Connection, spec: EntitySpec) -> datetime | None:

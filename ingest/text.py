@@ -8,6 +8,9 @@ import json
 import unicodedata
 from typing import Any
 
+MAX_DEPTH = 32
+CUT_MARK = "…(nested deeper than 32 levels)"
+
 
 def clean(value: Any) -> str:
     """NFC-normalise and trim a source value; absent or null reads as empty."""
@@ -34,8 +37,31 @@ def canonical_json(payload: Any) -> str:
 
 
 def payload_key(payload: Any) -> str:
-    """`sha256:` + the hash of the canonical JSON of a payload."""
-    return "sha256:" + hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+    """`sha256:` + the hash of the canonical JSON of a payload (cut at MAX_DEPTH when nested deeper)."""
+    try:
+        text = canonical_json(payload)
+    except RecursionError:
+        text = canonical_json(cut_deep(payload))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cut_deep(payload: Any, depth: int = MAX_DEPTH) -> Any:
+    """A copy of a payload whose containers below `depth` levels are replaced by CUT_MARK (no recursion)."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, int]] = [(payload, root, 0, 0)]
+    while stack:
+        value, parent, slot, level = stack.pop()
+        if not isinstance(value, dict | list):
+            parent[slot] = value
+        elif level >= depth:
+            parent[slot] = CUT_MARK
+        elif isinstance(value, dict):
+            parent[slot] = copy = dict.fromkeys(value)
+            stack.extend((item, copy, key, level + 1) for key, item in value.items())
+        else:
+            parent[slot] = copy = [None] * len(value)
+            stack.extend((item, copy, index, level + 1) for index, item in enumerate(value))
+    return root[0]
 
 
 def applicant_key(applicant_id: str | None, secret: str) -> str | None:
