@@ -41,14 +41,18 @@ def storable_text(payload: Any) -> tuple[str, list[str]]:
     """The payload as JSON text PostgreSQL can store, and the reasons it had to be changed or is too big.
 
     NUL characters and bytes that were not UTF-8 become U+FFFD (`nul_character`, `invalid_utf8`); containers
-    nested deeper than MAX_DEPTH are cut (`too_deep`); a string longer than MAX_FIELD_CHARS is kept but
+    nested deeper than MAX_DEPTH are cut (`too_deep`); NaN and infinities become null
+    (`not_finite_number`); a string longer than MAX_FIELD_CHARS is kept but
     makes the record bad (`too_long:<top-level field>`).
     """
     try:
-        text = json.dumps(payload, ensure_ascii=False)
+        text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
     except RecursionError:
         text = json.dumps(cut_deep(payload), ensure_ascii=False)
         return _replace_unstorable(text, ["too_deep"])
+    except ValueError:
+        text = json.dumps(cut_deep(payload, depth=10**9), ensure_ascii=False)
+        return _replace_unstorable(text, ["not_finite_number"])
     reasons: list[str] = []
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth(payload) > MAX_DEPTH:
         reasons.append("too_deep")
@@ -87,7 +91,7 @@ def _long_fields(payload: Any) -> list[str]:
     if not isinstance(payload, dict):
         return []
     return [
-        f"too_long:{name}"
+        f"too_long:{SURROGATE.sub('?', name.replace(chr(0), '?'))[:MAX_KEY_CHARS]}"
         for name, value in payload.items()
         if len(json.dumps(value, ensure_ascii=False)) > MAX_FIELD_CHARS
     ]

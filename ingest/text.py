@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import unicodedata
 from typing import Any
 
@@ -46,13 +47,14 @@ def payload_key(payload: Any) -> str:
 
 
 def cut_deep(payload: Any, depth: int = MAX_DEPTH) -> Any:
-    """A copy of a payload whose containers below `depth` levels are replaced by CUT_MARK (no recursion)."""
+    """A copy of a payload whose containers below `depth` levels are replaced by CUT_MARK, and whose
+    non-finite numbers (NaN, infinities: not JSON) by null; no recursion."""
     root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any, int]] = [(payload, root, 0, 0)]
     while stack:
         value, parent, slot, level = stack.pop()
         if not isinstance(value, dict | list):
-            parent[slot] = value
+            parent[slot] = None if isinstance(value, float) and not math.isfinite(value) else value
         elif level >= depth:
             parent[slot] = CUT_MARK
         elif isinstance(value, dict):
