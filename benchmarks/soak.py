@@ -28,7 +28,7 @@ from resources.scratch_databases import create_database, drop_database, server_u
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 
-CLIENT_FIELDS = {"timeout_seconds": 2.0, "backoff_seconds": 0.05, "max_backoff_seconds": 1.0}
+CLIENT_FIELDS = {"timeout_seconds": 10.0, "backoff_seconds": 0.05, "max_backoff_seconds": 1.0}
 LANDED = {
     ("egov", "case"): "raw.egov_case",
     ("newsys", "case"): "raw.newsys_case",

@@ -61,7 +61,7 @@ class Faults:
     def soak(cls) -> Faults:
         """5% of requests faulted, spread over every kind a client must ride out (no waiting)."""
         return cls(rate_429=0.01, rate_5xx=0.01, rate_drop=0.005, rate_html=0.005, rate_truncated=0.005,
-                   rate_cut=0.005, rate_hang=0.005, rate_token_expiry=0.005, retry_after=0, hang_seconds=3.0)
+                   rate_cut=0.005, rate_hang=0.005, rate_token_expiry=0.005, retry_after=0, hang_seconds=12.0)
 
     @classmethod
     def named(cls, name: str) -> Faults:

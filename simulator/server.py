@@ -146,7 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, reply: Reply) -> None:
         """Write a JSON reply with its Content-Length, spoilt the way its fault says."""
-        data = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))
+        data = body.encode("utf-8", "surrogateescape")
         content_type, sent = "application/json; charset=utf-8", data
         if reply.fault == "html":
             content_type, data = "text/html; charset=utf-8", HTML_PAGE
