@@ -21,7 +21,9 @@ from tests.unit.test_ingest_parsing import egov_case, newsys_case
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WHOLE_RECORD = frozenset({"not_an_object", "bad_id", "nul_character", "invalid_utf8", "too_deep",
                           "not_finite_number"})
-REASON = re.compile(r"(missing|bad_code|bad_flag|bad_time|bad_list|bad_type|too_long|missing_end_time):(.+)")
+REASON = re.compile(
+    r"(missing|bad_code|bad_flag|bad_time|bad_list|bad_type|too_long|missing_end_time):(.+)", re.S
+)
 OFFICIAL = {"TenDangNhap": "a.syt", "HoTen": "Nguyễn An", "MaDonVi": "000.22.31.H19", "LoaiTaiKhoan": "VNEID",
             "MucDoDinhDanh": "2", "TrangThai": "1", "NgayCapNhat": "20250101080000"}
 PROCEDURE = {"MaTTHC": "1.002467", "TenTTHC": "Cấp phép", "MaLinhVuc": "Y", "TenLinhVuc": "Y tế",
