@@ -67,7 +67,11 @@ def cut_deep(payload: Any, depth: int = MAX_DEPTH) -> Any:
 
 
 def applicant_key(applicant_id: str | None, secret: str) -> str | None:
-    """Lowercase hex HMAC-SHA-256 of the trimmed applicant id, keyed with the secret; None without an id."""
+    """Lowercase hex HMAC-SHA-256 of the trimmed applicant id, keyed with the secret; None without an id.
+
+    An id holding bytes that were not UTF-8 (its record is quarantined as `invalid_utf8`) still hashes.
+    """
     if not applicant_id:
         return None
-    return hmac.new(secret.encode("utf-8"), applicant_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    message = applicant_id.encode("utf-8", "surrogatepass")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()

@@ -60,6 +60,7 @@ NASTY = st.one_of(
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
     st.text(max_size=20).map(lambda t: t + "\x00" + t),
     st.text(alphabet=st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF), min_size=1, max_size=3),
+    st.just("079123\udcff456"),
     st.sampled_from(["Đã trả kết quả", "Trực tuyến", "Nguyễn Văn An"]).map(mojibake),
     st.sampled_from([
         "01/01/0001 00:00:00", "31/12/9999 23:59:59", "31/02/2025 08:00:00", "00010101000000",
