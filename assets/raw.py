@@ -30,7 +30,7 @@ from ingest.newsys_case import parse_newsys_case
 from ingest.newsys_catalog import parse_official, parse_procedure, parse_unit
 from ingest.prefetch import prefetch
 from ingest.reader import Parsed
-from resources.http_retry import FetchStats
+from resources.http_retry import FetchStats, SourceError
 from resources.warehouse import WarehouseResource
 
 PageReader = Callable[[datetime | None, FetchStats], Iterable[list[Any]]]
@@ -54,8 +54,9 @@ def land_entity(
             sql(LANDING_SQL, "start_load"), _log_key(context, spec) | {"now": _now(), "watermark": before}
         )
     context.log.info(f"{spec.source} {spec.entity}: reading from watermark {before or 'the beginning'}")
+    counts = LandingCounts(watermark_before=before)
     try:
-        counts = land_stream(
+        land_stream(
             engine,
             spec,
             prefetch(read_pages(before, stats)),
@@ -63,9 +64,15 @@ def land_entity(
             run_id=context.run_id,
             watermark_mode=watermark_mode,
             on_batch=lambda c: context.log.info(_progress(spec, c, stats)),
+            counts=counts,
         )
+    except SourceError as error:
+        _finish_log(warehouse, context, spec, counts, stats, "failed")
+        error.with_committed(counts.committed)
+        context.log.error(f"{_progress(spec, counts, stats)}; failed: {error}")
+        raise
     except BaseException:
-        _finish_log(warehouse, context, spec, LandingCounts(watermark_before=before), stats, "failed")
+        _finish_log(warehouse, context, spec, counts, stats, "failed")
         raise
     _finish_log(warehouse, context, spec, counts, stats, "succeeded")
     context.log.info(_progress(spec, counts, stats))

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from core.local_time import LOCAL_ZONE
 
+YEARS = range(1900, 2101)
+
 
 class BadTimestamp(ValueError):
     """A timestamp string that does not parse to a real calendar time."""
@@ -51,9 +53,13 @@ def parse_egov(value: str) -> datetime | None:
 
 
 def _local(year: str, month: str, day: str, hour: str, minute: str, second: str, original: str) -> datetime:
-    """A local-time datetime from digit fields; anything that is not a real calendar time is bad."""
+    """A local-time datetime from digit fields; not a real calendar time, or a year outside YEARS, is bad.
+
+    Years like 0001 or 9999 are rejected: no case of these systems has them, and a far-future update time
+    would carry the watermark past every real change.
+    """
     fields = (year, month, day, hour, minute, second)
-    if not all(part.isascii() and part.isdigit() for part in fields):
+    if not all(part.isascii() and part.isdigit() for part in fields) or int(year) not in YEARS:
         raise BadTimestamp(original)
     try:
         return datetime(*(int(part) for part in fields), tzinfo=LOCAL_ZONE)

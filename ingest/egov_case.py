@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from core.timefmt import parse_egov
-from ingest.reader import FieldReader, Parsed
+from ingest.reader import FieldReader, Parsed, not_an_object, screened
 from ingest.rows import CaseRow
 from ingest.text import applicant_key, payload_key
 
@@ -29,7 +29,7 @@ PAYMENT_LABELS = {"có": "online", "không": "offline"}
 def parse_egov_case(payload: Any, pii_key: str) -> Parsed:
     """Validate one Egov `hoso` record and map it to the canonical columns (or collect why it is bad)."""
     if not isinstance(payload, dict):
-        return Parsed("egov", "case", payload_key(payload), None, payload, reasons=["not_an_object"])
+        return not_an_object("egov", "case", payload)
     read = FieldReader(payload, parse_egov)
     egov_id = _egov_id(payload.get("id"))
     if egov_id is None:
@@ -37,12 +37,12 @@ def parse_egov_case(payload: Any, pii_key: str) -> Parsed:
     updated_at = read.time("ngayCapNhat")
     row = _case_row(read, pii_key, egov_id, updated_at)
     key = str(egov_id) if egov_id is not None else payload_key(payload)
-    return Parsed("egov", "case", key, updated_at, payload, row, list(dict.fromkeys(read.reasons)))
+    return screened(Parsed("egov", "case", key, updated_at, payload, row, read.reasons))
 
 
 def _case_row(read: FieldReader, pii_key: str, egov_id: int | None, updated_at: datetime | None) -> CaseRow:
     """The canonical row of an Egov case."""
-    case_no = read.required("soHoSo")
+    case_no = read.key("soHoSo")
     status = read.label("trangThai", STATUS_LABELS)
     times = {name: read.time(name) for name in ("ngayNhan", "ngayHenTra", "ngayKetThuc", "ngayTra")}
     for name in ("ngayNhan", "ngayHenTra"):
@@ -90,7 +90,7 @@ def _case_row(read: FieldReader, pii_key: str, egov_id: int | None, updated_at: 
 
 
 def _egov_id(value: Any) -> int | None:
-    """The integer row id: a JSON integer (a boolean or a string is not one)."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    """The integer row id: a JSON integer within PostgreSQL's bigint (a boolean or a string is not one)."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
         return value
     return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,10 +12,8 @@ from sqlalchemy import Connection, Engine, text
 
 from core.sql_files import sql, sql_text
 from ingest.entities import LANDING_SQL, EntitySpec, WatermarkMode
-from ingest.reader import Parsed
+from ingest.reader import Parsed, screened
 from resources.warehouse import driver_connection
-
-NUL_ESCAPE = "\\u0000"
 
 
 @dataclass
@@ -30,6 +27,7 @@ class LandingCounts:
     updated: int = 0
     quarantined: int = 0
     batches: int = 0
+    committed: int = 0
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
     max_seen: datetime | None = None
@@ -65,13 +63,11 @@ def latest_versions(records: Iterable[Parsed]) -> list[Parsed]:
 
 
 def payload_text(parsed: Parsed) -> str:
-    """The payload as JSON text; a NUL character (which PostgreSQL cannot store) makes the record bad."""
-    payload = json.dumps(parsed.payload, ensure_ascii=False)
-    if NUL_ESCAPE in payload:
-        if "nul_character" not in parsed.reasons:
-            parsed.reasons.append("nul_character")
-        payload = payload.replace(NUL_ESCAPE, "\\ufffd")
-    return payload
+    """The payload as JSON text PostgreSQL can store (screened by the parser, or here when it was not)."""
+    if parsed.text is None:
+        screened(parsed)
+    assert parsed.text is not None
+    return parsed.text
 
 
 def read_watermark(conn: Connection, spec: EntitySpec) -> datetime | None:
@@ -99,6 +95,7 @@ def land_batch(
     counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad")).all())
     conn.execute(text(spec.statements["drop_superseded_valid"]))
     counts.batches += 1
+    counts.committed += len(batch)
 
 
 def _copy_valid(
@@ -145,12 +142,14 @@ def land_stream(
     watermark_mode: WatermarkMode = WatermarkMode.NONE,
     batch_size: int = 5000,
     on_batch: Callable[[LandingCounts], None] | None = None,
+    counts: LandingCounts | None = None,
 ) -> LandingCounts:
     """Parse and land every page, committing every `batch_size` records; returns the counts.
 
     A failure mid-stream keeps every committed batch; the watermark never passes uncommitted data.
+    Pass `counts` to see how far a failed landing got.
     """
-    counts = LandingCounts()
+    counts = counts if counts is not None else LandingCounts()
     with engine.begin() as conn:
         counts.watermark_before = read_watermark(conn, spec)
     per_batch = watermark_mode == WatermarkMode.PER_BATCH

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from core.timefmt import parse_newsys
-from ingest.reader import FieldReader, Parsed
+from ingest.reader import FieldReader, Parsed, not_an_object, screened
 from ingest.rows import CaseRow
 from ingest.text import applicant_key, clean, payload_key
 
@@ -30,12 +30,13 @@ FLAGS = ("TaiKhoanDuocXacThucVoiVNeID", "HoSoCoThanhPhanSoHoa", "DongBoDVCQG", "
 def parse_newsys_case(payload: Any, pii_key: str) -> Parsed:
     """Validate one HoSo record and map it to the canonical columns (or collect why it is bad)."""
     if not isinstance(payload, dict):
-        return Parsed("newsys", "case", payload_key(payload), None, payload, reasons=["not_an_object"])
+        return not_an_object("newsys", "case", payload)
     read = FieldReader(payload, parse_newsys)
-    case_no = read.required("MaHoSo")
+    case_no = read.key("MaHoSo")
     updated_at = read.time("NgayCapNhat")
     row = _case_row(read, pii_key, case_no, updated_at)
-    return Parsed("newsys", "case", case_no or payload_key(payload), updated_at, payload, row, read.reasons)
+    key = case_no or payload_key(payload)
+    return screened(Parsed("newsys", "case", key, updated_at, payload, row, read.reasons))
 
 
 def _case_row(read: FieldReader, pii_key: str, case_no: str, updated_at: datetime | None) -> CaseRow:

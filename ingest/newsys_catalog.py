@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.timefmt import parse_newsys
-from ingest.reader import FieldReader, Parsed
+from ingest.reader import FieldReader, Parsed, not_an_object, screened
 from ingest.rows import OfficialRow, ProcedureRow, UnitRow
 from ingest.text import payload_key
 
@@ -19,9 +19,9 @@ UNIT_LEVELS = frozenset({"SO", "HUYEN", "XA"})
 def parse_official(payload: Any) -> Parsed:
     """Validate one official's account record."""
     if not isinstance(payload, dict):
-        return Parsed("newsys", "official", payload_key(payload), None, payload, reasons=["not_an_object"])
+        return not_an_object("newsys", "official", payload)
     read = FieldReader(payload, parse_newsys)
-    user_name = read.required("TenDangNhap")
+    user_name = read.key("TenDangNhap")
     updated_at = read.time("NgayCapNhat")
     row = OfficialRow(
         user_name=user_name,
@@ -32,17 +32,16 @@ def parse_official(payload: Any) -> Parsed:
         is_active=read.code("TrangThai", ACTIVE_STATES) == "1",
         updated_at=updated_at,
     )
-    return Parsed(
-        "newsys", "official", user_name or payload_key(payload), updated_at, payload, row, read.reasons
-    )
+    key = user_name or payload_key(payload)
+    return screened(Parsed("newsys", "official", key, updated_at, payload, row, read.reasons))
 
 
 def parse_procedure(payload: Any) -> Parsed:
     """Validate one procedure of the TTHC catalogue."""
     if not isinstance(payload, dict):
-        return Parsed("newsys", "procedure", payload_key(payload), None, payload, reasons=["not_an_object"])
+        return not_an_object("newsys", "procedure", payload)
     read = FieldReader(payload, parse_newsys)
-    code = read.required("MaTTHC")
+    code = read.key("MaTTHC")
     level = read.code("MucDo", SERVICE_LEVELS)
     row = ProcedureRow(
         procedure_code=code,
@@ -53,15 +52,16 @@ def parse_procedure(payload: Any) -> Parsed:
         legal_days=read.integer("ThoiHanGiaiQuyet"),
         has_fee=read.flag("CoPhiLePhi"),
     )
-    return Parsed("newsys", "procedure", code or payload_key(payload), None, payload, row, read.reasons)
+    key = code or payload_key(payload)
+    return screened(Parsed("newsys", "procedure", key, None, payload, row, read.reasons))
 
 
 def parse_unit(payload: Any) -> Parsed:
     """Validate one handling unit with its successor."""
     if not isinstance(payload, dict):
-        return Parsed("newsys", "unit", payload_key(payload), None, payload, reasons=["not_an_object"])
+        return not_an_object("newsys", "unit", payload)
     read = FieldReader(payload, parse_newsys)
-    code = read.required("MaDonVi")
+    code = read.key("MaDonVi")
     row = UnitRow(
         unit_code=code,
         name=read.optional("TenDonVi"),
@@ -69,4 +69,5 @@ def parse_unit(payload: Any) -> Parsed:
         successor_code=read.optional("MaDonViKeThua"),
         ceased_at=read.time("HieuLucDen"),
     )
-    return Parsed("newsys", "unit", code or payload_key(payload), None, payload, row, read.reasons)
+    key = code or payload_key(payload)
+    return screened(Parsed("newsys", "unit", key, None, payload, row, read.reasons))

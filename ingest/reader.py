@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from core.timefmt import BadTimestamp
-from ingest.text import clean, label
+from ingest.text import MAX_DEPTH, clean, cut_deep, label, payload_key
+
+MAX_FIELD_CHARS = 65_536
+MAX_KEY_CHARS = 200
+SURROGATE = re.compile("[\ud800-\udfff]")
+NUL_ESCAPE = "\\u0000"
 
 
 @dataclass
@@ -22,11 +29,84 @@ class Parsed:
     payload: Any
     row: tuple | None = None
     reasons: list[str] = field(default_factory=list)
+    text: str | None = None
 
     @property
     def valid(self) -> bool:
         """True when the record may be loaded."""
         return not self.reasons and self.row is not None
+
+
+def storable_text(payload: Any) -> tuple[str, list[str]]:
+    """The payload as JSON text PostgreSQL can store, and the reasons it had to be changed or is too big.
+
+    NUL characters and bytes that were not UTF-8 become U+FFFD (`nul_character`, `invalid_utf8`); containers
+    nested deeper than MAX_DEPTH are cut (`too_deep`); NaN and infinities become null
+    (`not_finite_number`); a string longer than MAX_FIELD_CHARS is kept but
+    makes the record bad (`too_long:<top-level field>`).
+    """
+    try:
+        text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
+    except RecursionError:
+        text = json.dumps(cut_deep(payload), ensure_ascii=False)
+        return _replace_unstorable(text, ["too_deep"])
+    except ValueError:
+        text = json.dumps(cut_deep(payload, depth=10**9), ensure_ascii=False)
+        return _replace_unstorable(text, ["not_finite_number"])
+    reasons: list[str] = []
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(payload) > MAX_DEPTH:
+        reasons.append("too_deep")
+        text = json.dumps(cut_deep(payload), ensure_ascii=False)
+    if len(text) > MAX_FIELD_CHARS:
+        reasons.extend(_long_fields(payload))
+    return _replace_unstorable(text, reasons)
+
+
+def _replace_unstorable(text: str, reasons: list[str]) -> tuple[str, list[str]]:
+    """Replace NUL escapes and lone surrogates by U+FFFD, adding their reasons."""
+    if NUL_ESCAPE in text:
+        reasons.append("nul_character")
+        text = text.replace(NUL_ESCAPE, "\\ufffd")
+    if SURROGATE.search(text):
+        reasons.append("invalid_utf8")
+        text = SURROGATE.sub("\ufffd", text)
+    return text, reasons
+
+
+def _depth(payload: Any) -> int:
+    """How deeply containers nest in a payload (no recursion)."""
+    deepest, stack = 0, [(payload, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            items = value.values() if isinstance(value, dict) else value
+            if level <= MAX_DEPTH:
+                stack.extend((item, level + 1) for item in items)
+    return deepest
+
+
+def _long_fields(payload: Any) -> list[str]:
+    """`too_long:<field>` for each top-level field holding a string longer than MAX_FIELD_CHARS."""
+    if not isinstance(payload, dict):
+        return []
+    return [
+        f"too_long:{SURROGATE.sub('?', name.replace(chr(0), '?'))[:MAX_KEY_CHARS]}"
+        for name, value in payload.items()
+        if len(json.dumps(value, ensure_ascii=False)) > MAX_FIELD_CHARS
+    ]
+
+
+def screened(parsed: Parsed) -> Parsed:
+    """The parsed record with its storable text and the reasons screening found (duplicates dropped)."""
+    parsed.text, reasons = storable_text(parsed.payload)
+    parsed.reasons[:] = list(dict.fromkeys([*parsed.reasons, *reasons]))
+    return parsed
+
+
+def not_an_object(source: str, entity: str, payload: Any) -> Parsed:
+    """A record that is not a JSON object: keyed by its hash, bad as `not_an_object`."""
+    return screened(Parsed(source, entity, payload_key(payload), None, payload, reasons=["not_an_object"]))
 
 
 class FieldReader:
@@ -37,9 +117,28 @@ class FieldReader:
         self.reasons: list[str] = []
         self._parse_time = parse_time
 
+    def _string(self, name: str, value: Any) -> str:
+        """A JSON string or null as text; any other JSON type is `bad_type:<name>` (read as empty)."""
+        if value is None or isinstance(value, str):
+            return clean(value)
+        self.reasons.append(f"bad_type:{name}")
+        return ""
+
     def text(self, name: str) -> str:
         """The cleaned text of a field (`""` when absent)."""
-        return clean(self.payload.get(name))
+        return self._string(name, self.payload.get(name))
+
+    def key(self, name: str) -> str:
+        """A record's key field: required, at most MAX_KEY_CHARS, only characters PostgreSQL can store."""
+        value = self.text(name)
+        if len(value) > MAX_KEY_CHARS:
+            self.reasons.append(f"too_long:{name}")
+            return ""
+        if "\x00" in value or SURROGATE.search(value):
+            return ""
+        if not value and f"bad_type:{name}" not in self.reasons:
+            self.reasons.append(f"missing:{name}")
+        return value
 
     def optional(self, name: str) -> str | None:
         """The cleaned text, None when empty."""
@@ -48,14 +147,14 @@ class FieldReader:
     def required(self, name: str) -> str:
         """A field that must not be empty."""
         value = self.text(name)
-        if not value:
+        if not value and f"bad_type:{name}" not in self.reasons:
             self.reasons.append(f"missing:{name}")
         return value
 
     def code(self, name: str, allowed: frozenset[str], *, required: bool = True) -> str | None:
         """A value from a code list; empty is allowed only when not required."""
         value = self.text(name)
-        if value == "" and not required:
+        if (value == "" and not required) or f"bad_type:{name}" in self.reasons:
             return None
         if value not in allowed:
             self.reasons.append(f"bad_code:{name}")
@@ -64,8 +163,8 @@ class FieldReader:
 
     def label(self, name: str, mapping: dict[str, Any], *, required: bool = True) -> Any:
         """A label looked up case-insensitively in `mapping` (keys already case-folded)."""
-        value = label(self.payload.get(name))
-        if value == "" and not required:
+        value = label(self.text(name))
+        if (value == "" and not required) or f"bad_type:{name}" in self.reasons:
             return None
         if value not in mapping:
             self.reasons.append(f"bad_code:{name}")
@@ -75,13 +174,13 @@ class FieldReader:
     def flag(self, name: str) -> bool:
         """A `"0"`/`"1"` flag; empty reads as false, anything else is bad."""
         value = self.text(name)
-        if value not in ("", "0", "1"):
+        if value not in ("", "0", "1") and f"bad_type:{name}" not in self.reasons:
             self.reasons.append(f"bad_flag:{name}")
         return value == "1"
 
     def time(self, name: str, raw: Any = None, *, reason_field: str | None = None) -> datetime | None:
         """A timestamp field (or a nested raw value), None when not set."""
-        value = clean(self.payload.get(name) if raw is None else raw)
+        value = self._string(reason_field or name, self.payload.get(name) if raw is None else raw)
         try:
             return self._parse_time(value)
         except BadTimestamp:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import unicodedata
 from typing import Any
+
+MAX_DEPTH = 32
+CUT_MARK = "…(nested deeper than 32 levels)"
 
 
 def clean(value: Any) -> str:
@@ -34,12 +38,40 @@ def canonical_json(payload: Any) -> str:
 
 
 def payload_key(payload: Any) -> str:
-    """`sha256:` + the hash of the canonical JSON of a payload."""
-    return "sha256:" + hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+    """`sha256:` + the hash of the canonical JSON of a payload (cut at MAX_DEPTH when nested deeper)."""
+    try:
+        text = canonical_json(payload)
+    except RecursionError:
+        text = canonical_json(cut_deep(payload))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cut_deep(payload: Any, depth: int = MAX_DEPTH) -> Any:
+    """A copy of a payload whose containers below `depth` levels are replaced by CUT_MARK, and whose
+    non-finite numbers (NaN, infinities: not JSON) by null; no recursion."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, int]] = [(payload, root, 0, 0)]
+    while stack:
+        value, parent, slot, level = stack.pop()
+        if not isinstance(value, dict | list):
+            parent[slot] = None if isinstance(value, float) and not math.isfinite(value) else value
+        elif level >= depth:
+            parent[slot] = CUT_MARK
+        elif isinstance(value, dict):
+            parent[slot] = copy = dict.fromkeys(value)
+            stack.extend((item, copy, key, level + 1) for key, item in value.items())
+        else:
+            parent[slot] = copy = [None] * len(value)
+            stack.extend((item, copy, index, level + 1) for index, item in enumerate(value))
+    return root[0]
 
 
 def applicant_key(applicant_id: str | None, secret: str) -> str | None:
-    """Lowercase hex HMAC-SHA-256 of the trimmed applicant id, keyed with the secret; None without an id."""
+    """Lowercase hex HMAC-SHA-256 of the trimmed applicant id, keyed with the secret; None without an id.
+
+    An id holding bytes that were not UTF-8 (its record is quarantined as `invalid_utf8`) still hashes.
+    """
     if not applicant_id:
         return None
-    return hmac.new(secret.encode("utf-8"), applicant_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    message = applicant_id.encode("utf-8", "surrogatepass")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()

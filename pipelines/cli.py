@@ -114,7 +114,11 @@ def run_materialize() -> int:
     except SQLAlchemyError as error:
         say(f"summary unavailable: {type(error).__name__}: {str(error).splitlines()[0]}")
     if not result.success:
+        from pipelines.failures import failure_lines
+
         say(f"materialize: run {result.run_id} FAILED after {seconds:.1f}s")
+        for line in failure_lines(event for event in result.all_events if event.is_step_failure):
+            say(line)
         return 1
     say(f"materialize: run {result.run_id} succeeded in {seconds:.1f}s")
     return 0

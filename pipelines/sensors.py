@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from pipelines.failures import failure_text
 from pipelines.jobs import newsys_changes_job
 from pipelines.run_tags import full_range_run_tags
 from resources.alerting import AlertingResource
@@ -64,9 +65,10 @@ def newsys_change_feed_sensor(
 
 @dg.run_failure_sensor(description="Raises a `run_failure` alert for every failed run.")
 def run_failure_alert(context: dg.RunFailureSensorContext, alerts: AlertingResource) -> None:
-    """Alert on a failed run, with the job name and the failure message (no secrets are in either)."""
+    """Alert on a failed run: the job name and, per failed step, the text the console prints (no secrets)."""
+    message = failure_text(context.get_step_failure_events(), context.failure_event.message or "")
     alerts.send(
         "run_failure",
         f"Run of {context.dagster_run.job_name} failed",
-        {"run_id": context.dagster_run.run_id, "message": context.failure_event.message or ""},
+        {"run_id": context.dagster_run.run_id, "message": message},
     )

@@ -11,7 +11,10 @@ import httpx
 from pydantic import Field
 
 from core.timefmt import format_egov
-from resources.http_retry import FetchStats, RetryPolicy, SourceError, json_body, send_with_retries
+from resources.http_retry import FetchStats, RetryPolicy, SourceError, Target, final_error, send_with_retries
+from resources.paging import OffsetPaginator, Validator, iter_pages
+
+CASES_PATH = "/api/v1/hoso"
 
 
 class EgovClient(dg.ConfigurableResource):
@@ -20,38 +23,40 @@ class EgovClient(dg.ConfigurableResource):
     base_url: str = Field(description="Base URL of the Egov API.")
     api_key: str = Field(description="Egov API key (secret, sent as X-API-Key).")
     page_size: int = Field(default=500, ge=1, le=500)
-    timeout_seconds: float = 30.0
-    max_attempts: int = 8
+    timeout_seconds: float = Field(default=30.0, description="Connect and read timeout of one request.")
+    max_attempts: int = Field(default=8, ge=1, description="Tries of one request before it fails the read.")
+    backoff_seconds: float = Field(default=0.25, ge=0, description="First retry delay; doubles each retry.")
+    max_backoff_seconds: float = Field(default=30.0, ge=0, description="Longest retry delay.")
+
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy these fields configure."""
+        return RetryPolicy(self.max_attempts, self.backoff_seconds, self.max_backoff_seconds)
 
     def iter_case_pages(self, updated_from: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
         """Pages of case records with `ngayCapNhat >= updated_from` (all when None), in id order."""
-        policy = RetryPolicy(max_attempts=self.max_attempts)
+        params: dict[str, Any] = {}
+        if updated_from is not None:
+            params["capNhatTu"] = format_egov(updated_from)
+        policy = self.retry_policy()
         with httpx.Client(base_url=self.base_url, timeout=self.timeout_seconds) as client:
-            page = 1
-            while True:
-                params: dict[str, Any] = {"page": page, "pageSize": self.page_size}
-                if updated_from is not None:
-                    params["capNhatTu"] = format_egov(updated_from)
-                response = send_with_retries(
+
+            def get_page(page_params: dict[str, Any], target: Target, validate: Validator) -> Any:
+                answer = send_with_retries(
                     client,
-                    lambda params=params: client.build_request(
-                        "GET", "/api/v1/hoso", params=params, headers={"X-API-Key": self.api_key}
+                    lambda: client.build_request(
+                        "GET", CASES_PATH, params=page_params, headers={"X-API-Key": self.api_key}
                     ),
+                    target=target,
                     policy=policy,
                     stats=stats,
+                    validate=lambda body: validate(body, page_params),
                 )
-                if response.status_code == 401:
-                    raise SourceError("Egov rejected the API key (HTTP 401): check EGOV_API_KEY")
-                records = _records_of(json_body(response))
-                if not records:
-                    return
-                stats.pages += 1
-                yield records
-                page += 1
+                if answer.status == 401:
+                    raise SourceError(target, "HTTP 401", "Egov rejected the API key: check EGOV_API_KEY")
+                if answer.status >= 300:
+                    raise final_error(target, answer)
+                return answer.body
 
-
-def _records_of(body: Any) -> list[Any]:
-    """The `duLieu` list of a page, or a clear error when the page is malformed."""
-    if not isinstance(body, dict) or not isinstance(body.get("duLieu"), list):
-        raise SourceError("Egov answered a page without a `duLieu` list")
-    return body["duLieu"]
+            yield from iter_pages(
+                get_page, Target("egov", "GET", CASES_PATH), params, OffsetPaginator(self.page_size), stats
+            )

@@ -1,7 +1,8 @@
-"""HTTP requests with retries: backoff that honours Retry-After on 429/5xx and dropped connections."""
+"""HTTP requests with retries: 429/5xx, dropped or cut-off connections, timeouts and invalid 200 answers."""
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -14,6 +15,7 @@ import httpx
 
 log = logging.getLogger("egov_sync.http")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
 
 
 @dataclass
@@ -27,7 +29,7 @@ class FetchStats:
     retry_causes: dict[str, int] = field(default_factory=dict)
 
     def count_retry(self, cause: str) -> None:
-        """Record one retry and its cause (a status code or a transport error name)."""
+        """Record one retry and its cause (a status code or an error class)."""
         self.retries += 1
         self.retry_causes[cause] = self.retry_causes.get(cause, 0) + 1
 
@@ -55,8 +57,74 @@ class RetryPolicy:
         return self.backoff(attempt)
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a request is for, as an error names it: source, method, path and page or cursor (no secrets)."""
+
+    source: str
+    method: str
+    path: str
+    position: str = ""
+
+    def describe(self) -> str:
+        """`source METHOD path (position)`."""
+        where = f" ({self.position})" if self.position else ""
+        return f"{self.source} {self.method} {self.path}{where}"
+
+
 class SourceError(RuntimeError):
-    """A source answered with an error that retrying will not fix, or kept failing."""
+    """A source failure that retrying did not or will not fix; says which request, why, and how far."""
+
+    def __init__(
+        self,
+        target: Target,
+        cause: str,
+        message: str,
+        *,
+        attempts: int = 1,
+        committed: int | None = None,
+    ) -> None:
+        self.target = target
+        self.cause = cause
+        self.detail = message
+        self.attempts = attempts
+        self.committed = committed
+        super().__init__(self.text())
+
+    @property
+    def source(self) -> str:
+        """The source system's name."""
+        return self.target.source
+
+    def text(self) -> str:
+        """One line: the request, the status or error class, the message, attempts and records committed."""
+        tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
+        line = f"{self.target.describe()}: {self.cause}{tries}: {self.detail}"
+        if self.committed is not None:
+            line += f"; {self.committed} records of this read were committed before the failure"
+        return line
+
+    def with_committed(self, committed: int) -> SourceError:
+        """The same error, saying how many records were committed before it."""
+        self.committed = committed
+        self.args = (self.text(),)
+        return self
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class InvalidAnswer(ValueError):
+    """A 2xx answer that is not the JSON page the contract describes (retried like a 5xx)."""
+
+
+@dataclass
+class Answer:
+    """A final answer: its status and, for a 2xx, the validated body."""
+
+    status: int
+    body: Any = None
+    message: str = ""
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -68,51 +136,83 @@ def parse_retry_after(value: str | None) -> float | None:
         return float(value)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
         return None
     return max(0.0, moment.timestamp() - time.time())
+
+
+def json_answer(response: httpx.Response) -> Any:
+    """The decoded JSON body; InvalidAnswer for another content type, bad JSON or absurd nesting.
+
+    Bytes that are not UTF-8 are kept as lone surrogates, so the parsers can quarantine their record.
+    """
+    content_type = response.headers.get("Content-Type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise InvalidAnswer(f"content type {media or 'missing'} instead of application/json")
+    text = response.content.decode("utf-8", errors="surrogateescape")
+    try:
+        return json.loads(text)
+    except RecursionError as error:
+        raise InvalidAnswer("the JSON is nested too deeply to read") from error
+    except ValueError as error:
+        raise InvalidAnswer(f"invalid JSON ({error})") from error
 
 
 def send_with_retries(
     client: httpx.Client,
     build: Callable[[], httpx.Request],
     *,
+    target: Target,
     policy: RetryPolicy,
     stats: FetchStats,
+    validate: Callable[[Any], Any] = lambda body: body,
     sleep: Callable[[float], None] = time.sleep,
-) -> httpx.Response:
-    """Send a request, retrying 429/5xx and transport errors; other answers are returned as they are."""
+) -> Answer:
+    """Send a request until it gets a final answer; a 2xx is decoded and validated (invalid ones retried).
+
+    Retried with backoff: 429/5xx (honouring Retry-After), transport errors (dropped or cut-off
+    connections, timeouts), invalid 2xx answers. Other statuses are final and returned unvalidated.
+    """
     for attempt in range(1, policy.max_attempts + 1):
         request = build()
         stats.requests += 1
+        response: httpx.Response | None = None
         try:
             response = client.send(request)
-        except httpx.TransportError as error:
-            if attempt == policy.max_attempts:
-                raise SourceError(f"{request.method} {request.url.path}: {type(error).__name__}") from error
-            stats.count_retry(type(error).__name__)
-            sleep(policy.backoff(attempt))
-            continue
-        if response.status_code not in RETRYABLE_STATUSES:
-            return response
+            if response.status_code in RETRYABLE_STATUSES:
+                cause, detail = f"HTTP {response.status_code}", _error_text(response)
+            elif not response.is_success:
+                return Answer(response.status_code, None, _error_text(response))
+            else:
+                return Answer(response.status_code, validate(json_answer(response)))
+        except RETRYABLE_ERRORS as error:
+            cause, detail = type(error).__name__, str(error) or "the connection failed"
+        except InvalidAnswer as error:
+            cause, detail = "InvalidAnswer", str(error)
         if attempt == policy.max_attempts:
-            raise SourceError(
-                f"{request.method} {request.url.path}: HTTP {response.status_code} after {attempt} tries"
-            )
-        stats.count_retry(str(response.status_code))
+            raise SourceError(target, cause, detail, attempts=attempt)
+        stats.count_retry(cause.removeprefix("HTTP "))
         delay = policy.delay_for(response, attempt)
-        log.info("HTTP %s on %s, retrying in %.2fs", response.status_code, request.url.path, delay)
+        log.info("%s on %s, retrying in %.2fs", cause, target.describe(), delay)
         sleep(delay)
     raise AssertionError("unreachable")
 
 
-def json_body(response: httpx.Response) -> Any:
-    """The JSON body of a successful answer; a clear error otherwise."""
-    if response.status_code >= 400:
-        raise SourceError(
-            f"{response.request.method} {response.request.url.path}: HTTP {response.status_code}"
-        )
+def _error_text(response: httpx.Response) -> str:
+    """A short description of an error answer: its `message` field when it is JSON, else its reason."""
     try:
-        return response.json()
-    except ValueError as error:
-        raise SourceError(f"{response.request.url.path}: the answer is not JSON") from error
+        body = response.json()
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"][:200]
+    return response.reason_phrase or "error answer"
+
+
+def final_error(target: Target, answer: Answer, hint: str = "") -> SourceError:
+    """The error of a final non-2xx answer (never retried)."""
+    detail = hint or f"{answer.message or 'refused'} (a client error; retrying will not help)"
+    return SourceError(target, f"HTTP {answer.status}", detail)

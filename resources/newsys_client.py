@@ -13,7 +13,19 @@ import httpx
 from pydantic import Field
 
 from core.timefmt import format_newsys
-from resources.http_retry import FetchStats, RetryPolicy, SourceError, json_body, send_with_retries
+from resources.http_retry import (
+    Answer,
+    FetchStats,
+    InvalidAnswer,
+    RetryPolicy,
+    SourceError,
+    Target,
+    final_error,
+    send_with_retries,
+)
+from resources.paging import CursorPaginator, Validator, item_list, iter_pages
+
+TOKEN_PATH = "/oauth2/token"
 
 
 class EventsGone(SourceError):
@@ -26,6 +38,24 @@ class EventsPage:
 
     events: list[dict[str, Any]]
     last_seq: int
+
+
+def events_page(body: Any, params: dict[str, Any]) -> Any:
+    """An events answer: an `events` list and an integer `last_seq`."""
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise InvalidAnswer("the answer has no `events` list")
+    last_seq = body.get("last_seq")
+    if last_seq is not None and (not isinstance(last_seq, int) or isinstance(last_seq, bool)):
+        raise InvalidAnswer("the answer's `last_seq` is not an integer")
+    return body
+
+
+def token_answer(body: Any, params: dict[str, Any]) -> Any:
+    """A token answer: a non-empty `access_token` string."""
+    token = body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        raise InvalidAnswer("the token answer has no access_token")
+    return body
 
 
 class NewsysSession:
@@ -41,29 +71,40 @@ class NewsysSession:
         self.stats = stats
         self._token: str | None = None
 
-    def get_json(self, path: str, params: dict[str, Any], *, allow: frozenset[int] = frozenset()) -> Any:
-        """GET a JSON resource; statuses in `allow` are returned as `httpx.Response` instead."""
-        response = self._get(path, params)
-        if response.status_code == 401:
+    def get(
+        self,
+        params: dict[str, Any],
+        target: Target,
+        validate: Validator,
+        *,
+        allow: frozenset[int] = frozenset(),
+    ) -> Any:
+        """GET a validated JSON body; a status in `allow` is returned as its Answer, others are errors."""
+        answer = self._get(target, params, validate)
+        if answer.status == 401:
             self.stats.token_refreshes += 1
             self._token = None
-            response = self._get(path, params)
-            if response.status_code == 401:
-                raise SourceError(f"GET {path}: HTTP 401 again with a fresh token")
-        if response.status_code in allow:
-            return response
-        return json_body(response)
+            answer = self._get(target, params, validate)
+            if answer.status == 401:
+                raise final_error(target, answer, "HTTP 401 again with a fresh token")
+        if answer.status in allow:
+            return answer
+        if answer.status >= 300:
+            raise final_error(target, answer)
+        return answer.body
 
-    def _get(self, path: str, params: dict[str, Any]) -> httpx.Response:
+    def _get(self, target: Target, params: dict[str, Any], validate: Validator) -> Answer:
         """One GET with the current token, retried on transient failures."""
         token = self._bearer_token()
         return send_with_retries(
             self._client,
             lambda: self._client.build_request(
-                "GET", path, params=params, headers={"Authorization": f"Bearer {token}"}
+                "GET", target.path, params=params, headers={"Authorization": f"Bearer {token}"}
             ),
+            target=target,
             policy=self._policy,
             stats=self.stats,
+            validate=lambda body: validate(body, params),
         )
 
     def _bearer_token(self) -> str:
@@ -74,20 +115,21 @@ class NewsysSession:
                 "client_id": self._client_id,
                 "client_secret": self._client_secret,
             }
-            response = send_with_retries(
+            target = Target("newsys", "POST", TOKEN_PATH)
+            answer = send_with_retries(
                 self._client,
-                lambda: self._client.build_request("POST", "/oauth2/token", data=form),
+                lambda: self._client.build_request("POST", TOKEN_PATH, data=form),
+                target=target,
                 policy=self._policy,
                 stats=self.stats,
+                validate=lambda body: token_answer(body, {}),
             )
-            if response.status_code in (400, 401):
-                raise SourceError(
-                    "the new system refused the client credentials: check NEWSYS_CLIENT_ID/SECRET"
-                )
-            body = json_body(response)
-            if not isinstance(body, dict) or not body.get("access_token"):
-                raise SourceError("the token endpoint answered without an access_token")
-            self._token = str(body["access_token"])
+            if answer.status in (400, 401):
+                hint = "the new system refused the client credentials: check NEWSYS_CLIENT_ID/SECRET"
+                raise final_error(target, answer, hint)
+            if answer.status >= 300:
+                raise final_error(target, answer)
+            self._token = answer.body["access_token"]
         return self._token
 
 
@@ -98,15 +140,22 @@ class NewsysClient(dg.ConfigurableResource):
     client_id: str = Field(description="OAuth2 client id.")
     client_secret: str = Field(description="OAuth2 client secret (secret).")
     page_limit: int = Field(default=1000, ge=1, le=1000)
-    timeout_seconds: float = 30.0
-    max_attempts: int = 8
+    timeout_seconds: float = Field(default=30.0, description="Connect and read timeout of one request.")
+    max_attempts: int = Field(default=8, ge=1, description="Tries of one request before it fails the read.")
+    backoff_seconds: float = Field(default=0.25, ge=0, description="First retry delay; doubles each retry.")
+    max_backoff_seconds: float = Field(default=30.0, ge=0, description="Longest retry delay.")
+
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy these fields configure."""
+        return RetryPolicy(self.max_attempts, self.backoff_seconds, self.max_backoff_seconds)
 
     @contextmanager
     def session(self, stats: FetchStats | None = None) -> Iterator[NewsysSession]:
         """An authenticated session over one HTTP connection pool."""
-        policy = RetryPolicy(max_attempts=self.max_attempts)
         with httpx.Client(base_url=self.base_url, timeout=self.timeout_seconds) as client:
-            yield NewsysSession(client, self.client_id, self.client_secret, policy, stats or FetchStats())
+            yield NewsysSession(
+                client, self.client_id, self.client_secret, self.retry_policy(), stats or FetchStats()
+            )
 
     def iter_case_pages(self, updated_since: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
         """Pages of the case feed from `updated_since` (inclusive), in (NgayCapNhat, MaHoSo) order."""
@@ -129,37 +178,23 @@ class NewsysClient(dg.ConfigurableResource):
 
     def events(self, after: int, limit: int = 500) -> EventsPage:
         """Change notifications after `after`; raises EventsGone when they are no longer kept."""
+        target = Target("newsys", "GET", "/api/v2/events", f"after {after}")
         with self.session() as session:
-            answer = session.get_json(
-                "/api/v2/events", {"after": after, "limit": limit}, allow=frozenset({410})
-            )
-        if isinstance(answer, httpx.Response):
-            raise EventsGone(f"events after {after} are no longer kept (HTTP 410)")
-        if not isinstance(answer, dict) or not isinstance(answer.get("events"), list):
-            raise SourceError("the events answer has no `events` list")
+            params = {"after": after, "limit": limit}
+            answer = session.get(params, target, events_page, allow=frozenset({410}))
+        if isinstance(answer, Answer):
+            raise EventsGone(target, "HTTP 410", f"events after {after} are no longer kept")
         return EventsPage(events=answer["events"], last_seq=int(answer.get("last_seq") or after))
 
     def _cursor_pages(self, path: str, params: dict[str, Any], stats: FetchStats) -> Iterator[list[Any]]:
         """Follow `next_cursor` to the end of a feed, one page at a time."""
         with self.session(stats) as session:
-            cursor: str | None = None
-            while True:
-                page_params = dict(params, cursor=cursor) if cursor else dict(params)
-                body = session.get_json(path, page_params)
-                if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-                    raise SourceError(f"{path} answered a page without an `items` list")
-                stats.pages += 1
-                if body["items"]:
-                    yield body["items"]
-                cursor = body.get("next_cursor")
-                if not cursor:
-                    return
+            target = Target("newsys", "GET", path)
+            yield from iter_pages(session.get, target, params, CursorPaginator(), stats)
 
     def _single_page(self, path: str, stats: FetchStats) -> list[Any]:
         """A one-page list resource."""
         with self.session(stats) as session:
-            body = session.get_json(path, {})
-        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-            raise SourceError(f"{path} answered without an `items` list")
+            body = session.get({}, Target("newsys", "GET", path), item_list)
         stats.pages += 1
         return body["items"]

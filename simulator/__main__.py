@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--egov-port", type=int, default=8701)
     parser.add_argument("--newsys-port", type=int, default=8702)
-    parser.add_argument("--faults", choices=("none", "demo", "heavy"), default="none")
+    parser.add_argument("--faults", choices=("none", "demo", "heavy", "soak"), default="none")
     args = parser.parse_args(argv)
     serve_forever(args.scale, args.seed, args.host, args.egov_port, args.newsys_port, args.faults)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from simulator.server import SimulatorServers
 
 _INT = re.compile(r"-?[0-9]+")
+BODY_FAULTS = {"html": "html", "truncated": "truncated", "cut": "cut_bodies", "hang": "hangs"}
 
 
 @dataclass
@@ -36,12 +39,13 @@ class Request:
 
 @dataclass
 class Reply:
-    """An HTTP answer (None body: close the connection without answering)."""
+    """An HTTP answer (None body: close the connection unanswered); `fault` spoils how it is written."""
 
     status: int
     body: dict[str, Any] | None
     headers: dict[str, str] = field(default_factory=dict)
     injected: bool = False
+    fault: str | None = None
 
 
 class ParamError(ValueError):
@@ -87,10 +91,13 @@ def dispatch(sim: SimulatorServers, req: Request) -> Reply:
         return _guard(lambda: control(sim, req))
     key = req.key()
     fault = sim.dice.decide(key, token_endpoint=req.path == "/oauth2/token")
-    if fault is not None:
+    if fault is not None and fault not in BODY_FAULTS:
         return _injected(sim, req.system, fault)
     route = egov_route if req.system == "egov" else newsys_route
     reply = _guard(lambda: route(sim, req))
+    if fault is not None and reply.body is not None:
+        sim.count(BODY_FAULTS[fault])
+        reply.fault, reply.injected = fault, True
     if not reply.injected:
         sim.dice.served(key)
     return reply
@@ -112,6 +119,8 @@ def _injected(sim: SimulatorServers, system: str, fault: str) -> Reply:
     elif fault == "429":
         sim.count("429")
         wait = str(sim.faults.retry_after)
+        if sim.faults.retry_after_date:
+            wait = email.utils.formatdate(time.time() + sim.faults.retry_after, usegmt=True)
         reply = error(429, "rate_limited", "Too many requests", **{"Retry-After": wait})
     else:
         sim.count("5xx")
@@ -132,7 +141,12 @@ def egov_route(sim: SimulatorServers, req: Request) -> Reply:
     size = int_param(req.query, "pageSize", 100, 1, 500)
     since = time_param(req.query, "capNhatTu", parse_egov_second)
     with sim.lock:
-        body, served = sim.world.egov_page(page, size, since)
+        if page > 1 and sim.dice.repeat_page():
+            sim.count("repeated_pages")
+            body, served = sim.world.egov_page(page - 1, size, since)
+            body["trang"] = page
+        else:
+            body, served = sim.world.egov_page(page, size, since)
         sim.maybe_bump("egov", served)
     return Reply(200, body)
 
@@ -195,7 +209,7 @@ def cases_route(sim: SimulatorServers, req: Request) -> Reply:
         except BadCursor as exc:
             raise ParamError("cursor was not issued by this server") from exc
         sim.maybe_bump("newsys", served)
-    return Reply(200, body)
+    return Reply(200, _maybe_repeat_cursor(sim, body, cursor))
 
 
 def events_route(sim: SimulatorServers, req: Request) -> Reply:
@@ -216,10 +230,20 @@ def officials_route(sim: SimulatorServers, req: Request) -> Reply:
     """`GET /api/v2/officials`: cursor paging by user name."""
     limit = int_param(req.query, "limit", 500, 1, 1000)
     with sim.lock:
+        cursor = req.query.get("cursor") or None
         try:
-            return Reply(200, sim.world.officials_page(req.query.get("cursor") or None, limit))
+            body = sim.world.officials_page(cursor, limit)
         except BadCursor as exc:
             raise ParamError("cursor was not issued by this server") from exc
+    return Reply(200, _maybe_repeat_cursor(sim, body, cursor))
+
+
+def _maybe_repeat_cursor(sim: SimulatorServers, body: dict[str, Any], cursor: str | None) -> dict[str, Any]:
+    """Now and then, hand back the cursor a page was asked with instead of the next one."""
+    if cursor and body.get("next_cursor") and sim.dice.repeat_page():
+        sim.count("repeated_pages")
+        return dict(body, next_cursor=cursor)
+    return body
 
 
 def procedures_route(sim: SimulatorServers, req: Request) -> Reply:

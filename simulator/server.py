@@ -19,7 +19,10 @@ from simulator.faults import FaultDice, Faults
 from simulator.routes import Reply, Request, dispatch, error, parse_query
 from simulator.world import World
 
-STAT_NAMES = ("requests", "429", "5xx", "drops", "token_expiries", "concurrent_updates", "tokens_issued")
+STAT_NAMES = ("requests", "429", "5xx", "drops", "token_expiries", "concurrent_updates", "tokens_issued",
+              "html", "truncated", "cut_bodies", "hangs", "repeated_pages")
+HTML_PAGE = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+             b"<body><h1>Bad Gateway</h1><p>The upstream server is unavailable.</p></body></html>")
 
 
 class TokenStore:
@@ -142,15 +145,30 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(reply)
 
     def _write(self, reply: Reply) -> None:
-        """Write a JSON reply with its Content-Length."""
-        data = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        """Write a JSON reply with its Content-Length, spoilt the way its fault says."""
+        body = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))
+        data = body.encode("utf-8", "surrogateescape")
+        content_type, sent = "application/json; charset=utf-8", data
+        if reply.fault == "html":
+            content_type, data = "text/html; charset=utf-8", HTML_PAGE
+            sent = data
+        elif reply.fault == "truncated":
+            data = sent = data[: len(data) // 2]
+        elif reply.fault == "cut":
+            sent = data[: len(data) // 2]
+        elif reply.fault == "hang":
+            time.sleep(self.sim.faults.hang_seconds)
+        with contextlib.suppress(OSError):
+            self.send_response(reply.status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(sent)
+            self.wfile.flush()
+        if reply.fault in ("cut", "hang"):
+            self.close_connection = True
 
 
 class SimulatorServers:
