@@ -30,6 +30,7 @@ from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 
 RAW_ASSETS = [newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case]
+WORLD_NOW = "2026-11-01"
 
 
 def free_port() -> int:
@@ -41,7 +42,7 @@ def free_port() -> int:
 
 @contextmanager
 def simulator_process(scale: int, faults: str) -> Iterator[tuple[str, str]]:
-    """`python -m simulator` in a child process; yields the two base URLs once both answer."""
+    """`python -m simulator` (its world ending at WORLD_NOW) in a child process; yields both base URLs."""
     egov_port, newsys_port = free_port(), free_port()
     command = [
         sys.executable,
@@ -51,6 +52,8 @@ def simulator_process(scale: int, faults: str) -> Iterator[tuple[str, str]]:
         str(scale),
         "--faults",
         faults,
+        "--now",
+        WORLD_NOW,
         "--egov-port",
         str(egov_port),
         "--newsys-port",

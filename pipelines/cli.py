@@ -11,8 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
+
+if TYPE_CHECKING:
+    from simulator.server import SimulatorServers
 
 REQUIRED_ENV = (
     "WAREHOUSE_URL", "EGOV_BASE_URL", "EGOV_API_KEY", "NEWSYS_BASE_URL", "NEWSYS_CLIENT_ID",
@@ -61,17 +65,32 @@ def ensure_embedded_warehouse() -> None:
     say(f"warehouse: embedded PostgreSQL under {data_dir() / 'postgres'} ({time.monotonic() - started:.1f}s)")
 
 
+def now_argument(text: str) -> datetime:
+    """`--now`: an ISO 8601 date or date-time (local time unless it has an offset) the world can end at."""
+    from simulator.simtime import now_argument as parse_now
+
+    return parse_now(text)
+
+
+def simulated_now(given: datetime | None) -> datetime:
+    """When the simulated world ends: the `--now` given, else the wall clock."""
+    from simulator.simtime import wall_clock
+
+    return given or wall_clock()
+
+
 @contextmanager
-def running_simulators(scale: int, seed: int, faults_name: str, egov_port: int = 0,
-                       newsys_port: int = 0) -> Iterator[object]:
-    """Generate the simulated world, serve both APIs on loopback, and point the environment at them."""
+def running_simulators(scale: int, seed: int, faults_name: str, now: datetime, egov_port: int = 0,
+                       newsys_port: int = 0) -> Iterator[SimulatorServers]:
+    """Generate the world ending at `now`, serve both APIs on loopback, and point the environment at them."""
     from simulator.faults import Faults
     from simulator.server import SimulatorServers
     from simulator.world import generate_world
 
     started = time.monotonic()
-    world = generate_world(scale=scale, seed=seed)
-    say(f"simulator: generated scale {scale} (seed {seed}) in {time.monotonic() - started:.1f}s")
+    world = generate_world(scale=scale, seed=seed, now=now)
+    say(f"simulator: generated scale {scale} (seed {seed}) ending {world.clock.isoformat()} "
+        f"in {time.monotonic() - started:.1f}s")
     faults = getattr(Faults, faults_name)()
     faults.rate_concurrent_update = 0.0
     servers = SimulatorServers(world, faults=faults, egov_port=egov_port, newsys_port=newsys_port)
@@ -89,8 +108,8 @@ def missing_environment() -> list[str]:
     return [name for name in REQUIRED_ENV if not os.environ.get(name)]
 
 
-def run_materialize() -> int:
-    """Run every asset once in process (the nightly job over every month); print a summary; 0 on success."""
+def run_materialize(as_of: datetime | None = None) -> int:
+    """Run every asset once in process (the nightly job up to `as_of`, default now); 0 on success."""
     missing = missing_environment()
     if missing:
         print(f"egov-sync: missing environment variables: {', '.join(missing)}", file=sys.stderr)
@@ -101,7 +120,7 @@ def run_materialize() -> int:
     from pipelines.definitions import defs
     from pipelines.run_tags import full_range_run_tags
 
-    as_of = datetime.now(UTC)
+    as_of = as_of or datetime.now(UTC)
     started = time.monotonic()
     say(f"materialize: one run of every asset, as of {as_of.isoformat(timespec='seconds')}")
     with dg.DagsterInstance.get() as instance:
@@ -169,8 +188,8 @@ def command_demo(args: argparse.Namespace) -> int:
     """Simulators + (embedded) warehouse + one run of every asset."""
     started = time.monotonic()
     ensure_embedded_warehouse()
-    with running_simulators(args.scale, args.seed, args.faults):
-        code = run_materialize()
+    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now)) as servers:
+        code = run_materialize(as_of=servers.world.clock)
     say(f"demo: finished in {time.monotonic() - started:.1f}s (exit {code})")
     return code
 
@@ -178,7 +197,8 @@ def command_demo(args: argparse.Namespace) -> int:
 def command_simulate(args: argparse.Namespace) -> int:
     """Serve the simulators (and the embedded warehouse) until interrupted; print the environment to use."""
     ensure_embedded_warehouse()
-    with running_simulators(args.scale, args.seed, args.faults, args.egov_port, args.newsys_port):
+    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
+                            args.newsys_port):
         print_environment()
         say("serving; POST {NEWSYS_BASE_URL}/_sim/changes?n=100 applies a batch of changes; Ctrl-C stops")
         try:
@@ -193,7 +213,8 @@ def command_ui(args: argparse.Namespace) -> int:
     ensure_embedded_warehouse()
     ensure_dagster_home()
     root = Path(__file__).resolve().parent.parent
-    with running_simulators(args.scale, args.seed, args.faults, args.egov_port, args.newsys_port):
+    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
+                            args.newsys_port):
         dagster = Path(sys.executable).with_name("dagster")
         command = [str(dagster), "dev", "-w", str(root / "workspace.yaml"), "-p", str(args.port)]
         say(f"UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)")
@@ -226,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--scale", type=int, default=10_000, help="new-system cases to simulate")
         sub.add_argument("--seed", type=int, default=7)
         sub.add_argument("--faults", choices=("none", "demo", "heavy"), default="demo")
+        sub.add_argument("--now", type=now_argument, default=None,
+                         help="when the simulated world ends (the demo's as-of): ISO 8601 date or date-time, "
+                              "local time unless it has an offset (default: the wall clock)")
         if name != "demo":
             sub.add_argument("--egov-port", type=int, default=8701)
             sub.add_argument("--newsys-port", type=int, default=8702)

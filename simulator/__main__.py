@@ -6,10 +6,12 @@ import argparse
 import signal
 import threading
 import time
+from datetime import datetime
 from types import FrameType
 
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
+from simulator.simtime import now_argument, wall_clock
 from simulator.world import generate_world
 
 
@@ -19,11 +21,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def serve_forever(scale: int, seed: int, host: str, egov_port: int, newsys_port: int,
-                  faults: Faults | str) -> None:
-    """Generate the world, serve both APIs and block until interrupted (Ctrl+C)."""
+                  faults: Faults | str, now: datetime | None = None) -> None:
+    """Generate the world ending at `now` (the wall clock when None), serve both APIs until interrupted."""
     chosen = Faults.named(faults) if isinstance(faults, str) else faults
     started = time.monotonic()
-    world = generate_world(scale, seed)
+    world = generate_world(scale, seed, now or wall_clock())
     elapsed = time.monotonic() - started
     servers = SimulatorServers(world, faults=chosen, host=host, egov_port=egov_port, newsys_port=newsys_port)
     if threading.current_thread() is threading.main_thread():
@@ -53,8 +55,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--egov-port", type=int, default=8701)
     parser.add_argument("--newsys-port", type=int, default=8702)
     parser.add_argument("--faults", choices=("none", "demo", "heavy", "soak"), default="none")
+    parser.add_argument("--now", type=now_argument, default=None,
+                        help="when the simulated world ends: ISO 8601 date or date-time, local time unless "
+                             "it has an offset (default: the wall clock)")
     args = parser.parse_args(argv)
-    serve_forever(args.scale, args.seed, args.host, args.egov_port, args.newsys_port, args.faults)
+    serve_forever(args.scale, args.seed, args.host, args.egov_port, args.newsys_port, args.faults, args.now)
 
 
 if __name__ == "__main__":

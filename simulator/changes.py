@@ -1,4 +1,4 @@
-"""Batches of changes after the anchor, and the concurrent updates a server makes while serving pages."""
+"""Batches of changes after the world's now, and the concurrent updates a server makes while serving pages."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from simulator.gen_base import STOP_REASONS, procedure_cum
 from simulator.gen_migrate import LinkIndex, build_link_index, messy
 from simulator.officials import Official
 from simulator.records import TERMINAL_STATUSES, ECase, NCase
-from simulator.simtime import ANCHOR, HOUR, add_workdays, to_datetime
+from simulator.simtime import HOUR, add_workdays
 
 if TYPE_CHECKING:
     from simulator.world import World
@@ -25,10 +25,10 @@ _PROGRESSING = (1, 2, 4, 5, 6, 9)
 class ChangeSummary:
     """What one batch of changes touched."""
 
+    clock: datetime
     egov_ids: set[int] = field(default_factory=set)
     newsys_keys: set[str] = field(default_factory=set)
     official_names: set[str] = field(default_factory=set)
-    clock: datetime = field(default_factory=lambda: to_datetime(ANCHOR))
 
     def as_json(self) -> dict[str, Any]:
         """The summary as a JSON-ready dictionary (sorted lists, ISO clock)."""
@@ -71,7 +71,7 @@ def apply_batch(world: World, n: int, rng: Random) -> ChangeSummary:
     start = world.now
     world.tick(HOUR)
     world.builder.rng = rng
-    summary = ChangeSummary()
+    summary = ChangeSummary(clock=world.clock)
     residue, migrated = _egov_open_sets(world)
     open_new = [i for i in range(world.new_count()) if _progressing(world.new_case(i))]
     ops = _operations(n, rng)
@@ -89,7 +89,6 @@ def apply_batch(world: World, n: int, rng: Random) -> ChangeSummary:
             _progress(world, open_new, t, summary)
         else:
             _switch_official(world, t, summary)
-    summary.clock = world.clock
     return summary
 
 

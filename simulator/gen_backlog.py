@@ -8,7 +8,7 @@ from simulator.catalog import UNIT_BY_CODE
 from simulator.gen_base import STOP_REASONS, Builder
 from simulator.gen_egov import natural_backlog
 from simulator.records import ECase, egov_applicant_id
-from simulator.simtime import ANCHOR, CUTOVER, DAY, HOUR, MINUTE, at
+from simulator.simtime import CUTOVER, DAY, HOUR, MINUTE, at
 
 PAIRED = ("ambiguous", "collision")
 CATEGORIES: tuple[tuple[str, int, float], ...] = (
@@ -92,7 +92,7 @@ def finish_in_egov(b: Builder, case: ECase, when: int | None) -> None:
     rng = b.rng
     end = when
     if end is None:
-        natural = case.end if case.end is not None and CUTOVER <= case.end < ANCHOR - 30 * DAY else None
+        natural = case.end if case.end is not None and CUTOVER <= case.end < b.now - 30 * DAY else None
         end = natural or b.work_time(CUTOVER + rng.randrange(1, 150) * DAY)
     r = rng.random()
     case.status = 10 if r < 0.72 else 9 if r < 0.82 else 3 if r < 0.87 else 7 if r < 0.93 else 8

@@ -11,7 +11,7 @@ from simulator.gen_base import BadPlant, Builder
 from simulator.gen_quality import Picker
 from simulator.officials import Official
 from simulator.records import ABSENT, ECase, NCase, new_payload
-from simulator.simtime import ANCHOR, CUTOVER, DAY
+from simulator.simtime import CUTOVER, DAY
 
 Rule = tuple[dict[str, Any], str, Callable[[Any], bool]]
 _ANY: Callable[[Any], bool] = lambda c: True  # noqa: E731
@@ -159,7 +159,7 @@ def add_bad_officials(b: Builder) -> None:
              ("phamvanhung.gdyk", "Phạm Văn Hùng", {"TrangThai": "2"}, "bad_code:TrangThai"),
              ("vothithu.attp", "Võ Thị Thu", {"NgayCapNhat": "20251232080000"}, "bad_time:NgayCapNhat"))
     for k, (user, name, raw, reason) in enumerate(specs):
-        o = Official(user, name, "000.00.31.H19", "VNEID", "2", True, min(ANCHOR - 1, t + k * DAY), raw=raw,
+        o = Official(user, name, "000.00.31.H19", "VNEID", "2", True, min(b.now - 1, t + k * DAY), raw=raw,
                      bad=True)
         b.officials.append(o)
         b.bad.append(BadPlant("newsys", "official", o, reason))

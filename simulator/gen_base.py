@@ -11,7 +11,7 @@ from typing import Any
 from simulator.catalog import PROCEDURES, UNIT_BY_CODE, units_for
 from simulator.officials import Official
 from simulator.records import ECase, NCase
-from simulator.simtime import DAY, HOUR, MINUTE, weekday, yymmdd
+from simulator.simtime import DAY, DEFAULT_NOW, HOUR, MINUTE, weekday, yymmdd
 
 STOP_REASONS = (
     "Hồ sơ không đủ điều kiện theo quy định, đã hướng dẫn công dân bổ sung nhưng quá hạn không bổ sung",
@@ -40,6 +40,7 @@ class Builder:
 
     rng: Random
     scale: int
+    now: int = DEFAULT_NOW
     egov: list[ECase] = field(default_factory=list)
     new: list[NCase] = field(default_factory=list)
     officials: list[Official] = field(default_factory=list)

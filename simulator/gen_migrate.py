@@ -12,9 +12,10 @@ from simulator.gen_backlog import PAIRED
 from simulator.gen_base import STOP_REASONS, BadPlant, Builder
 from simulator.gen_newsys import attributes, last_change
 from simulator.records import TERMINAL_STATUSES, ECase, NCase, egov_applicant_id
-from simulator.simtime import ANCHOR, CUTOVER, DAY, HOUR, MINUTE, REORGANISED, add_workdays, at, yymmdd
+from simulator.simtime import CUTOVER, DAY, HOUR, MINUTE, REORGANISED, add_workdays, at, yymmdd
 
 Fingerprint = tuple[str, str, int]
+_LATEST_MIGRATION_DAYS = 30
 
 
 def normalise(case_no: str) -> str:
@@ -83,18 +84,18 @@ def garbled(index: LinkIndex, case_no: str) -> str:
 
 
 def migration_time(b: Builder, late: bool = False) -> int:
-    """When the migration tool copied a case: mostly in the first weeks after the cutover."""
+    """When the migration tool copied a case: mostly in the first weeks after the cutover, never lately."""
     rng = b.rng
     if late:
         return b.work_time(REORGANISED + rng.randrange(2, 90) * DAY)
     r = rng.random()
     low, high = (0, 45) if r < 0.7 else ((45, 180) if r < 0.95 else (180, 500))
-    days = rng.randrange(low, high)
+    days = rng.randrange(low, min(high, (b.now - CUTOVER) // DAY - _LATEST_MIGRATION_DAYS))
     return b.work_time(CUTOVER + days * DAY)
 
 
 def migrated_copy(b: Builder, e: ECase, link: int, created: int, legacy: str, **changes: Any) -> NCase:
-    """A new-system copy of an Egov case made by the migration tool at `created`, progressed to the anchor."""
+    """A new-system copy of an Egov case made by the migration tool at `created`, progressed to now."""
     unit = changes.get("unit") or e.unit
     if created >= REORGANISED and UNIT_BY_CODE[unit].ceased:
         unit = current_unit(unit)
@@ -105,7 +106,7 @@ def migrated_copy(b: Builder, e: ECase, link: int, created: int, legacy: str, **
     case.app_id = changes.get("app_id", e.app_id)
     case.receiver = b.receiver(unit)
     case.handler = b.handler(unit)
-    progress_migrated(b, case, changes.get("now", ANCHOR))
+    progress_migrated(b, case, changes.get("now", b.now))
     b.new.append(case)
     return case
 
@@ -177,7 +178,7 @@ def _copy_for(b: Builder, i: int, name: str, index: LinkIndex) -> None:
         second = "" if index.unique_fingerprint(e) and rng.random() < 0.5 else messy(rng, e.so)
         migrated_copy(b, e, i, when + rng.randrange(1, 20) * DAY, second)
     elif name == "residue_tomb":
-        gone = min(ANCHOR - HOUR, when + rng.randrange(1, 15) * DAY)
+        gone = min(b.now - HOUR, when + rng.randrange(1, 15) * DAY)
         tomb = migrated_copy(b, e, i, when, legacy, now=gone)
         tomb.deleted, tomb.updated = True, gone
     elif name == "residue_bad":
@@ -225,7 +226,7 @@ def create_migrations(b: Builder, plan: dict[int, str], index: LinkIndex) -> Non
         if b.rng.random() < moved_share.get(plan[i], 0.75):
             case = b.egov[i]
             case.moved = True
-            case.updated = max(case.updated, min(ANCHOR - 1, case.updated + DAY))
+            case.updated = max(case.updated, min(b.now - 1, case.updated + DAY))
 
 
 def reserve_orphan_targets(b: Builder, backlog: set[int]) -> list[int]:

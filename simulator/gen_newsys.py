@@ -1,29 +1,28 @@
-"""Generation of the natural new-system case population (the cutover .. the anchor)."""
+"""Generation of the natural new-system case population (the cutover .. the world's now)."""
 
 from __future__ import annotations
 
 from simulator.catalog import PROCEDURE_BY_CODE, PROCEDURES, Procedure
 from simulator.gen_base import STOP_REASONS, Builder, day_weights, lerp, procedure_cum
 from simulator.records import NCase
-from simulator.simtime import ANCHOR, CUTOVER, DAY, HOUR, REORGANISED, add_workdays
-
-_SPAN = ANCHOR - CUTOVER
+from simulator.simtime import CUTOVER, DAY, HOUR, REORGANISED, add_workdays
 
 
 def generate_new(b: Builder, count: int) -> None:
-    """Append `count` natural new-system cases (NguonHoSo MOI) received from the cutover to the anchor."""
+    """Append `count` natural new-system cases (NguonHoSo MOI) received from the cutover to now."""
     rng = b.rng
-    days, cum = day_weights(CUTOVER // DAY, ANCHOR // DAY, growth=0.25)
+    days, cum = day_weights(CUTOVER // DAY, b.now // DAY, growth=0.25)
     picked = sorted(rng.choices(days, cum_weights=cum, k=count))
     procs = rng.choices(PROCEDURES, cum_weights=procedure_cum(), k=count)
     for day, proc in zip(picked, procs, strict=True):
         b.new.append(natural_case(b, day * DAY, proc))
 
 
-def natural_case(b: Builder, day_start: int, proc: Procedure, now: int = ANCHOR) -> NCase:
-    """One new case received (or registered online) on a day, progressed to the state it has at `now`."""
+def natural_case(b: Builder, day_start: int, proc: Procedure) -> NCase:
+    """One new case received (or registered online) on a day, progressed to the state it has now."""
     rng = b.rng
-    f = (day_start - CUTOVER) / _SPAN
+    now = b.now
+    f = (day_start - CUTOVER) / (now - CUTOVER)
     unit = b.pick_unit(proc.field, None, day_start >= REORGANISED)
     online = proc.level != "2" and rng.random() < lerp(0.66, 0.76, f)
     channel = 2 if online else (3 if rng.random() < 0.04 else 1)

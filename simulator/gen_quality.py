@@ -10,7 +10,7 @@ from simulator.gen_base import Builder
 from simulator.gen_egov import assign_identity, natural_egov
 from simulator.officials import Official
 from simulator.records import ECase, NCase
-from simulator.simtime import ANCHOR, CUTOVER, DAY, HOUR, at
+from simulator.simtime import CUTOVER, DAY, HOUR, at
 
 UNKNOWN_USER = "hotro.phanmem"
 T = TypeVar("T")
@@ -105,7 +105,7 @@ def plant_egov_traps(b: Builder) -> None:
 
 def plant_new_offenders(b: Builder, pick: Picker[NCase]) -> None:
     """New-system cases that break the result, apology, reason, date, sync and catalogue rules."""
-    settled = lambda c: c.status == 10 and c.due is not None and c.due < ANCHOR - 10 * DAY  # noqa: E731
+    settled = lambda c: c.status == 10 and c.due is not None and c.due < b.now - 10 * DAY  # noqa: E731
     for _, c in pick.take(settled, 3):
         c.result = 0
     for _, c in pick.take(settled, 3):
@@ -142,7 +142,7 @@ def plant_tombstones(b: Builder, pick: Picker[NCase], roles: dict[str, list[Offi
         if k == 0:
             c.status, c.handler = 4, roles["tomb"][0].user
         c.deleted = True
-        c.updated = min(ANCHOR - 1, c.updated + b.rng.randrange(HOUR, 5 * DAY))
+        c.updated = min(b.now - 1, c.updated + b.rng.randrange(HOUR, 5 * DAY))
 
 
 def egov_picker(b: Builder) -> Picker[ECase]:

@@ -30,19 +30,20 @@ from simulator.gen_quality import (
     plant_tombstones,
 )
 from simulator.officials import Official, legacy_accounts, make_officials
+from simulator.simtime import DEFAULT_NOW
 
 MIN_SCALE = 100
 MAX_SCALE = 2_000_000
 
 
-def build(scale: int, seed: int) -> Builder:
-    """Build every record of the world for (scale, seed)."""
+def build(scale: int, seed: int, now: int = DEFAULT_NOW) -> Builder:
+    """Build every record of the world for (scale, seed) as it stands at the simulated second `now`."""
     if not MIN_SCALE <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be within {MIN_SCALE}..{MAX_SCALE}")
-    b = Builder(rng=Random(seed), scale=scale)
+    b = Builder(rng=Random(seed), scale=scale, now=now)
     n_egov = max(600, scale // 2)
     b.applicant_pool = int((scale + n_egov) * 0.8) + 100
-    b.officials = make_officials(b.rng, scale)
+    b.officials = make_officials(b.rng, scale, now)
     roles = designate_officials(b)
     build_pools(b, roles)
     b.legacy_users = legacy_accounts(b.rng)

@@ -9,7 +9,7 @@ from typing import Any
 from simulator.catalog import UNITS
 from simulator.people import ascii_fold, official_user, person_name
 from simulator.records import finish_payload
-from simulator.simtime import ANCHOR, CUTOVER, DAY, fmt_new
+from simulator.simtime import CUTOVER, DAY, fmt_new
 
 
 @dataclass(slots=True, eq=False)
@@ -44,8 +44,8 @@ def _unit_counts(total: int) -> list[tuple[str, int]]:
     return [(code, max(1, round(w * scale))) for code, w in weights]
 
 
-def make_officials(rng: Random, scale: int) -> list[Official]:
-    """Officials of every unit: mostly VNeID accounts, some local NOI_BO ones, a few locked."""
+def make_officials(rng: Random, scale: int, now: int) -> list[Official]:
+    """Officials of every unit, updated since the cutover: mostly VNeID, some NOI_BO, a few locked."""
     total = min(600, max(48, scale // 150))
     taken: set[str] = set()
     out = []
@@ -56,7 +56,7 @@ def make_officials(rng: Random, scale: int) -> list[Official]:
             name = person_name(5_000_000 + number * 7919)
             kind = "NOI_BO" if rng.random() < 0.14 else "VNEID"
             level = "" if kind == "NOI_BO" else ("2" if rng.random() < 0.8 else "1")
-            updated = CUTOVER + rng.randrange((ANCHOR - CUTOVER) // DAY - 2) * DAY + rng.randrange(DAY)
+            updated = CUTOVER + rng.randrange((now - CUTOVER) // DAY - 2) * DAY + rng.randrange(DAY)
             out.append(Official(official_user(name, taken), name, unit, kind, level, rng.random() > 0.06,
                                 updated))
     return out

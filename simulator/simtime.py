@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,7 +40,9 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: 
 
 CUTOVER = at(2024, 12, 24)
 REORGANISED = at(2025, 7, 1)
-ANCHOR = at(2026, 11, 1)
+DEFAULT_NOW = at(2026, 11, 1)
+EARLIEST_NOW = at(2026, 1, 1)
+LATEST_NOW = at(2035, 1, 1)
 EGOV_START = at(2019, 1, 1)
 DATE_ONLY_BEFORE = at(2020, 1, 1)
 
@@ -112,6 +115,43 @@ def parse_egov_second(text: str) -> int | None:
         return None
     d, m, y, hh, mm, ss = match.groups()
     return _parts((y, m, d, hh or "0", mm or "0", ss or "0"))
+
+
+def world_now(moment: datetime | None) -> int:
+    """The simulated second a world ends at: `moment` (naive means local time), DEFAULT_NOW when None."""
+    if moment is None:
+        return DEFAULT_NOW
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    t = from_datetime(moment)
+    if not EARLIEST_NOW <= t <= LATEST_NOW:
+        raise ValueError(f"the world's now must be within {to_datetime(EARLIEST_NOW).isoformat()} .. "
+                         f"{to_datetime(LATEST_NOW).isoformat()}, not {moment.isoformat()}")
+    return t
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 date or date-time as an aware datetime (local time when it carries no offset)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 date or date-time: {text!r}") from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
+
+
+def now_argument(text: str) -> datetime:
+    """A command line's `--now`: an ISO 8601 moment the world can end at (argparse's error otherwise)."""
+    try:
+        moment = parse_moment(text)
+        world_now(moment)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return moment
+
+
+def wall_clock() -> datetime:
+    """The present, local time, to the second."""
+    return datetime.now(LOCAL_TZ).replace(microsecond=0)
 
 
 def _parts(parts: tuple[str, ...]) -> int | None:

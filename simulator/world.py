@@ -19,7 +19,7 @@ from simulator.gen_migrate import LinkIndex
 from simulator.generate import build
 from simulator.officials import Official, official_payload
 from simulator.records import ABSENT, ECase, NCase, egov_payload, new_payload
-from simulator.simtime import ANCHOR, DAY, to_datetime
+from simulator.simtime import DAY, to_datetime, world_now
 
 __all__ = ["ChangeSummary", "EventsPruned", "World", "generate_world"]
 FeedEntry = tuple[int, str, int]
@@ -63,7 +63,7 @@ class World:
         """Assemble a world from what the generator built."""
         self.seed = seed
         self.builder = builder
-        self.now = ANCHOR
+        self.now = builder.now
         self.batches = 0
         self.version = 0
         self._egov: list[ECase] = builder.egov
@@ -73,7 +73,7 @@ class World:
         self._official_order = sorted((_official_key(o), i) for i, o in enumerate(self._officials))
         self._egov_filter: tuple[tuple[int, int], list[int]] | None = None
         self.link_index: LinkIndex | None = None
-        self.events = _initial_events(self._new, self._officials, seed)
+        self.events = _initial_events(self._new, self._officials, seed, self.now)
 
     @property
     def clock(self) -> datetime:
@@ -228,9 +228,9 @@ def _official_key(o: Official) -> str:
     return o.user
 
 
-def _initial_events(new: list[NCase], officials: list[Official], seed: int) -> EventLog:
-    """The events of the last 7 days before the anchor; earlier ones were already discarded."""
-    window = ANCHOR - 7 * DAY
+def _initial_events(new: list[NCase], officials: list[Official], seed: int, now: int) -> EventLog:
+    """The events of the last 7 days before `now`; earlier ones were already discarded."""
+    window = now - 7 * DAY
     pending: list[tuple[int, str, str]] = []
     for r in new:
         key = feed_key(r)
@@ -248,6 +248,9 @@ def _initial_events(new: list[NCase], officials: list[Official], seed: int) -> E
     return log
 
 
-def generate_world(scale: int = 1000, seed: int = 7) -> World:
-    """The deterministic world of (scale, seed): `scale` new-system cases and about scale/2 Egov ones."""
-    return World(build(scale, seed), seed)
+def generate_world(scale: int = 1000, seed: int = 7, now: datetime | None = None) -> World:
+    """The deterministic world of (scale, seed, now): `scale` new-system cases and about scale/2 Egov ones.
+
+    `now` is the moment the world ends (naive means local time); None is the fixed DEFAULT_NOW.
+    """
+    return World(build(scale, seed, world_now(now)), seed)
