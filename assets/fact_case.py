@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from core import asset_keys as keys
-from core.presentation import markdown_table
+from core.presentation import markdown_table, violations_result
 from resources.warehouse import WarehouseResource
 from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
 
@@ -37,7 +37,4 @@ def fact_case_keys_are_unique(warehouse: WarehouseResource) -> dg.AssetCheckResu
     """Look for duplicate case keys."""
     with warehouse.begin() as conn:
         duplicates = rows(conn, FACT_CASE_SQL, "check_fact_case_keys")
-    return dg.AssetCheckResult(
-        passed=not duplicates,
-        metadata={"duplicates": markdown_table(duplicates, ["case_key", "n"])},
-    )
+    return violations_result(duplicates, ["case_key", "n"], count="duplicates_shown", table="duplicates")

@@ -7,7 +7,7 @@ import dagster as dg
 from sqlalchemy import Connection
 
 from core import asset_keys as keys
-from core.presentation import markdown_table
+from core.presentation import markdown_table, violations_result
 from core.run_clock import run_started_at
 from resources.difference import Changes, Published, publish_difference
 from resources.warehouse import WarehouseResource
@@ -77,15 +77,8 @@ def period_report_balances(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Look for rows whose counts do not add up."""
     with warehouse.begin() as conn:
         broken = rows(conn, PERIOD_REPORT_SQL, "check_period_report_conservation")
-    return dg.AssetCheckResult(
-        passed=not broken,
-        metadata={
-            "unbalanced_rows": len(broken),
-            "sample": markdown_table(
-                broken, ["period_kind", "period_start", "unit_code", "field_code", *COUNT_COLUMNS]
-            ),
-        },
-    )
+    columns = ["period_kind", "period_start", "unit_code", "field_code", *COUNT_COLUMNS]
+    return violations_result(broken, columns, count="unbalanced_rows", table="sample")
 
 
 @dg.asset_check(

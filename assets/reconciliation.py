@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from core import asset_keys as keys
-from core.presentation import counts_table, markdown_table
+from core.presentation import counts_table, markdown_table, violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 from transform.case_universe import rows
@@ -53,13 +53,7 @@ def every_backlog_case_has_one_row(
     """Compare the backlog case numbers (with multiplicity) with the backlog rows published."""
     with warehouse.begin() as conn:
         broken = rows(conn, RECONCILIATION_SQL, "check_backlog_conservation", cutover=settings.cutover())
-    return dg.AssetCheckResult(
-        passed=not broken,
-        metadata={
-            "violations_shown": len(broken),
-            "violations": markdown_table(broken, ["legacy_case_no", "backlog_cases", "backlog_rows"]),
-        },
-    )
+    return violations_result(broken, ["legacy_case_no", "backlog_cases", "backlog_rows"])
 
 
 @dg.asset_check(
@@ -70,10 +64,4 @@ def every_migrated_record_appears_once(warehouse: WarehouseResource) -> dg.Asset
     """Compare the migrated records with the `new_case_id` values published."""
     with warehouse.begin() as conn:
         broken = rows(conn, RECONCILIATION_SQL, "check_migrated_conservation")
-    return dg.AssetCheckResult(
-        passed=not broken,
-        metadata={
-            "violations_shown": len(broken),
-            "violations": markdown_table(broken, ["new_case_id", "rows"]),
-        },
-    )
+    return violations_result(broken, ["new_case_id", "rows"])

@@ -29,3 +29,13 @@ def counts_table(counts: Mapping[str, int], label: str, value: str = "rows") -> 
 def percent(value: Any, decimal_mark: str = ".") -> str:
     """A ratio as a percentage with one decimal (`decimal_mark` "," for Vietnamese), or a dash."""
     return "–" if value is None else f"{float(value) * 100:.1f}%".replace(".", decimal_mark)
+
+
+def violations_result(
+    found: Sequence[Mapping[str, Any]], columns: Sequence[str], *, count: str = "violations_shown",
+    table: str = "violations",
+) -> dg.AssetCheckResult:
+    """An asset check that passes when a query found no violating rows, and shows those it found."""
+    return dg.AssetCheckResult(
+        passed=not found, metadata={count: len(found), table: markdown_table(found, columns)}
+    )

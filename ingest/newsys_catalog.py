@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from core.timefmt import parse_newsys
 from ingest.reader import FieldReader, Parsed, not_an_object, screened
@@ -16,14 +18,28 @@ SERVICE_LEVELS = frozenset({"2", "3", "4"})
 UNIT_LEVELS = frozenset({"SO", "HUYEN", "XA"})
 
 
-def parse_official(payload: Any) -> Parsed:
-    """Validate one official's account record."""
+def _parse_reference(
+    payload: Any,
+    entity: str,
+    key_field: str,
+    build: Callable[[FieldReader, str, datetime | None], NamedTuple],
+    *,
+    versioned: bool = False,
+) -> Parsed:
+    """Validate one reference record: its key, its version when it has one, then the row `build` reads."""
     if not isinstance(payload, dict):
-        return not_an_object("newsys", "official", payload)
+        return not_an_object("newsys", entity, payload)
     read = FieldReader(payload, parse_newsys)
-    user_name = read.key("TenDangNhap")
-    updated_at = read.time("NgayCapNhat")
-    row = OfficialRow(
+    key = read.key(key_field)
+    updated_at = read.time("NgayCapNhat") if versioned else None
+    row = build(read, key, updated_at)
+    parsed = Parsed("newsys", entity, key or payload_key(payload), updated_at, payload, row, read.reasons)
+    return screened(parsed)
+
+
+def _official_row(read: FieldReader, user_name: str, updated_at: datetime | None) -> OfficialRow:
+    """The account columns of an official."""
+    return OfficialRow(
         user_name=user_name,
         full_name=read.optional("HoTen"),
         unit_code=read.optional("MaDonVi"),
@@ -32,18 +48,12 @@ def parse_official(payload: Any) -> Parsed:
         is_active=read.code("TrangThai", ACTIVE_STATES) == "1",
         updated_at=updated_at,
     )
-    key = user_name or payload_key(payload)
-    return screened(Parsed("newsys", "official", key, updated_at, payload, row, read.reasons))
 
 
-def parse_procedure(payload: Any) -> Parsed:
-    """Validate one procedure of the TTHC catalogue."""
-    if not isinstance(payload, dict):
-        return not_an_object("newsys", "procedure", payload)
-    read = FieldReader(payload, parse_newsys)
-    code = read.key("MaTTHC")
+def _procedure_row(read: FieldReader, code: str, _updated_at: datetime | None) -> ProcedureRow:
+    """The catalogue columns of a procedure."""
     level = read.code("MucDo", SERVICE_LEVELS)
-    row = ProcedureRow(
+    return ProcedureRow(
         procedure_code=code,
         name=read.optional("TenTTHC"),
         field_code=read.optional("MaLinhVuc"),
@@ -52,22 +62,29 @@ def parse_procedure(payload: Any) -> Parsed:
         legal_days=read.integer("ThoiHanGiaiQuyet"),
         has_fee=read.flag("CoPhiLePhi"),
     )
-    key = code or payload_key(payload)
-    return screened(Parsed("newsys", "procedure", key, None, payload, row, read.reasons))
 
 
-def parse_unit(payload: Any) -> Parsed:
-    """Validate one handling unit with its successor."""
-    if not isinstance(payload, dict):
-        return not_an_object("newsys", "unit", payload)
-    read = FieldReader(payload, parse_newsys)
-    code = read.key("MaDonVi")
-    row = UnitRow(
+def _unit_row(read: FieldReader, code: str, _updated_at: datetime | None) -> UnitRow:
+    """The columns of a handling unit with its successor."""
+    return UnitRow(
         unit_code=code,
         name=read.optional("TenDonVi"),
         level=read.code("Cap", UNIT_LEVELS),
         successor_code=read.optional("MaDonViKeThua"),
         ceased_at=read.time("HieuLucDen"),
     )
-    key = code or payload_key(payload)
-    return screened(Parsed("newsys", "unit", key, None, payload, row, read.reasons))
+
+
+def parse_official(payload: Any) -> Parsed:
+    """Validate one official's account record."""
+    return _parse_reference(payload, "official", "TenDangNhap", _official_row, versioned=True)
+
+
+def parse_procedure(payload: Any) -> Parsed:
+    """Validate one procedure of the TTHC catalogue."""
+    return _parse_reference(payload, "procedure", "MaTTHC", _procedure_row)
+
+
+def parse_unit(payload: Any) -> Parsed:
+    """Validate one handling unit with its successor."""
+    return _parse_reference(payload, "unit", "MaDonVi", _unit_row)

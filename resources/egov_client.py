@@ -6,31 +6,22 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import dagster as dg
 import httpx
 from pydantic import Field
 
 from core.timefmt import format_egov
-from resources.http_retry import FetchStats, RetryPolicy, SourceError, Target, final_error, send_with_retries
+from resources.http_retry import FetchStats, SourceError, Target, final_error, send_with_retries
 from resources.paging import OffsetPaginator, Validator, iter_pages
+from resources.source_client import SourceClient
 
 CASES_PATH = "/api/v1/hoso"
 
 
-class EgovClient(dg.ConfigurableResource):
+class EgovClient(SourceClient):
     """Read-only access to Egov (`EGOV_BASE_URL`, `EGOV_API_KEY`)."""
 
-    base_url: str = Field(description="Base URL of the Egov API.")
     api_key: str = Field(description="Egov API key (secret, sent as X-API-Key).")
     page_size: int = Field(default=500, ge=1, le=500)
-    timeout_seconds: float = Field(default=30.0, description="Connect and read timeout of one request.")
-    max_attempts: int = Field(default=8, ge=1, description="Tries of one request before it fails the read.")
-    backoff_seconds: float = Field(default=0.25, ge=0, description="First retry delay; doubles each retry.")
-    max_backoff_seconds: float = Field(default=30.0, ge=0, description="Longest retry delay.")
-
-    def retry_policy(self) -> RetryPolicy:
-        """The retry policy these fields configure."""
-        return RetryPolicy(self.max_attempts, self.backoff_seconds, self.max_backoff_seconds)
 
     def iter_case_pages(self, updated_from: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
         """Pages of case records with `ngayCapNhat >= updated_from` (all when None), in id order."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import dagster as dg
 import httpx
 from pydantic import Field
 
@@ -24,6 +23,7 @@ from resources.http_retry import (
     send_with_retries,
 )
 from resources.paging import CursorPaginator, Validator, item_list, iter_pages
+from resources.source_client import SourceClient
 
 TOKEN_PATH = "/oauth2/token"
 
@@ -133,21 +133,12 @@ class NewsysSession:
         return self._token
 
 
-class NewsysClient(dg.ConfigurableResource):
+class NewsysClient(SourceClient):
     """Read-only access to the new system (`NEWSYS_BASE_URL`, `NEWSYS_CLIENT_ID`, `NEWSYS_CLIENT_SECRET`)."""
 
-    base_url: str = Field(description="Base URL of the new system's API.")
     client_id: str = Field(description="OAuth2 client id.")
     client_secret: str = Field(description="OAuth2 client secret (secret).")
     page_limit: int = Field(default=1000, ge=1, le=1000)
-    timeout_seconds: float = Field(default=30.0, description="Connect and read timeout of one request.")
-    max_attempts: int = Field(default=8, ge=1, description="Tries of one request before it fails the read.")
-    backoff_seconds: float = Field(default=0.25, ge=0, description="First retry delay; doubles each retry.")
-    max_backoff_seconds: float = Field(default=30.0, ge=0, description="Longest retry delay.")
-
-    def retry_policy(self) -> RetryPolicy:
-        """The retry policy these fields configure."""
-        return RetryPolicy(self.max_attempts, self.backoff_seconds, self.max_backoff_seconds)
 
     @contextmanager
     def session(self, stats: FetchStats | None = None) -> Iterator[NewsysSession]:
