@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -29,10 +30,13 @@ class SyncedWarehouse:
     as_of: datetime
     truth: TruthInputs
     result: dg.ExecuteInProcessResult
+    data_dir: Path
 
 
 @pytest.fixture(scope="session")
-def synced(pg_admin_uri: str, template_db: str) -> Iterator[SyncedWarehouse]:
+def synced(
+    pg_admin_uri: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SyncedWarehouse]:
     """Every asset materialised once from a faulty simulator into a fresh warehouse (shared, read-only)."""
     from resources.embedded_postgres import sqlalchemy_url
     from resources.scratch_databases import create_database, drop_database
@@ -42,8 +46,14 @@ def synced(pg_admin_uri: str, template_db: str) -> Iterator[SyncedWarehouse]:
     world = generate_world(scale=E2E_SCALE, seed=E2E_SEED)
     faults = Faults.heavy()
     faults.rate_concurrent_update = 0.0
-    with SimulatorServers(world, faults=faults) as servers, simulator_environment(servers, warehouse.url):
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    with (
+        SimulatorServers(world, faults=faults) as servers,
+        simulator_environment(servers, warehouse.url),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("EGOV_SYNC_DATA_DIR", str(data_dir))
         result = run_nightly_job()
     truth = truth_for_world(world, as_of=AS_OF, pii_key=PII_KEY)
-    yield SyncedWarehouse(world, warehouse, AS_OF, truth, result)
+    yield SyncedWarehouse(world, warehouse, AS_OF, truth, result, data_dir)
     drop_database(pg_admin_uri, name)
