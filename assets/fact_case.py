@@ -6,6 +6,7 @@ import dagster as dg
 
 from core import asset_keys as keys
 from core.presentation import markdown_table
+from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
 
@@ -20,10 +21,10 @@ from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
         "`legacy_case_no`). Units are current units; applicants appear only as `applicant_key`."
     ),
 )
-def fact_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Publish `mart.fact_case` as a difference in one transaction."""
+def fact_case(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
+    """Publish `mart.fact_case` as a difference in one transaction, keying applicants with `PII_HASH_KEY`."""
     with warehouse.begin() as conn:
-        changes = build_fact_case(conn)
+        changes = build_fact_case(conn, settings.pii_hash_key)
     counts = changes.extra["counts"]
     return dg.MaterializeResult(
         metadata={

@@ -6,7 +6,6 @@ how its pages are read and how its records are parsed.
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 import dagster as dg
@@ -32,7 +31,6 @@ from ingest.reader import Parsed
 from resources.egov_client import EgovClient
 from resources.http_retry import FetchStats
 from resources.newsys_client import NewsysClient
-from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 
 PageReader = Callable[[datetime | None, FetchStats], Iterable[list[Any]]]
@@ -155,12 +153,11 @@ def egov_case(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
     egov: EgovClient,
-    settings: PipelineSettings,
 ) -> dg.MaterializeResult:
     """Land Egov's cases."""
-    parse = partial(parse_egov_case, pii_key=settings.pii_hash_key)
     return land_entity(
-        context, warehouse, EGOV_CASE, egov.iter_case_pages, parse, watermark_mode=WatermarkMode.AT_END
+        context, warehouse, EGOV_CASE, egov.iter_case_pages, parse_egov_case,
+        watermark_mode=WatermarkMode.AT_END,
     )
 
 
@@ -176,12 +173,11 @@ def newsys_case(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
     newsys: NewsysClient,
-    settings: PipelineSettings,
 ) -> dg.MaterializeResult:
     """Land the new system's case feed."""
-    parse = partial(parse_newsys_case, pii_key=settings.pii_hash_key)
     return land_entity(
-        context, warehouse, NEWSYS_CASE, newsys.iter_case_pages, parse, watermark_mode=WatermarkMode.PER_BATCH
+        context, warehouse, NEWSYS_CASE, newsys.iter_case_pages, parse_newsys_case,
+        watermark_mode=WatermarkMode.PER_BATCH,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import unicodedata
 from typing import Any
@@ -36,10 +35,3 @@ def canonical_json(payload: Any) -> str:
 def payload_key(payload: Any) -> str:
     """`sha256:` + the hash of the canonical JSON of a payload."""
     return "sha256:" + hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
-
-
-def applicant_key(applicant_id: str | None, secret: str) -> str | None:
-    """Lowercase hex HMAC-SHA-256 of the trimmed applicant id, keyed with the secret; None without an id."""
-    if not applicant_id:
-        return None
-    return hmac.new(secret.encode("utf-8"), applicant_id.encode("utf-8"), hashlib.sha256).hexdigest()
