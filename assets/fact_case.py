@@ -6,6 +6,7 @@ import dagster as dg
 
 from core import asset_keys as keys
 from core.presentation import markdown_table, violations_result
+from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
 
@@ -15,13 +16,14 @@ from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
     kinds={"postgres", "sql"},
 )
-def fact_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def fact_case(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
     """One row per real case: every valid, non-deleted new-system case and every valid Egov case that no
     migrated record links to (a migrated case is represented once, by its new-system record, carrying
-    `legacy_case_no`). Units are current units; applicants appear only as `applicant_key`.
+    `legacy_case_no`). Units are current units; applicants appear only as `applicant_key`, keyed with
+    `PII_HASH_KEY` as the table is built.
     """
     with warehouse.begin() as conn:
-        changes = build_fact_case(conn)
+        changes = build_fact_case(conn, settings.pii_hash_key)
     counts = changes.extra["counts"]
     return dg.MaterializeResult(
         metadata={

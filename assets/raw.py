@@ -150,7 +150,7 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class RawEntity:
-    """How one raw asset reads its source and parses its records; `needs_pii_key` for case records."""
+    """How one raw asset reads its source and parses its records."""
 
     key: dg.AssetKey
     spec: EntitySpec
@@ -159,28 +159,22 @@ class RawEntity:
     parse: Callable[..., Parsed]
     watermark_mode: WatermarkMode
     description: str
-    needs_pii_key: bool = False
 
 
 def raw_asset(entity: RawEntity) -> dg.AssetsDefinition:
     """The landing asset of one source entity."""
-    resource_keys = {"warehouse", entity.client} | ({"settings"} if entity.needs_pii_key else set())
-
     @dg.asset(
         key=entity.key, kinds={"postgres", "python"}, description=entity.description,
-        required_resource_keys=resource_keys,
+        required_resource_keys={"warehouse", entity.client},
     )
     def _land(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         client = getattr(context.resources, entity.client)
-        parse = entity.parse
-        if entity.needs_pii_key:
-            parse = partial(parse, pii_key=context.resources.settings.pii_hash_key)
         return land_entity(
             context,
             context.resources.warehouse,
             entity.spec,
             partial(entity.read, client),
-            parse,
+            entity.parse,
             watermark_mode=entity.watermark_mode,
         )
 
@@ -199,7 +193,6 @@ RAW_ENTITIES = (
         WatermarkMode.AT_END,
         "Egov case records from `/api/v1/hoso` (offset paging by id, `capNhatTu` inclusive). The watermark "
         "advances only after a complete pass, because offset pages are not a snapshot.",
-        needs_pii_key=True,
     ),
     RawEntity(
         keys.RAW_NEWSYS_CASE, NEWSYS_CASE, "newsys",
@@ -207,7 +200,6 @@ RAW_ENTITIES = (
         WatermarkMode.PER_BATCH,
         "Case records (HoSo) of the new system, read incrementally from `/api/v2/cases` from the stored "
         "watermark (inclusive), latest version per MaHoSo, tombstones kept; bad records quarantined.",
-        needs_pii_key=True,
     ),
     RawEntity(
         keys.RAW_NEWSYS_OFFICIAL, NEWSYS_OFFICIAL, "newsys",

@@ -8,7 +8,7 @@ from typing import Any
 from core.timefmt import parse_egov
 from ingest.reader import FieldReader, Parsed, not_an_object, screened
 from ingest.rows import CaseRow
-from ingest.text import applicant_key, payload_key
+from ingest.text import payload_key
 
 STATUS_LABELS = {
     "mới tiếp nhận": 2,
@@ -26,7 +26,7 @@ RATING_LABELS = {"rất hài lòng": 1, "hài lòng": 2, "không hài lòng": 3}
 PAYMENT_LABELS = {"có": "online", "không": "offline"}
 
 
-def parse_egov_case(payload: Any, pii_key: str) -> Parsed:
+def parse_egov_case(payload: Any) -> Parsed:
     """Validate one Egov `hoso` record and map it to the canonical columns (or collect why it is bad)."""
     if not isinstance(payload, dict):
         return not_an_object("egov", "case", payload)
@@ -35,12 +35,12 @@ def parse_egov_case(payload: Any, pii_key: str) -> Parsed:
     if egov_id is None:
         read.reasons.append("bad_id")
     updated_at = read.time("ngayCapNhat")
-    row = _case_row(read, pii_key, egov_id, updated_at)
+    row = _case_row(read, egov_id, updated_at)
     key = str(egov_id) if egov_id is not None else payload_key(payload)
     return screened(Parsed("egov", "case", key, updated_at, payload, row, read.reasons))
 
 
-def _case_row(read: FieldReader, pii_key: str, egov_id: int | None, updated_at: datetime | None) -> CaseRow:
+def _case_row(read: FieldReader, egov_id: int | None, updated_at: datetime | None) -> CaseRow:
     """The canonical row of an Egov case."""
     case_no = read.key("soHoSo")
     status = read.label("trangThai", STATUS_LABELS)
@@ -77,7 +77,6 @@ def _case_row(read: FieldReader, pii_key: str, egov_id: int | None, updated_at: 
         synced_national=None,
         stop_reason=read.optional("lyDoTamDung"),
         applicant_id=applicant_id,
-        applicant_key=applicant_key(applicant_id, pii_key),
         applicant_type=None,
         applicant_vneid=None,
         handlers=[official] if official else [],

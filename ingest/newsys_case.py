@@ -8,7 +8,7 @@ from typing import Any
 from core.timefmt import parse_newsys
 from ingest.reader import FieldReader, Parsed, not_an_object, screened
 from ingest.rows import CaseRow
-from ingest.text import applicant_key, clean, payload_key
+from ingest.text import clean, payload_key
 
 STATUSES = frozenset(str(code) for code in range(1, 11))
 TERMINAL_END_FIELD = {
@@ -27,19 +27,19 @@ APPLICANT_TYPES = frozenset({"1", "2", "3", "4"})
 FLAGS = ("TaiKhoanDuocXacThucVoiVNeID", "HoSoCoThanhPhanSoHoa", "DongBoDVCQG", "DaXoa")
 
 
-def parse_newsys_case(payload: Any, pii_key: str) -> Parsed:
+def parse_newsys_case(payload: Any) -> Parsed:
     """Validate one HoSo record and map it to the canonical columns (or collect why it is bad)."""
     if not isinstance(payload, dict):
         return not_an_object("newsys", "case", payload)
     read = FieldReader(payload, parse_newsys)
     case_no = read.key("MaHoSo")
     updated_at = read.time("NgayCapNhat")
-    row = _case_row(read, pii_key, case_no, updated_at)
+    row = _case_row(read, case_no, updated_at)
     key = case_no or payload_key(payload)
     return screened(Parsed("newsys", "case", key, updated_at, payload, row, read.reasons))
 
 
-def _case_row(read: FieldReader, pii_key: str, case_no: str, updated_at: datetime | None) -> CaseRow:
+def _case_row(read: FieldReader, case_no: str, updated_at: datetime | None) -> CaseRow:
     """The canonical row of a case, reading every field once."""
     status_text = read.code("TrangThaiHoSo", STATUSES)
     status = int(status_text) if status_text else None
@@ -80,7 +80,6 @@ def _case_row(read: FieldReader, pii_key: str, case_no: str, updated_at: datetim
         synced_national=flags["DongBoDVCQG"],
         stop_reason=read.optional("LyDoDungXuLy"),
         applicant_id=applicant_id,
-        applicant_key=applicant_key(applicant_id, pii_key),
         applicant_type=read.code("LoaiDoiTuong", APPLICANT_TYPES, required=False),
         applicant_vneid=flags["TaiKhoanDuocXacThucVoiVNeID"],
         handlers=sorted({clean(item.get("TenDangNhap")) for item in history} - {""}),

@@ -39,7 +39,6 @@ class CaseRow(NamedTuple):
     synced_national: bool | None
     stop_reason: str | None
     applicant_id: str | None
-    applicant_key: str | None
     applicant_type: str | None
     applicant_vneid: bool | None
     handlers: list[str]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import math
 import unicodedata
@@ -64,14 +63,3 @@ def cut_deep(payload: Any, depth: int = MAX_DEPTH) -> Any:
             parent[slot] = copy = [None] * len(value)
             stack.extend((item, copy, index, level + 1) for index, item in enumerate(value))
     return root[0]
-
-
-def applicant_key(applicant_id: str | None, secret: str) -> str | None:
-    """Lowercase hex HMAC-SHA-256 of the trimmed applicant id, keyed with the secret; None without an id.
-
-    An id holding bytes that were not UTF-8 (its record is quarantined as `invalid_utf8`) still hashes.
-    """
-    if not applicant_id:
-        return None
-    message = applicant_id.encode("utf-8", "surrogatepass")
-    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()

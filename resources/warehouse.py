@@ -17,10 +17,15 @@ from resources.migrations import apply_migrations
 
 @cache
 def engine_for(url: str) -> Engine:
-    """One pooled engine per URL; sessions run in local time so date arithmetic is by Vietnamese calendar."""
+    """One pooled engine per URL; sessions run in local time so date arithmetic is by Vietnamese calendar.
+
+    Statement parameters (the pseudonymisation key, applicants' ID numbers) are kept out of SQLAlchemy's logs
+    and error messages.
+    """
     return create_engine(
         url,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={"options": f"-c timezone={LOCAL_TZ_NAME}", "application_name": "egov-sync"},
     )
 

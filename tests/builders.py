@@ -58,7 +58,6 @@ CASE_DEFAULTS = CaseRow(
     synced_national=None,
     stop_reason=None,
     applicant_id="001090000001",
-    applicant_key="k1",
     applicant_type=None,
     applicant_vneid=None,
     handlers=[],

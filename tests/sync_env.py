@@ -20,13 +20,13 @@ CREDENTIALS = {
 
 
 @contextmanager
-def simulator_environment(servers: object, warehouse_url: str) -> Iterator[None]:
+def simulator_environment(servers: object, warehouse_url: str, pii_key: str = PII_KEY) -> Iterator[None]:
     """Point the contract's environment variables at the simulator and a warehouse, restoring them after."""
     values = CREDENTIALS | {
         "EGOV_BASE_URL": servers.egov_url,  # type: ignore[attr-defined]
         "NEWSYS_BASE_URL": servers.newsys_url,  # type: ignore[attr-defined]
         "WAREHOUSE_URL": warehouse_url,
-        "PII_HASH_KEY": PII_KEY,
+        "PII_HASH_KEY": pii_key,
     }
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)

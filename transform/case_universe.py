@@ -73,10 +73,13 @@ def build_case_link(conn: Connection) -> int:
     return linked
 
 
-def build_fact_case(conn: Connection) -> Changes:
-    """Publish `mart.fact_case` from staging and the links; counts per source go in `extra`."""
+def build_fact_case(conn: Connection, pii_hash_key: str) -> Changes:
+    """Publish `mart.fact_case` from staging and the links, applicant keys made under `pii_hash_key`.
+
+    The key travels as a parameter of the build statement only; counts per source go in `extra`.
+    """
     run(conn, FACT_CASE_SQL, "lock_fact_case")
-    run(conn, FACT_CASE_SQL, "create_fact_case_new")
+    run(conn, FACT_CASE_SQL, "create_fact_case_new", applicant_hash_key=pii_hash_key.encode("utf-8"))
     changes = publish_difference(conn, FACT_CASE, "fact_case_new")
     changes.extra["counts"] = rows(conn, FACT_CASE_SQL, "fact_case_counts")
     return changes

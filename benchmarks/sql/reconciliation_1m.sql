@@ -8,7 +8,7 @@ FROM generate_series(1, 40) AS g;
 -- name: generate_egov
 INSERT INTO raw.egov_case (
     egov_id, case_no, procedure_code, original_unit_code, channel, status_code, is_terminal, received_at,
-    due_at, finished_at, has_result, has_e_result, is_digitized, has_apology, applicant_id, applicant_key,
+    due_at, finished_at, has_result, has_e_result, is_digitized, has_apology, applicant_id,
     handlers, last_official, is_deleted, moved_flag, updated_at, payload, fetched_at
 )
 SELECT g,
@@ -18,7 +18,7 @@ SELECT g,
        t.received, t.received + interval '15 days',
        CASE WHEN g % 10 < 7 THEN t.received + (g % 90) * interval '1 day' END,
        g % 10 < 7, false, false, false,
-       lpad((g % 700001)::text, 12, '0'), md5(g::text), '{}', 'cb' || (g % 300), false, false,
+       lpad((g % 700001)::text, 12, '0'), '{}', 'cb' || (g % 300), false, false,
        now(), '{}'::jsonb, now()
 FROM generate_series(1, :rows) AS g
 CROSS JOIN LATERAL (
@@ -29,7 +29,7 @@ CROSS JOIN LATERAL (
 INSERT INTO raw.newsys_case (
     case_no, legacy_case_no_raw, origin, procedure_code, original_unit_code, channel, status_code,
     is_terminal, received_at, due_at, finished_at, has_result, has_e_result, is_digitized, has_apology,
-    synced_national, applicant_id, applicant_key, handlers, last_official, is_deleted, updated_at,
+    synced_national, applicant_id, handlers, last_official, is_deleted, updated_at,
     payload, fetched_at
 )
 SELECT 'H19.' || lpad(g::text, 9, '0'),
@@ -42,7 +42,7 @@ SELECT 'H19.' || lpad(g::text, 9, '0'),
        coalesce(e.received_at + (g % 50) * interval '1 second',
                 timestamptz '2024-12-24 08:00+07' + g * interval '30 seconds'),
        timestamptz '2026-01-01 00:00+07', NULL, false, false, true, false, true,
-       coalesce(e.applicant_id, lpad((g % 900001)::text, 12, '0')), md5(g::text), '{}', 'cb' || (g % 300),
+       coalesce(e.applicant_id, lpad((g % 900001)::text, 12, '0')), '{}', 'cb' || (g % 300),
        g % 97 = 0, now(), '{}'::jsonb, now()
 FROM generate_series(1, :rows) AS g
 CROSS JOIN LATERAL (

@@ -4,7 +4,6 @@ quarantined with its reasons, or the read fails with an error naming source and 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
 import pytest
@@ -69,10 +68,10 @@ def read_and_land(warehouse: WarehouseResource, servers: SimulatorServers, sourc
     resources = fast_resources(servers, warehouse, max_attempts=2)
     if source == "egov":
         spec, pages = EGOV_CASE, resources["egov"].iter_case_pages(None, FetchStats())
-        parse = partial(parse_egov_case, pii_key="k")
+        parse = parse_egov_case
     else:
         spec, pages = NEWSYS_CASE, resources["newsys"].iter_case_pages(None, FetchStats())
-        parse = partial(parse_newsys_case, pii_key="k")
+        parse = parse_newsys_case
     try:
         land_stream(warehouse.engine(), spec, pages, parse, run_id="fuzz", batch_size=50)
     except SourceError as error:
@@ -126,7 +125,7 @@ def test_spoilt_records_over_http_land_or_are_quarantined_or_fail_clearly(
             assert error.target.position.startswith(("page ", "cursor ", "first page")), str(error)
             return
         served = world.egov_records() if source == "egov" else world.newsys_records()
-        parse = partial(parse_egov_case if source == "egov" else parse_newsys_case, pii_key="k")
+        parse = parse_egov_case if source == "egov" else parse_newsys_case
         expected = {}
         for record in served:
             parsed = parse(record)

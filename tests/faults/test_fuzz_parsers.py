@@ -6,7 +6,6 @@ import json
 import math
 import re
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -30,8 +29,8 @@ PROCEDURE = {"MaTTHC": "1.002467", "TenTTHC": "Cấp phép", "MaLinhVuc": "Y", "
              "MucDo": "4", "ThoiHanGiaiQuyet": 10, "CoPhiLePhi": "1"}
 UNIT = {"MaDonVi": "000.22.31.H19", "TenDonVi": "Sở Y tế", "Cap": "SO", "MaDonViKeThua": "", "HieuLucDen": ""}
 PARSERS: dict[str, tuple[Callable[[Any], Parsed], dict[str, Any]]] = {
-    "egov_case": (partial(parse_egov_case, pii_key="k"), egov_case()),
-    "newsys_case": (partial(parse_newsys_case, pii_key="k"), newsys_case()),
+    "egov_case": (parse_egov_case, egov_case()),
+    "newsys_case": (parse_newsys_case, newsys_case()),
     "official": (parse_official, OFFICIAL),
     "procedure": (parse_procedure, PROCEDURE),
     "unit": (parse_unit, UNIT),

@@ -22,7 +22,7 @@ def land(warehouse: WarehouseResource, *records: dict) -> LandingCounts:
         warehouse.engine(),
         NEWSYS_CASE,
         [list(records)],
-        lambda record: parse_newsys_case(record, "k"),
+        lambda record: parse_newsys_case(record),
         run_id="test",
     )
 
@@ -61,7 +61,7 @@ def test_same_version_again_changes_nothing(warehouse: WarehouseResource) -> Non
 
 
 def test_within_a_batch_the_newest_version_wins_and_ties_go_to_the_later_delivery() -> None:
-    parse = lambda record: parse_newsys_case(record, "k")  # noqa: E731
+    parse = lambda record: parse_newsys_case(record)  # noqa: E731
     newer, older = parse(version("20250102000000")), parse(version("20250101000000"))
     assert latest_versions([newer, older]) == [newer]
     first, second = parse(version("20250102000000", status="9")), parse(version("20250102000000"))

@@ -22,7 +22,7 @@ def publish(warehouse: WarehouseResource, as_of: Any = AS_OF) -> dict[str, Any]:
         summary = build_staging_case(conn)
         build_case_link(conn)
         build_reconciliation(conn, CUTOVER)
-        build_fact_case(conn)
+        build_fact_case(conn, "test-key")
         build_residue_case(conn, CUTOVER, as_of)
         build_residue_snapshot(conn, as_of)
     return summary

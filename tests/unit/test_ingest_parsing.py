@@ -9,9 +9,7 @@ from core.timefmt import LOCAL_ZONE, BadTimestamp, parse_egov, parse_newsys
 from ingest.egov_case import parse_egov_case
 from ingest.newsys_case import parse_newsys_case
 from ingest.newsys_catalog import parse_official, parse_procedure, parse_unit
-from ingest.text import applicant_key, clean, payload_key
-
-KEY = "test-key"
+from ingest.text import clean, payload_key
 
 
 def newsys_case(**fields: object) -> dict:
@@ -68,14 +66,14 @@ def test_timestamps_are_local_time() -> None:
 
 
 def test_valid_newsys_case_maps_to_canonical_columns() -> None:
-    parsed = parse_newsys_case(newsys_case(), KEY)
+    parsed = parse_newsys_case(newsys_case())
     assert parsed.valid, parsed.reasons
     row = parsed.row
     assert row.status_code == 10 and row.is_terminal
     assert row.finished_at == datetime(2025, 1, 18, 10, tzinfo=LOCAL_ZONE)
     assert row.has_result and row.has_e_result and row.payment == "online"
     assert row.applicant_id == "079123456789"
-    assert row.applicant_key == applicant_key("079123456789", KEY)
+    assert "applicant_key" not in row._fields
     assert row.handlers == ["a.syt", "b.syt"] and row.last_official == "b.syt"
     assert parsed.key == "H19.22-250110-0001"
 
@@ -100,26 +98,26 @@ def test_valid_newsys_case_maps_to_canonical_columns() -> None:
     ],
 )
 def test_bad_newsys_cases_are_kept_aside_with_their_reason(overrides: dict, reason: str) -> None:
-    parsed = parse_newsys_case(newsys_case(**overrides), KEY)
+    parsed = parse_newsys_case(newsys_case(**overrides))
     assert not parsed.valid
     assert reason in parsed.reasons
 
 
 def test_registered_case_needs_no_receipt_and_open_case_has_no_end() -> None:
-    parsed = parse_newsys_case(newsys_case(TrangThaiHoSo="1", NgayTiepNhan="", NgayHenTra=""), KEY)
+    parsed = parse_newsys_case(newsys_case(TrangThaiHoSo="1", NgayTiepNhan="", NgayHenTra=""))
     assert parsed.valid, parsed.reasons
     assert parsed.row.finished_at is None
 
 
 def test_case_without_key_is_keyed_by_payload_hash() -> None:
     record = newsys_case(MaHoSo="")
-    assert parse_newsys_case(record, KEY).key == payload_key(record)
-    assert parse_newsys_case("not a record", KEY).reasons == ["not_an_object"]
+    assert parse_newsys_case(record).key == payload_key(record)
+    assert parse_newsys_case("not a record").reasons == ["not_an_object"]
 
 
 def test_valid_egov_case_maps_labels_and_dates() -> None:
     record = egov_case(trangThai=unicodedata.normalize("NFD", " đã CÓ kết quả "))
-    parsed = parse_egov_case(record, KEY)
+    parsed = parse_egov_case(record)
     assert parsed.valid, parsed.reasons
     row = parsed.row
     assert (row.status_code, row.channel, row.rating, row.payment) == (9, 2, 2, "online")
@@ -143,7 +141,7 @@ def test_valid_egov_case_maps_labels_and_dates() -> None:
     ],
 )
 def test_bad_egov_cases_are_kept_aside_with_their_reason(overrides: dict, reason: str) -> None:
-    parsed = parse_egov_case(egov_case(**overrides), KEY)
+    parsed = parse_egov_case(egov_case(**overrides))
     assert not parsed.valid
     assert reason in parsed.reasons
 

@@ -1,4 +1,5 @@
 -- Build statements of mart.fact_case: computed into a temp table, published as a difference (difference.sql).
+-- The applicant key is the HMAC of the staged ID number under :applicant_hash_key (PII_HASH_KEY, UTF-8 bytes).
 
 -- name: lock_fact_case
 LOCK TABLE mart.fact_case IN SHARE ROW EXCLUSIVE MODE;
@@ -8,7 +9,7 @@ CREATE TEMP TABLE fact_case_new ON COMMIT DROP AS
 SELECT n.case_key, n.source_system, e.case_no AS legacy_case_no, n.procedure_code, n.unit_code,
        n.original_unit_code, n.channel, n.status_code, n.received_at, n.due_at, n.finished_at,
        n.returned_at, n.has_result, n.has_e_result, n.is_digitized, n.payment, n.rating, n.has_apology,
-       n.synced_national, n.applicant_key
+       n.synced_national, meta.applicant_key(n.applicant_id, :applicant_hash_key) AS applicant_key
 FROM staging."case" AS n
 LEFT JOIN staging.case_link AS l ON l.new_case_id = n.record_key
 LEFT JOIN staging."case" AS e ON e.source_system = 'egov' AND e.record_key = l.egov_id::text
@@ -19,7 +20,7 @@ SELECT * FROM (
            e.case_key, e.source_system, e.case_no, e.procedure_code, e.unit_code, e.original_unit_code,
            e.channel, e.status_code, e.received_at, e.due_at, e.finished_at, e.returned_at, e.has_result,
            e.has_e_result, e.is_digitized, e.payment, e.rating, e.has_apology, e.synced_national,
-           e.applicant_key
+           meta.applicant_key(e.applicant_id, :applicant_hash_key)
     FROM staging."case" AS e
     WHERE e.source_system = 'egov' AND NOT e.is_deleted
       AND NOT EXISTS (SELECT 1 FROM staging.case_link AS l WHERE l.egov_id = e.egov_id)

@@ -67,7 +67,7 @@ INSERT INTO staging."case" (
     source_system, record_key, case_key, case_no, case_no_norm, egov_id, legacy_case_no_raw,
     legacy_case_no_norm, origin, procedure_code, original_unit_code, unit_code, channel, status_code,
     is_terminal, received_at, received_minute, due_at, finished_at, returned_at, has_result, has_e_result,
-    is_digitized, payment, rating, has_apology, synced_national, stop_reason, applicant_id, applicant_key,
+    is_digitized, payment, rating, has_apology, synced_national, stop_reason, applicant_id,
     handlers, last_official, is_deleted, updated_at
 )
 SELECT 'newsys', n.case_no, n.case_no, n.case_no, NULL, NULL, n.legacy_case_no_raw,
@@ -78,7 +78,7 @@ SELECT 'newsys', n.case_no, n.case_no, n.case_no, NULL, NULL, n.legacy_case_no_r
        date_trunc('minute', n.received_at AT TIME ZONE meta.local_zone()),
        n.due_at, CASE WHEN n.is_terminal THEN n.finished_at END, n.returned_at, n.has_result, n.has_e_result,
        n.is_digitized, n.payment, n.rating, n.has_apology, n.synced_national, n.stop_reason,
-       n.applicant_id, n.applicant_key, n.handlers, n.last_official, n.is_deleted, n.updated_at
+       n.applicant_id, n.handlers, n.last_official, n.is_deleted, n.updated_at
 FROM raw.newsys_case AS n
 LEFT JOIN staging.case_no_key AS k
        ON k.case_no = n.legacy_case_no_raw
@@ -94,7 +94,7 @@ SELECT 'egov', e.egov_id::text, 'EGOV:' || e.case_no, e.case_no,
        date_trunc('minute', e.received_at AT TIME ZONE meta.local_zone()),
        e.due_at, CASE WHEN e.is_terminal THEN e.finished_at END, e.returned_at, e.has_result, e.has_e_result,
        e.is_digitized, e.payment, e.rating, e.has_apology, NULL, e.stop_reason,
-       e.applicant_id, e.applicant_key, e.handlers, e.last_official, e.is_deleted, e.updated_at
+       e.applicant_id, e.handlers, e.last_official, e.is_deleted, e.updated_at
 FROM raw.egov_case AS e
 LEFT JOIN staging.case_no_key AS k
        ON k.case_no = e.case_no
