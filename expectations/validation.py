@@ -15,20 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import great_expectations as gx
-from great_expectations.checkpoint.checkpoint import CheckpointResult
-from great_expectations.core.batch_definition import BatchDefinition
-from great_expectations.core.run_identifier import RunIdentifier
-from great_expectations.data_context import AbstractDataContext
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-from great_expectations.datasource.fluent.interfaces import GxDatasourceWarning
+from typing import TYPE_CHECKING, Any
 
 from expectations.rules import FACT_CASE_INTEGRITY, RULES_BY_NAME, SUITES, Rule
-from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN, build_suites
 from resources.settings import data_dir
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    from great_expectations.checkpoint.checkpoint import CheckpointResult
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.data_context import AbstractDataContext
 
 DOCS_SITE = "egov_sync"
 ROW_RULES = "row_rules"
@@ -66,6 +62,11 @@ def data_docs_site_config(directory: Path) -> dict[str, Any]:
 @cache
 def gx_context(docs_dir: str) -> AbstractDataContext:
     """The process's ephemeral GX context for one Data Docs folder, holding every suite."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.suites import build_suites
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     for suite in build_suites():
@@ -89,6 +90,8 @@ def _checkpoint(
     context: AbstractDataContext, name: str, suites: list[str], batch: BatchDefinition, key_column: str
 ) -> gx.Checkpoint:
     """A saved checkpoint validating `suites` on `batch`, sampling offenders by `key_column`."""
+    import great_expectations as gx
+
     definitions = [
         context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite}@{name}", data=batch, suite=context.suites.get(suite))
@@ -111,6 +114,10 @@ def _checkpoint(
 @cache
 def warehouse_checkpoints(docs_dir: str, url: str) -> dict[str, gx.Checkpoint]:
     """The two checkpoints of one warehouse: `row_rules` and `integrity` (of `mart.fact_case`)."""
+    from great_expectations.datasource.fluent.interfaces import GxDatasourceWarning
+
+    from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN
+
     context = gx_context(docs_dir)
     name = datasource_name(url)
     with warnings.catch_warnings():
@@ -131,6 +138,8 @@ def warehouse_checkpoints(docs_dir: str, url: str) -> dict[str, gx.Checkpoint]:
 
 def _sample_keys(result: dict[str, Any]) -> tuple[str, ...]:
     """Offending keys named in a GX result (its partial unexpected index list), nulls left out."""
+    from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN
+
     keys = []
     for entry in result.get("partial_unexpected_index_list") or []:
         value = entry.get(SUBJECT_KEY_COLUMN, entry.get(FACT_CASE_KEY_COLUMN))
@@ -164,6 +173,8 @@ def outcomes_of(result: CheckpointResult) -> list[Outcome]:
 
 def build_data_docs(context: AbstractDataContext, results: list[CheckpointResult]) -> None:
     """Render the suites and the validation results of this run into the Data Docs site, with its index."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
     identifiers: list[Any] = [ExpectationSuiteIdentifier(name=suite) for suite in SUITES]
     for result in results:
         identifiers.extend(result.run_results)
@@ -174,6 +185,8 @@ def validate_warehouse(
     url: str, checkpoint: str, run_at: datetime, docs_dir: Path | None = None
 ) -> list[Outcome]:
     """Run one checkpoint (`row_rules` or `integrity`) on the warehouse at `url`, then render Data Docs."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
     directory = str(docs_dir or data_docs_dir())
     run_id = RunIdentifier(run_name=f"egov-sync {run_at.isoformat()}", run_time=run_at)
     result = warehouse_checkpoints(directory, url)[checkpoint].run(run_id=run_id)

@@ -3,6 +3,8 @@ sensors and resources configured from the environment."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dagster as dg
 
 import assets as asset_package
@@ -11,7 +13,20 @@ from pipelines.resources_from_env import build_resources
 from pipelines.schedules import nightly_sync_schedule
 from pipelines.sensors import newsys_change_feed_sensor, run_failure_alert
 
-ALL_ASSETS = dg.load_assets_from_package_module(asset_package)
+PUBLISHED_PREFIXES = ("mart", "report")
+MARTS_FRESH_BY_6 = dg.FreshnessPolicy.cron(
+    deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=24), timezone="Asia/Ho_Chi_Minh"
+)
+
+
+def with_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """Published marts and reports must have been materialised in the 24 hours before 06:00 local."""
+    if spec.key.path[0] in PUBLISHED_PREFIXES:
+        return spec.replace_attributes(freshness_policy=MARTS_FRESH_BY_6)
+    return spec
+
+
+ALL_ASSETS = dg.map_asset_specs(with_freshness, dg.load_assets_from_package_module(asset_package))
 ALL_CHECKS = dg.load_asset_checks_from_package_module(asset_package)
 
 defs = dg.Definitions(
