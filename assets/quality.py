@@ -217,7 +217,7 @@ def fact_case_integrity_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate the structure of `mart.fact_case` (blocking): keys and code lists."""
     run = run_integrity(warehouse.engine(), run_started_at(context))
-    alert_if_failed(alerts, run, context.run_id)
+    alert_if_failed(alerts, run, context.run.run_id)
     selected = {rule.name for rule in selected_rules(context, INTEGRITY_RULES)}
     for outcome in run.outcomes:
         if outcome.rule.name in selected:

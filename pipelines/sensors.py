@@ -73,7 +73,7 @@ def newsys_change_feed_sensor(
     )
 
 
-def user_error(error: SerializableErrorInfo | None) -> SerializableErrorInfo | None:
+def user_error(error: "SerializableErrorInfo | None") -> "SerializableErrorInfo | None":
     """The project's own error in Dagster's wrapping of it: the first cause that is not a Dagster error."""
     current = error
     while current is not None:
@@ -83,7 +83,7 @@ def user_error(error: SerializableErrorInfo | None) -> SerializableErrorInfo | N
     return error
 
 
-def error_message(error: SerializableErrorInfo) -> str:
+def error_message(error: "SerializableErrorInfo") -> str:
     """The first line of an error's message, without the `module.Class: ` prefix Dagster puts before it."""
     first = (error.message or "").strip().splitlines()[0] if error.message else ""
     prefix = f"{error.cls_name}: "
