@@ -346,9 +346,9 @@ def write_report(data: ReportData, charts: dict[str, Chart], folder: Path) -> Pa
 
 
 def report_folder(data: ReportData) -> Path:
-    """`<data dir>/reports/<YYYY-MM>` of the report month."""
+    """`<reports dir>/<YYYY-MM>` of the report month."""
     label = (data.month or month_of(data.as_of)).strftime("%Y-%m")
-    return settings_module.data_dir() / "reports" / label
+    return settings_module.reports_dir() / label
 
 
 @dg.asset(

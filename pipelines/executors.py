@@ -7,7 +7,9 @@ them in the run worker's process costs no step start-up at all. Scale-out is a r
       config:
         celery: {}            # or multiprocess: {max_concurrent: 2}
 
-The Celery broker comes from `EGOV_SYNC_CELERY_BROKER` unless the run config names one.
+`EGOV_SYNC_EXECUTOR` (in_process, multiprocess or celery) in the environment of the code location changes
+the default for runs whose config names none, e.g. scheduled and sensor runs. The Celery broker comes from
+`EGOV_SYNC_CELERY_BROKER` unless the run config names one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"
 IN_PROCESS = "in_process"
 MULTIPROCESS = "multiprocess"
 CELERY = "celery"
+
+
+def default_executor() -> str:
+    """The executor of runs whose config chooses none: `EGOV_SYNC_EXECUTOR`, else in process."""
+    chosen = os.environ.get("EGOV_SYNC_EXECUTOR") or IN_PROCESS
+    if chosen not in (IN_PROCESS, MULTIPROCESS, CELERY):
+        choices = f"{IN_PROCESS}, {MULTIPROCESS} or {CELERY}"
+        raise ValueError(f"EGOV_SYNC_EXECUTOR must be {choices}, not {chosen!r}")
+    return chosen
 
 
 def celery_broker_url() -> str:
@@ -53,12 +64,12 @@ def delegate(context: dg.InitExecutorContext, executor_def: dg.ExecutorDefinitio
                 CELERY: dg.Field(CELERY_CONFIG),
             }
         ),
-        default_value={IN_PROCESS: {}},
+        default_value={default_executor(): {}},
     ),
     requirements=executor_requirements,
 )
 def egov_sync_executor(context: dg.InitExecutorContext) -> dg.Executor:
-    """In process unless the run config selects `multiprocess` or `celery`."""
+    """In process unless the run config (or `EGOV_SYNC_EXECUTOR`) selects `multiprocess` or `celery`."""
     config = context.executor_config
     if CELERY in config:
         from dagster_celery import celery_executor

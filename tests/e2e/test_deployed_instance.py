@@ -101,18 +101,18 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
         with deployed_dagster(tmp_path / "dagster_home", environment) as dagster:
             nightly_id = dagster.launch("nightly_sync", full_range_run_tags(datetime.now(UTC)))
             dagster.start_sensor(SENSOR)
-            nightly = dagster.wait_for_run(nightly_id, timeout=150)
+            nightly = dagster.wait_for_run(nightly_id, timeout=420)
             assert nightly["status"] == "SUCCESS", dagster.logs()
             assert nightly["tags"][WRITER_TAG] == "true"
 
             first = dagster.wait_for(lambda: sensor_run(dagster, "events_expired"), 60, "first sensor run")
-            first = dagster.wait_for_run(first["runId"], timeout=120)
+            first = dagster.wait_for_run(first["runId"], timeout=300)
             assert first["status"] == "SUCCESS", dagster.logs()
             assert first["startTime"] >= nightly["endTime"], "the sensor run did not wait for the nightly run"
 
             summary = httpx.post(f"{servers.newsys_url}/_sim/changes", params={"n": 20}, timeout=30).json()
-            changed = dagster.wait_for(lambda: sensor_run(dagster, "events"), 60, "sensor run after changes")
-            changed = dagster.wait_for_run(changed["runId"], timeout=120)
+            changed = dagster.wait_for(lambda: sensor_run(dagster, "events"), 120, "sensor run after changes")
+            changed = dagster.wait_for_run(changed["runId"], timeout=300)
             assert changed["status"] == "SUCCESS", dagster.logs()
             assert changed["jobName"] == "newsys_changes_sync"
             changed_cases_landed(warehouse, world, summary["newsys_keys"])
@@ -121,7 +121,7 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
             newsys_config = {"base_url": unreachable, "max_attempts": 2}
             failing_config = {"resources": {"newsys": {"config": newsys_config}}}
             failed_id = dagster.launch("newsys_changes_sync", {"egov_sync/trigger": "test"}, failing_config)
-            failed = dagster.wait_for_run(failed_id, timeout=120)
+            failed = dagster.wait_for_run(failed_id, timeout=300)
             assert failed["status"] == "FAILURE"
             dagster.wait_for(lambda: run_failure_alerts(hook), 60, "run_failure alert")
             time.sleep(8)
