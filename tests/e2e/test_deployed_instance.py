@@ -118,7 +118,10 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
             changed_cases_landed(warehouse, world, summary["newsys_keys"])
 
             unreachable = f"http://127.0.0.1:{free_port()}"
-            newsys_config = {"base_url": unreachable, "max_attempts": 2}
+            newsys_config = {
+                "base_url": unreachable, "max_attempts": 2,
+                "client_id": {"env": "NEWSYS_CLIENT_ID"}, "client_secret": {"env": "NEWSYS_CLIENT_SECRET"},
+            }
             failing_config = {"resources": {"newsys": {"config": newsys_config}}}
             failed_id = dagster.launch("newsys_changes_sync", {"egov_sync/trigger": "test"}, failing_config)
             failed = dagster.wait_for_run(failed_id, timeout=300)
