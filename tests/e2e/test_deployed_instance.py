@@ -135,10 +135,16 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
             assert alert["title_vi"].startswith("Lần chạy newsys_changes_sync thất bại")
             assert CREDENTIALS["NEWSYS_CLIENT_SECRET"] not in str(alert)
 
+            dagster.graphql("mutation { setNuxSeen }")
             shots = Path(os.environ.get("EGOV_SYNC_SCREENSHOT_DIR") or tmp_path)
-            picture = screenshot(f"{dagster.url}/asset-groups", shots / "asset-graph.png")
-            if picture is not None:
-                assert picture.stat().st_size > 10_000
+            pages = {
+                "asset-graph.png": "/asset-groups",
+                "reconciliation-group.png": "/locations/egov_sync/asset-groups/reconciliation/lineage",
+            }
+            for name, page in pages.items():
+                picture = screenshot(f"{dagster.url}{page}", shots / name)
+                if picture is not None:
+                    assert picture.stat().st_size > 10_000
         with warehouse.begin() as conn:
             logged = conn.execute(
                 text("SELECT count(*) FROM meta.alert_log WHERE kind = 'run_failure' AND run_id = :run_id"),
