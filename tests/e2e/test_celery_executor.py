@@ -76,17 +76,25 @@ def instance_database(pg_admin_uri: str) -> Iterator[str]:
     drop_database(pg_admin_uri, name)
 
 
-def start_workers(env: dict[str, str], logs: Path) -> list[subprocess.Popen]:
-    """Two Celery workers, started as the README says, one step at a time each."""
-    command = str(Path(sys.executable).with_name("dagster-celery"))
-    workers = []
+def start_workers(env: dict[str, str], logs: Path, workers: list[subprocess.Popen]) -> None:
+    """Two Celery workers, started as the README says, one step at a time each; back once both are ready."""
+    scripts = Path(sys.executable).parent
+    env = env | {"PATH": os.pathsep.join([str(scripts), env.get("PATH", "")])}
     for name in WORKERS:
         log = (logs / f"{name}.log").open("w")
         workers.append(subprocess.Popen(
-            [command, "worker", "start", "-A", "dagster_celery.app", "--name", name, "--", "--concurrency=1"],
+            [str(scripts / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app", "--name", name,
+             "--", "--concurrency=1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         ))
-    return workers
+    deadline = time.monotonic() + 120
+    for name, worker in zip(WORKERS, workers, strict=True):
+        log = logs / f"{name}.log"
+        while "ready." not in log.read_text(errors="replace"):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise AssertionError(f"worker {name} did not start:\n{tail}")
+            time.sleep(0.5)
 
 
 def test_celery_run_on_two_workers_publishes_the_same_marts(
@@ -108,8 +116,9 @@ def test_celery_run_on_two_workers_publishes_the_same_marts(
             assert run_nightly_job().success
         with simulator_environment(servers, on_celery.url):
             pythonpath = os.pathsep.join([str(ROOT), str(ROOT / "deploy" / "celery")])
-            workers = start_workers(os.environ | {"PYTHONPATH": pythonpath}, tmp_path)
+            workers: list[subprocess.Popen] = []
             try:
+                start_workers(os.environ | {"PYTHONPATH": pythonpath}, tmp_path, workers)
                 with dg.DagsterInstance.get() as instance:
                     started = time.monotonic()
                     result = dg.execute_job(
