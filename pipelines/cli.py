@@ -282,10 +282,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console command."""
     args = build_parser().parse_args(argv)
     install_stop_handlers()
-    if args.command == "materialize":
-        return run_materialize()
     handlers = {"demo": command_demo, "simulate": command_simulate, "ui": command_ui}
-    return handlers[args.command](args)
+    try:
+        if args.command == "materialize":
+            return run_materialize()
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        say("interrupted; everything started here is stopped")
+        return 130
 
 
 if __name__ == "__main__":
