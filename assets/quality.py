@@ -52,12 +52,10 @@ def results_table(run: ValidationRun) -> str:
     return "\n".join(lines)
 
 
-def alert_if_failed(alerts: AlertingResource, run: ValidationRun) -> None:
-    """Raise a `data_quality` alert when an expectation of the run failed."""
+def alert_if_failed(alerts: AlertingResource, run: ValidationRun, run_id: str) -> None:
+    """Raise a `data_quality` alert when an expectation failed that did not before, or fails more."""
     if run.failed:
-        names = ", ".join(outcome.rule.name for outcome in run.failed)
-        title = f"{len(run.failed)} data-quality expectation(s) failed: {names}"
-        alerts.send("data_quality", title, alert_details(run))
+        alerts.data_quality(run.run_at, alert_details(run)["failed"], str(run.docs_index), run_id)
 
 
 def alert_details(run: ValidationRun) -> dict[str, Any]:
@@ -91,7 +89,7 @@ def dq_results(
 ) -> dg.MaterializeResult:
     """Validate the row-level rules in the warehouse and publish the results, offenders and Data Docs."""
     run = run_row_rules(warehouse.engine(), settings.cutover(), run_started_at(context))
-    alert_if_failed(alerts, run)
+    alert_if_failed(alerts, run, context.run_id)
     return dg.MaterializeResult(
         metadata={
             "run_at": dg.MetadataValue.timestamp(run.run_at),
@@ -214,7 +212,7 @@ def fact_case_integrity_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate the structure of `mart.fact_case` (blocking): keys and code lists."""
     run = run_integrity(warehouse.engine(), run_started_at(context))
-    alert_if_failed(alerts, run)
+    alert_if_failed(alerts, run, context.run.run_id)
     selected = {rule.name for rule in selected_rules(context, INTEGRITY_RULES)}
     for outcome in run.outcomes:
         if outcome.rule.name in selected:

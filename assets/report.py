@@ -500,9 +500,9 @@ def write_report(data: ReportData, charts: dict[str, Chart], folder: Path) -> Pa
 
 
 def report_folder(data: ReportData) -> Path:
-    """`<data dir>/reports/<YYYY-MM>` of the report month."""
-    label = data.month.strftime("%Y-%m") if data.month else month_of(data.as_of).strftime("%Y-%m")
-    return settings_module.data_dir() / "reports" / label
+    """`<reports dir>/<YYYY-MM>` of the report month."""
+    label = (data.month or month_of(data.as_of)).strftime("%Y-%m")
+    return settings_module.reports_dir() / label
 
 
 @dg.asset(

@@ -59,31 +59,21 @@ def backlog_residue_snapshot(
 ) -> dg.MaterializeResult:
     """Residue per current unit for the run's local date (local time), replaced on a re-run the same day; a
     unit that had residue in an earlier snapshot keeps a row, with zero once cleared. Raises a
-    `backlog_residue` alert while any residue remains (letter 01/2025 orders it to zero).
+    `backlog_residue` alert once a day while any residue remains, again that day if it grew (letter 01/2025
+    orders it to zero).
     """
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         changes = build_residue_snapshot(conn, as_of)
     by_unit = changes.extra["by_unit"]
     residue = sum(row["residue_count"] for row in by_unit)
-    if residue:
-        alerts.send(
-            "backlog_residue",
-            f"{residue} Egov backlog case(s) still open on Egov and nowhere else",
-            {
-                "as_of_date": local_date(as_of).isoformat(),
-                "residue": residue,
-                "by_unit": {
-                    str(row["unit_code"]): row["residue_count"] for row in by_unit if row["residue_count"]
-                },
-            },
-        )
+    alert = alerts.backlog_residue(as_of, context.run_id)
     return dg.MaterializeResult(
         metadata={
             "residue": residue,
             "as_of_date": local_date(as_of).isoformat(),
             "residue_by_unit": markdown_table(by_unit, ["unit_code", "residue_count"]),
-            "alert_raised": bool(residue),
+            "alert_raised": alert is not None,
             **changes.as_metadata(),
         }
     )

@@ -15,22 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import great_expectations as gx
-from great_expectations.checkpoint.checkpoint import CheckpointResult
-from great_expectations.core.batch_definition import BatchDefinition
-from great_expectations.core.run_identifier import RunIdentifier
-from great_expectations.data_context import AbstractDataContext
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-from great_expectations.datasource.fluent.interfaces import GxDatasourceWarning
+from typing import TYPE_CHECKING, Any
 
 from core.local_time import LOCAL_TZ_NAME
-from expectations.docs_site import OfflineIndexPageView, OfflinePageView, OfflineSiteBuilder, class_config
 from expectations.rules import FACT_CASE_INTEGRITY, RULES_BY_NAME, SUITES, Rule
-from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN, build_suites
 from resources.settings import data_dir
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    from great_expectations.checkpoint.checkpoint import CheckpointResult
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context import AbstractDataContext
 
 DOCS_SITE = "egov_sync"
 ROW_RULES = "row_rules"
@@ -58,6 +54,8 @@ def data_docs_dir() -> Path:
 
 def data_docs_site_config(directory: Path) -> dict[str, Any]:
     """A static Data Docs site under `directory` that opens offline, without GX's "how to" buttons."""
+    from expectations.docs_site import OfflineIndexPageView, OfflinePageView, OfflineSiteBuilder, class_config
+
     page = {"view": class_config(OfflinePageView)}
     return {
         **class_config(OfflineSiteBuilder),
@@ -74,6 +72,11 @@ def data_docs_site_config(directory: Path) -> dict[str, Any]:
 @cache
 def gx_context(docs_dir: str) -> AbstractDataContext:
     """The process's ephemeral GX context for one Data Docs folder, holding every suite."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.suites import build_suites
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     for suite in build_suites():
@@ -97,6 +100,8 @@ def _checkpoint(
     context: AbstractDataContext, name: str, suites: list[str], batch: BatchDefinition, key_column: str
 ) -> gx.Checkpoint:
     """A saved checkpoint validating `suites` on `batch`, sampling offenders by `key_column`."""
+    import great_expectations as gx
+
     definitions = [
         context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite}@{name}", data=batch, suite=context.suites.get(suite))
@@ -119,6 +124,10 @@ def _checkpoint(
 @cache
 def warehouse_checkpoints(docs_dir: str, url: str) -> dict[str, gx.Checkpoint]:
     """The two checkpoints of one warehouse: `row_rules` and `integrity` (of `mart.fact_case`)."""
+    from great_expectations.datasource.fluent.interfaces import GxDatasourceWarning
+
+    from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN
+
     context = gx_context(docs_dir)
     name = datasource_name(url)
     with warnings.catch_warnings():
@@ -139,6 +148,8 @@ def warehouse_checkpoints(docs_dir: str, url: str) -> dict[str, gx.Checkpoint]:
 
 def _sample_keys(result: dict[str, Any]) -> tuple[str, ...]:
     """Offending keys named in a GX result (its partial unexpected index list), nulls left out."""
+    from expectations.suites import FACT_CASE_KEY_COLUMN, SUBJECT_KEY_COLUMN
+
     keys = []
     for entry in result.get("partial_unexpected_index_list") or []:
         value = entry.get(SUBJECT_KEY_COLUMN, entry.get(FACT_CASE_KEY_COLUMN))
@@ -172,6 +183,8 @@ def outcomes_of(result: CheckpointResult) -> list[Outcome]:
 
 def build_data_docs(context: AbstractDataContext, results: list[CheckpointResult]) -> None:
     """Render the suites and the validation results of this run into the Data Docs site, with its index."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
     identifiers: list[Any] = [ExpectationSuiteIdentifier(name=suite) for suite in SUITES]
     for result in results:
         identifiers.extend(result.run_results)
@@ -180,6 +193,8 @@ def build_data_docs(context: AbstractDataContext, results: list[CheckpointResult
 
 def run_identifier(run_at: datetime) -> RunIdentifier:
     """The GX run of the validation run as of `run_at`."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
     return RunIdentifier(run_name=f"egov-sync {run_at.isoformat()}", run_time=run_at)
 
 
@@ -187,6 +202,7 @@ def validate_warehouse(
     url: str, checkpoint: str, run_at: datetime, docs_dir: Path | None = None
 ) -> list[Outcome]:
     """Run one checkpoint (`row_rules` or `integrity`) on the warehouse at `url`, then render Data Docs."""
+
     directory = str(docs_dir or data_docs_dir())
     result = warehouse_checkpoints(directory, url)[checkpoint].run(run_id=run_identifier(run_at))
     build_data_docs(gx_context(directory), [result])
@@ -205,6 +221,8 @@ def validation_page(suite: str, run_at: datetime, docs_dir: Path | None = None) 
     GX files it under `validations/`, by suite, run and batch; each suite validates one batch per run.
     Falls back to the index page when that result was not rendered into this site.
     """
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
     directory = docs_dir or data_docs_dir()
     key = (*ExpectationSuiteIdentifier(name=suite).to_tuple(), *run_identifier(run_at).to_tuple())
     pages = sorted((directory / "validations").joinpath(*key).glob("*.html"))

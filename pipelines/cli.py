@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,11 +31,60 @@ DEMO_CREDENTIALS = {
 DEMO_PII_KEY = "demo-only-pii-hash-key"
 CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 EMBEDDED_DATABASE = "egov_sync"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOP_GRACE_SECONDS = 20.0
 
 
 def say(message: str) -> None:
     """A progress line for people."""
     print(f"[egov-sync {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def stop_like_ctrl_c(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP unwind the command as Ctrl-C does, so that everything it started is stopped."""
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+def install_stop_handlers() -> None:
+    """Turn the stop signals into KeyboardInterrupt (servers and the embedded PostgreSQL then stop too)."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, stop_like_ctrl_c)
+
+
+def stop_process_tree(process: subprocess.Popen, grace: float = STOP_GRACE_SECONDS) -> int:
+    """Ask `process` to stop (SIGTERM), then end what is left of it and of every process it started."""
+    import psutil
+
+    try:
+        family = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        family = []
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    _, alive = psutil.wait_procs(family, timeout=grace)
+    for leftover in alive:
+        with suppress(psutil.NoSuchProcess):
+            leftover.terminate()
+    _, alive = psutil.wait_procs(alive, timeout=5)
+    for leftover in alive:
+        with suppress(psutil.NoSuchProcess):
+            leftover.kill()
+    psutil.wait_procs(alive, timeout=5)
+    return process.wait()
+
+
+def run_until_stopped(command: list[str], cwd: Path) -> int:
+    """Run `command` in its own session; on Ctrl-C or SIGTERM stop it and every process under it."""
+    process = subprocess.Popen(command, cwd=cwd, env=os.environ.copy(), start_new_session=True)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        say("stopping: Dagster and the processes it started")
+        stop_process_tree(process)
+        return 0
+    finally:
+        if process.poll() is None:
+            stop_process_tree(process)
 
 
 def ensure_dagster_home() -> Path:
@@ -197,15 +247,16 @@ def command_demo(args: argparse.Namespace) -> int:
 def command_simulate(args: argparse.Namespace) -> int:
     """Serve the simulators (and the embedded warehouse) until interrupted; print the environment to use."""
     ensure_embedded_warehouse()
-    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
-                            args.newsys_port):
-        print_environment()
-        say("serving; POST {NEWSYS_BASE_URL}/_sim/changes?n=100 applies a batch of changes; Ctrl-C stops")
-        try:
+    try:
+        with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
+                                args.newsys_port):
+            print_environment()
+            say("serving; POST {NEWSYS_BASE_URL}/_sim/changes?n=100 applies a batch of changes; Ctrl-C stops")
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
+    except KeyboardInterrupt:
+        say("stopped")
+        return 0
 
 
 def command_ui(args: argparse.Namespace) -> int:
@@ -218,10 +269,7 @@ def command_ui(args: argparse.Namespace) -> int:
         dagster = Path(sys.executable).with_name("dagster")
         command = [str(dagster), "dev", "-w", str(root / "workspace.yaml"), "-p", str(args.port)]
         say(f"UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)")
-        try:
-            return subprocess.call(command, cwd=root, env=os.environ.copy())
-        except KeyboardInterrupt:
-            return 0
+        return run_until_stopped(command, root)
 
 
 def print_environment() -> None:
@@ -261,10 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console command."""
     args = build_parser().parse_args(argv)
-    if args.command == "materialize":
-        return run_materialize()
+    install_stop_handlers()
     handlers = {"demo": command_demo, "simulate": command_simulate, "ui": command_ui}
-    return handlers[args.command](args)
+    try:
+        if args.command == "materialize":
+            return run_materialize()
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        say("interrupted; everything started here is stopped")
+        return 130
 
 
 if __name__ == "__main__":

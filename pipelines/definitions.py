@@ -3,19 +3,37 @@ of `core.asset_keys`), jobs, schedule, sensors and resources configured from the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dagster as dg
 
 import assets as asset_package
 from core.asset_keys import group_of
+from core.local_time import LOCAL_TZ_NAME
 from pipelines.jobs import newsys_changes_job, nightly_sync_job
 from pipelines.resources_from_env import build_resources
 from pipelines.schedules import nightly_sync_schedule
 from pipelines.sensors import newsys_change_feed_sensor, run_failure_alert
 
-ALL_ASSETS = dg.map_asset_specs(
-    lambda spec: spec.replace_attributes(group_name=group_of(spec.key)),
-    dg.load_assets_from_package_module(asset_package),
+PUBLISHED_PREFIXES = ("mart", "report")
+MARTS_FRESH_BY_6 = dg.FreshnessPolicy.cron(
+    deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=24), timezone=LOCAL_TZ_NAME
 )
+
+
+def with_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """Published marts and reports must have been materialised in the 24 hours before 06:00 local."""
+    if group_of(spec.key) in PUBLISHED_PREFIXES:
+        return spec.replace_attributes(freshness_policy=MARTS_FRESH_BY_6)
+    return spec
+
+
+def as_published(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """Every asset in the group its key names; published marts and reports with their freshness policy."""
+    return with_freshness(spec.replace_attributes(group_name=group_of(spec.key)))
+
+
+ALL_ASSETS = dg.map_asset_specs(as_published, dg.load_assets_from_package_module(asset_package))
 ALL_CHECKS = dg.load_asset_checks_from_package_module(asset_package)
 
 defs = dg.Definitions(

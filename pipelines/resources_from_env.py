@@ -32,5 +32,7 @@ def build_resources() -> dict[str, Any]:
         "settings": PipelineSettings(
             cutover_at=_optional("CUTOVER_AT", DEFAULT_CUTOVER_AT), pii_hash_key=dg.EnvVar("PII_HASH_KEY")
         ),
-        "alerts": AlertingResource(webhook_url=_optional("ALERT_WEBHOOK_URL", None)),
+        "alerts": AlertingResource(
+            webhook_url=_optional("ALERT_WEBHOOK_URL", None), warehouse_url=dg.EnvVar("WAREHOUSE_URL")
+        ),
     }

@@ -1,15 +1,21 @@
 """Sensors: the new system's change feed, and alerts on failed runs."""
 
 
+import os
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from pipelines.failures import failure_text
 from pipelines.jobs import newsys_changes_job
 from pipelines.run_tags import full_range_run_tags
+from resources.alert_rules import run_failure_alert as run_failure_alert_for
 from resources.alerting import AlertingResource
 from resources.newsys_client import EventsGone, NewsysClient
+
+if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo
 
 EVENT_PAGE_LIMIT = 1000
 MAX_EVENT_PAGES = 50
@@ -29,9 +35,14 @@ def read_new_events(newsys: NewsysClient, after: int) -> tuple[list[dict], int]:
     return events, cursor
 
 
+def change_feed_interval_seconds() -> int:
+    """Seconds between the change-feed sensor's ticks (`EGOV_SYNC_SENSOR_INTERVAL_SECONDS`, default 300)."""
+    return int(os.environ.get("EGOV_SYNC_SENSOR_INTERVAL_SECONDS") or 300)
+
+
 @dg.sensor(
     job=newsys_changes_job,
-    minimum_interval_seconds=300,
+    minimum_interval_seconds=change_feed_interval_seconds(),
     description=(
         "Reads `/api/v2/events` from its cursor and requests a sync when cases or officials changed. "
         "When the cursor has expired (410 Gone) it falls back to a full incremental read from the "
@@ -63,12 +74,41 @@ def newsys_change_feed_sensor(
     )
 
 
-@dg.run_failure_sensor(description="Raises a `run_failure` alert for every failed run.")
+def user_error(error: "SerializableErrorInfo | None") -> "SerializableErrorInfo | None":
+    """The project's own error in Dagster's wrapping of it: the first cause that is not a Dagster error."""
+    current = error
+    while current is not None:
+        if not (current.cls_name or "").startswith("Dagster"):
+            return current
+        current = current.cause
+    return error
+
+
+def error_message(error: "SerializableErrorInfo") -> str:
+    """The first line of an error's message, without the `module.Class: ` prefix Dagster puts before it."""
+    first = (error.message or "").strip().splitlines()[0] if error.message else ""
+    prefix = f"{error.cls_name}: "
+    return first.split(prefix, 1)[1] if prefix in first else first
+
+
+def failure_facts(context: dg.RunFailureSensorContext) -> tuple[str | None, str | None, str]:
+    """The failing step, the error class and the error message of a failed run."""
+    for event in context.get_step_failure_events():
+        error = user_error(event.step_failure_data.error)
+        if error is not None:
+            return event.step_key, error.cls_name, error_message(error)
+        return event.step_key, None, event.message or ""
+    return None, None, context.failure_event.message or ""
+
+
+@dg.run_failure_sensor(
+    description="Raises a `run_failure` alert for every failed run: job, run, failing step and error.",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
 def run_failure_alert(context: dg.RunFailureSensorContext, alerts: AlertingResource) -> None:
-    """Alert on a failed run: the job name and, per failed step, the text the console prints (no secrets)."""
-    message = failure_text(context.get_step_failure_events(), context.failure_event.message or "")
-    alerts.send(
-        "run_failure",
-        f"Run of {context.dagster_run.job_name} failed",
-        {"run_id": context.dagster_run.run_id, "message": message},
-    )
+    """Alert on a failed run: the job, the run, the failing step, its error class and, as the message, the
+    text the console prints for each failed step (no secrets)."""
+    step, error_class, message = failure_facts(context)
+    text = failure_text(context.get_step_failure_events(), message)
+    run = context.dagster_run
+    alerts.send(run_failure_alert_for(run.job_name, run.run_id, step, error_class, text, datetime.now(UTC)))

@@ -20,6 +20,14 @@ def data_dir() -> Path:
     return path
 
 
+def reports_dir() -> Path:
+    """Where the monthly report is written (`EGOV_SYNC_REPORT_DIR`, default `reports/` in the data folder)."""
+    configured = os.environ.get("EGOV_SYNC_REPORT_DIR")
+    path = Path(configured) if configured else data_dir() / "reports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 class PipelineSettings(dg.ConfigurableResource):
     """Business settings: `CUTOVER_AT` and the secret `PII_HASH_KEY`."""
 

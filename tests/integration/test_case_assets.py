@@ -24,7 +24,7 @@ def materialize(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:
         resources={
             "warehouse": warehouse,
             "settings": PipelineSettings(pii_hash_key="test-key"),
-            "alerts": AlertingResource(),
+            "alerts": AlertingResource(warehouse_url=warehouse.url),
         },
         tags={AS_OF_TAG: "2025-07-15T01:00:00+07:00"},
     )

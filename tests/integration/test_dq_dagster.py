@@ -75,7 +75,7 @@ def run(
         resources={
             "warehouse": warehouse,
             "settings": PipelineSettings(pii_hash_key="test-key"),
-            "alerts": AlertingResource(),
+            "alerts": AlertingResource(warehouse_url=warehouse.url),
         },
         tags={AS_OF_TAG: T0.isoformat()},
         raise_on_error=False,
