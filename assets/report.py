@@ -133,10 +133,9 @@ def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> Re
     data.open_backlog = fetch(
         conn, "backlog_open_by_day", params, ["mart.backlog_reconciliation", "mart.fact_case"], data
     )
-    data.late_units = fetch(conn, "late_cases_by_unit", params, ["mart.fact_case"], data)
-    data.late_officials = fetch(
-        conn, "late_cases_by_official", params, ["mart.fact_case", "staging.case"], data
-    )
+    late = fetch(conn, "late_cases_ranked", params, ["mart.fact_case", "staging.case"], data)
+    data.late_units = [row for row in late if row.ranking == "unit"]
+    data.late_officials = [row for row in late if row.ranking == "official"]
     data.residue_rows = fetch(conn, "residue_work_list", params, ["mart.residue_case"], data)
     data.dq_rows = fetch(conn, "dq_month_offenders", params, ["mart.dq_offender"], data)
     data.official_rows = fetch(conn, "officials_review", params, ["mart.fact_case", "staging.case"], data)

@@ -61,46 +61,41 @@ SELECT d.day,
   FROM days AS d
  ORDER BY d.day
 
--- name: late_cases_by_unit
-WITH bounds AS (
-    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
-           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end,
-           CAST(:as_of AS timestamptz) AS as_of
-)
-SELECT c.unit_code, count(*) AS late_cases
-  FROM mart.fact_case AS c
- CROSS JOIN bounds AS b
- WHERE c.status_code NOT IN (1, 3)
-   AND c.received_at < b.p_end
-   AND (c.finished_at IS NULL OR c.finished_at >= b.p_start)
-   AND (least(c.finished_at, b.p_end, b.as_of) <= c.due_at) IS NOT TRUE
- GROUP BY c.unit_code
- ORDER BY late_cases DESC, c.unit_code
- LIMIT 10
-
--- name: late_cases_by_official
+-- name: late_cases_ranked
+-- The ten units and the ten officials (last handler) with the most cases not on time in the month, counted
+-- as on_time_rate counts them: `ranking` says which list a row belongs to.
 WITH bounds AS (
     SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
            (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end,
            CAST(:as_of AS timestamptz) AS as_of
 ),
 late AS (
-    SELECT c.case_key, c.source_system
+    SELECT c.case_key, c.unit_code, s.last_official AS official
       FROM mart.fact_case AS c
      CROSS JOIN bounds AS b
+      LEFT JOIN staging.case AS s
+        ON s.source_system = c.source_system AND s.case_key = c.case_key AND NOT s.is_deleted
      WHERE c.status_code NOT IN (1, 3)
        AND c.received_at < b.p_end
        AND (c.finished_at IS NULL OR c.finished_at >= b.p_start)
        AND (least(c.finished_at, b.p_end, b.as_of) <= c.due_at) IS NOT TRUE
+),
+counted AS (
+    SELECT CASE WHEN grouping(unit_code) = 0 THEN 'unit' ELSE 'official' END AS ranking,
+           unit_code, official, count(DISTINCT case_key) AS late_cases
+      FROM late
+     GROUP BY GROUPING SETS ((unit_code), (official))
+),
+ranked AS (
+    SELECT c.*, row_number() OVER (
+               PARTITION BY ranking ORDER BY late_cases DESC, coalesce(unit_code, official)) AS position
+      FROM counted AS c
+     WHERE ranking = 'unit' OR official IS NOT NULL
 )
-SELECT s.last_official AS official, count(DISTINCT l.case_key) AS late_cases
-  FROM late AS l
-  JOIN staging.case AS s
-    ON s.source_system = l.source_system AND s.case_key = l.case_key AND NOT s.is_deleted
- WHERE s.last_official IS NOT NULL
- GROUP BY s.last_official
- ORDER BY late_cases DESC, official
- LIMIT 10
+SELECT ranking, unit_code, official, late_cases
+  FROM ranked
+ WHERE position <= 10
+ ORDER BY ranking DESC, position
 
 -- name: residue_work_list
 WITH ranked AS (
