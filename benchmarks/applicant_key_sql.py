@@ -13,9 +13,8 @@ import time
 
 from sqlalchemy import text
 
-from resources.embedded_postgres import sqlalchemy_url
-from resources.scratch_databases import LOCAL_SERVER_URI, create_database, drop_database
-from resources.warehouse import WarehouseResource, engine_for
+from resources.scratch_databases import LOCAL_SERVER_URI, scratch_warehouse
+from resources.warehouse import WarehouseResource
 
 KEY = "benchmark-pii-hash-key"
 IDS = (
@@ -52,18 +51,12 @@ def python_seconds(rows: int) -> float:
 def main() -> None:
     """Time the three ways over a throw-away warehouse and print them per million rows."""
     args = parse_args()
-    name = create_database(args.admin_uri, prefix="egov_sync_bench")
-    warehouse = WarehouseResource(url=sqlalchemy_url(args.admin_uri, name))
-    try:
-        warehouse.migrate()
+    with scratch_warehouse(args.admin_uri) as warehouse:
         baseline = seconds_of(warehouse, f"SELECT count(applicant_id) FROM ({IDS}) AS i", args.rows)
         keyed = seconds_of(
             warehouse, f"SELECT count(meta.applicant_key(applicant_id, :key)) FROM ({IDS}) AS i", args.rows
         )
         in_python = python_seconds(args.rows)
-    finally:
-        engine_for(warehouse.url).dispose()
-        drop_database(args.admin_uri, name)
     per_million = 1_000_000 / args.rows
     print(f"{args.rows:,} applicant IDs")
     print(f"  read only (SQL)              {baseline * per_million:6.2f} s per million")

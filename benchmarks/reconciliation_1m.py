@@ -23,8 +23,7 @@ from sqlalchemy import Connection
 
 from core.local_time import LOCAL_TZ_NAME
 from core.sql_files import sql, sql_text
-from resources.embedded_postgres import sqlalchemy_url
-from resources.scratch_databases import create_database, drop_database
+from resources.scratch_databases import scratch_warehouse
 from resources.settings import DEFAULT_CUTOVER_AT
 from resources.warehouse import WarehouseResource, driver_connection, engine_for
 from transform.case_universe import build_case_link, build_staging_case, normalised_case_no
@@ -243,11 +242,8 @@ def run_pandas(warehouse: WarehouseResource) -> dict[str, Any]:
 def main() -> None:
     """Create, fill, measure, compare, print, clean up."""
     args = parse_args()
-    name = create_database(args.url, prefix="egov_sync_bench")
-    warehouse = WarehouseResource(url=sqlalchemy_url(args.url, name))
-    try:
-        warehouse.migrate()
-        print(f"database {name}: generating {args.rows:,} Egov x {args.rows:,} new-system records")
+    with scratch_warehouse(args.url, keep=args.keep) as warehouse:
+        print(f"database {warehouse.url}: generating {args.rows:,} Egov x {args.rows:,} new-system records")
         generate(warehouse, args.rows)
         engine_for(warehouse.url).dispose()
         print("SQL reconciliation (PostgreSQL, set-based):")
@@ -256,10 +252,6 @@ def main() -> None:
         print("pandas merge:")
         pandas_result = run_pandas(warehouse)
         report(sql_result, pandas_result)
-    finally:
-        engine_for(warehouse.url).dispose()
-        if not args.keep:
-            drop_database(args.url, name)
 
 
 def report(sql_result: dict[str, Any], pandas_result: dict[str, Any]) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from resources.embedded_postgres import sqlalchemy_url, start_embedded_server
-from resources.warehouse import engine_for
+from resources.warehouse import WarehouseResource, engine_for
 
 LOCAL_SERVER_URI = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -54,3 +56,19 @@ def drop_database(admin_uri: str, name: str) -> None:
     engine_for(sqlalchemy_url(admin_uri, name)).dispose()
     with psycopg.connect(admin_uri, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def scratch_warehouse(
+    admin_uri: str, prefix: str = "egov_sync_bench", *, keep: bool = False
+) -> Iterator[WarehouseResource]:
+    """A migrated throw-away warehouse on the server, dropped afterwards unless `keep`."""
+    name = create_database(admin_uri, prefix=prefix)
+    warehouse = WarehouseResource(url=sqlalchemy_url(admin_uri, name))
+    try:
+        warehouse.migrate()
+        yield warehouse
+    finally:
+        engine_for(warehouse.url).dispose()
+        if not keep:
+            drop_database(admin_uri, name)
