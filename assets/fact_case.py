@@ -22,8 +22,7 @@ def fact_case(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.Ma
     `legacy_case_no`). Units are current units; applicants appear only as `applicant_key`, keyed with
     `PII_HASH_KEY` as the table is built.
     """
-    with warehouse.begin() as conn:
-        changes = build_fact_case(conn, settings.pii_hash_key)
+    changes = warehouse.transaction(lambda conn: build_fact_case(conn, settings.pii_hash_key))
     counts = changes.extra["counts"]
     return dg.MaterializeResult(
         metadata={

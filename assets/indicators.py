@@ -96,9 +96,9 @@ def monthly_mart(
     def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         as_of = run_started_at(context)
         window = run_window(context, as_of)
-        with warehouse.begin() as conn:
-            changes = publish(conn, window, as_of)
-            metadata = describe(conn, window, as_of)
+        changes, metadata = warehouse.transaction(
+            lambda conn: (publish(conn, window, as_of), describe(conn, window, as_of))
+        )
         return dg.MaterializeResult(metadata=metadata | changes.as_metadata())
 
     return _mart

@@ -50,9 +50,11 @@ def tthc_period_report(
     or by post), resolved (early, on time, late) and pending (within due, overdue).
     """
     as_of = run_started_at(context)
-    with warehouse.begin() as conn:
-        changes = build_period_report(conn, as_of)
-        summary = rows(conn, PERIOD_REPORT_SQL, "period_report_summary")
+    changes, summary = warehouse.transaction(
+        lambda conn: (
+            build_period_report(conn, as_of), rows(conn, PERIOD_REPORT_SQL, "period_report_summary")
+        )
+    )
     metadata: dict[str, Any] = {
         "dagster/row_count": sum(row["row_count"] for row in summary),
         "periods": markdown_table(

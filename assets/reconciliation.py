@@ -25,9 +25,12 @@ def backlog_reconciliation(warehouse: WarehouseResource, settings: PipelineSetti
     record that is no backlog case's primary (duplicate_migrated, orphan_migrated). Published as a
     difference in one transaction: a re-run with unchanged sources changes no row.
     """
-    with warehouse.begin() as conn:
-        changes = build_reconciliation(conn, settings.cutover())
-        sample = rows(conn, RECONCILIATION_SQL, "mismatch_sample", limit=MISMATCH_SAMPLE_SIZE)
+    changes, sample = warehouse.transaction(
+        lambda conn: (
+            build_reconciliation(conn, settings.cutover()),
+            rows(conn, RECONCILIATION_SQL, "mismatch_sample", limit=MISMATCH_SAMPLE_SIZE),
+        )
+    )
     outcomes = changes.extra["outcomes"]
     return dg.MaterializeResult(
         metadata={

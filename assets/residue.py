@@ -26,9 +26,12 @@ def residue_case(
     the run's local date, and the last official on Egov. No applicant data.
     """
     as_of = run_started_at(context)
-    with warehouse.begin() as conn:
-        changes = build_residue_case(conn, settings.cutover(), as_of)
-        (counts,) = rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation")
+    changes, (counts,) = warehouse.transaction(
+        lambda conn: (
+            build_residue_case(conn, settings.cutover(), as_of),
+            rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation"),
+        )
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": counts["residue_cases"],
@@ -63,8 +66,7 @@ def backlog_residue_snapshot(
     orders it to zero).
     """
     as_of = run_started_at(context)
-    with warehouse.begin() as conn:
-        changes = build_residue_snapshot(conn, as_of)
+    changes = warehouse.transaction(lambda conn: build_residue_snapshot(conn, as_of))
     by_unit = changes.extra["by_unit"]
     residue = sum(row["residue_count"] for row in by_unit)
     alert = alerts.backlog_residue(as_of, context.run_id)

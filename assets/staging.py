@@ -20,8 +20,7 @@ def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
     `case_key` per the contract and `unit_code` the current unit. Also resolves units along their successors
     (`staging.unit_current`) and reports cycles and broken chains (`staging.unit_problem`).
     """
-    with warehouse.begin() as conn:
-        summary = build_staging_case(conn)
+    summary = warehouse.transaction(build_staging_case)
     counts = {row["source_system"]: row for row in summary["counts"]}
     return dg.MaterializeResult(
         metadata={
@@ -48,6 +47,5 @@ def staging_case_link(warehouse: WarehouseResource) -> dg.MaterializeResult:
     copies: by normalised `MaHoSoCu` when exactly one Egov case has that number, otherwise by a unique
     fingerprint (procedure, applicant ID, received minute). Shared by the reconciliation and fact_case.
     """
-    with warehouse.begin() as conn:
-        linked = build_case_link(conn)
+    linked = warehouse.transaction(build_case_link)
     return dg.MaterializeResult(metadata={"dagster/row_count": linked})

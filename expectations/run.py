@@ -19,6 +19,7 @@ from core.sql_files import sql
 from expectations.rules import BUSINESS_RULES
 from expectations.validation import INTEGRITY, ROW_RULES, Outcome, data_docs_index, validate_warehouse
 from resources.difference import Published, publish_difference
+from resources.warehouse_retry import in_transaction
 
 QUERIES = "queries/data_quality.sql"
 VALIDATION_LOCK_ID = 70241225
@@ -109,9 +110,12 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
 
 def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome]) -> None:
     """Append the results and replace the offenders of these expectations, in one transaction."""
-    with engine.begin() as conn:
+
+    def results_and_offenders(conn: Connection) -> None:
         write_results(conn, run_at, outcomes)
         replace_offenders(conn, run_at, outcomes)
+
+    in_transaction(engine, results_and_offenders)
 
 
 def warehouse_url(engine: Engine) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from core.sql_files import sql, sql_text
 from ingest.entities import LANDING_SQL, EntitySpec, WatermarkMode
 from ingest.reader import Parsed, screened
 from resources.warehouse import driver_connection
+from resources.warehouse_retry import in_transaction
 
 
 @dataclass
@@ -181,20 +183,24 @@ def _commit(
     *,
     advance: bool,
 ) -> None:
-    """Land a batch and, when asked, advance the watermark to the newest version seen, in one transaction."""
-    with engine.begin() as conn:
+    """Land a batch and, when asked, advance the watermark to the newest version seen, in one transaction.
+
+    A lost connection rolls the whole batch back; it is landed again on a fresh connection (bounded), so the
+    counts are only taken from the attempt that committed.
+    """
+
+    def land(conn: Connection) -> LandingCounts:
+        attempt = copy.copy(counts)
         if batch:
-            land_batch(conn, spec, batch, run_id, counts)
-        if advance and counts.max_seen is not None:
+            land_batch(conn, spec, batch, run_id, attempt)
+        if advance and attempt.max_seen is not None:
             conn.execute(
                 sql(LANDING_SQL, "advance_watermark"),
-                spec.params()
-                | {
-                    "value": counts.max_seen,
-                    "now": datetime.now(UTC),
-                    "run_id": run_id,
-                },
+                spec.params() | {"value": attempt.max_seen, "now": datetime.now(UTC), "run_id": run_id},
             )
-            counts.watermark_after = read_watermark(conn, spec)
-        elif counts.watermark_after is None:
-            counts.watermark_after = counts.watermark_before
+            attempt.watermark_after = read_watermark(conn, spec)
+        elif attempt.watermark_after is None:
+            attempt.watermark_after = attempt.watermark_before
+        return attempt
+
+    vars(counts).update(vars(in_transaction(engine, land)))

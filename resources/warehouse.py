@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import TypeVar
 
 import dagster as dg
 import psycopg
@@ -13,6 +14,9 @@ from sqlalchemy import Connection, Engine, create_engine
 
 from core.local_time import LOCAL_TZ_NAME
 from resources.migrations import apply_migrations
+from resources.warehouse_retry import in_transaction
+
+T = TypeVar("T")
 
 
 @cache
@@ -59,6 +63,10 @@ class WarehouseResource(dg.ConfigurableResource):
         """A connection inside one transaction, committed on success."""
         with self.engine().begin() as conn:
             yield conn
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one transaction, all or nothing; again on a fresh connection when it was lost."""
+        return in_transaction(self.engine(), work)
 
     def migrate(self) -> list[str]:
         """Bring the warehouse schema up to date; returns the migration files applied now."""
