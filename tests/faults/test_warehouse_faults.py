@@ -129,8 +129,11 @@ def test_an_interrupted_publish_that_is_not_retried_changes_nothing(warehouse: W
     with warehouse.begin() as conn:
         conn.execute(DELETE_SOME)
     before = fact_case_rows(warehouse)
-    with terminator(warehouse, "LOCK TABLE mart.fact_case%") as killed, blocked(warehouse, "mart.fact_case"):
-        with pytest.raises(DBAPIError):
-            in_transaction(warehouse.engine(), lambda conn: build_fact_case(conn, PII_KEY), attempts=1)
+    with (
+        terminator(warehouse, "LOCK TABLE mart.fact_case%") as killed,
+        blocked(warehouse, "mart.fact_case"),
+        pytest.raises(DBAPIError),
+    ):
+        in_transaction(warehouse.engine(), lambda conn: build_fact_case(conn, PII_KEY), attempts=1)
     assert killed
     assert fact_case_rows(warehouse) == before
