@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ class LandingCounts:
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
     max_seen: datetime | None = None
+    write_seconds: float = 0.0
     reasons: dict[str, int] = field(default_factory=dict)
 
     def see(self, parsed: Parsed) -> None:
@@ -181,7 +183,11 @@ def _commit(
     *,
     advance: bool,
 ) -> None:
-    """Land a batch and, when asked, advance the watermark to the newest version seen, in one transaction."""
+    """Land a batch and, when asked, advance the watermark to the newest version seen, in one transaction.
+
+    The time it takes, commit included, adds to `counts.write_seconds`.
+    """
+    started = time.perf_counter()
     with engine.begin() as conn:
         if batch:
             land_batch(conn, spec, batch, run_id, counts)
@@ -198,3 +204,4 @@ def _commit(
             counts.watermark_after = read_watermark(conn, spec)
         elif counts.watermark_after is None:
             counts.watermark_after = counts.watermark_before
+    counts.write_seconds += time.perf_counter() - started
