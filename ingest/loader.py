@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
+from psycopg.types.json import set_json_dumps
 from sqlalchemy import Connection, Engine, text
 
 from core.sql_files import sql, sql_text
@@ -100,18 +101,25 @@ def land_batch(
     counts.committed += len(batch)
 
 
+def column_types(conn: Connection, table: str, columns: tuple[str, ...]) -> list[int]:
+    """The type OIDs of a table's columns, in the order given (what a binary COPY must be told)."""
+    found = dict(conn.execute(sql(LANDING_SQL, "column_types"), {"table": table}).tuples().all())
+    return [found[name] for name in columns]
+
+
 def _copy_valid(
     conn: Connection, spec: EntitySpec, valid: list[tuple[Parsed, str]], now: datetime, run_id: str
 ) -> None:
-    """COPY valid records into the entity's temp table."""
+    """COPY valid records into the entity's temp table, in binary (the payload is already JSON text)."""
     conn.execute(text(spec.statements["create_valid_temp"]))
+    types = column_types(conn, "pg_temp.land_valid", spec.columns)
     row_values = attrgetter(*spec.row_columns)
-    with (
-        driver_connection(conn).cursor() as cursor,
-        cursor.copy(spec.statements["copy_valid"]) as copy,
-    ):
-        for parsed, payload in valid:
-            copy.write_row((*row_values(parsed.row), payload, now, run_id))
+    with driver_connection(conn).cursor() as cursor:
+        set_json_dumps(str, context=cursor)
+        with cursor.copy(spec.statements["copy_valid"]) as copy:
+            copy.set_types(types)
+            for parsed, payload in valid:
+                copy.write_row((*row_values(parsed.row), payload, now, run_id))
 
 
 def _copy_bad(conn: Connection, bad: list[tuple[Parsed, str]], now: datetime, run_id: str) -> None:

@@ -19,6 +19,8 @@ def clean(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
+    if value.isascii():
+        return value.strip()
     return unicodedata.normalize("NFC", value).strip()
 
 
@@ -74,4 +76,4 @@ def applicant_key(applicant_id: str | None, secret: str) -> str | None:
     if not applicant_id:
         return None
     message = applicant_id.encode("utf-8", "surrogatepass")
-    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode("utf-8"), message, "sha256").hex()
