@@ -7,6 +7,7 @@ import hmac
 import json
 import math
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 MAX_DEPTH = 32
@@ -75,5 +76,12 @@ def applicant_key(applicant_id: str | None, secret: str) -> str | None:
     """
     if not applicant_id:
         return None
-    message = applicant_id.encode("utf-8", "surrogatepass")
-    return hmac.digest(secret.encode("utf-8"), message, "sha256").hex()
+    keyed = _keyed_hmac(secret).copy()
+    keyed.update(applicant_id.encode("utf-8", "surrogatepass"))
+    return keyed.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _keyed_hmac(secret: str) -> hmac.HMAC:
+    """An HMAC-SHA-256 keyed with the secret and fed nothing yet, copied for each message."""
+    return hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
