@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,12 +12,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-import orjson
 
 log = logging.getLogger("egov_sync.http")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
-LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 
 @dataclass
@@ -150,20 +147,12 @@ def json_answer(response: httpx.Response) -> Any:
     """The decoded JSON body; InvalidAnswer for another content type, bad JSON or absurd nesting.
 
     Bytes that are not UTF-8 are kept as lone surrogates, so the parsers can quarantine their record.
-    orjson decodes the common body; what it refuses or would read differently (integers of 19 digits or
-    more, which it turns into floats) is decoded by `json`.
     """
     content_type = response.headers.get("Content-Type", "")
     media = content_type.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise InvalidAnswer(f"content type {media or 'missing'} instead of application/json")
-    content = response.content
-    if not LONG_DIGITS.search(content):
-        try:
-            return orjson.loads(content)
-        except orjson.JSONDecodeError:
-            pass
-    text = content.decode("utf-8", errors="surrogateescape")
+    text = response.content.decode("utf-8", errors="surrogateescape")
     try:
         return json.loads(text)
     except RecursionError as error:
