@@ -119,6 +119,7 @@ def _metadata(
         "rows_updated": counts.updated,
         "rows_quarantined": counts.quarantined,
         "quarantine_open": int(open_bad or 0),
+        "write_seconds": round(counts.write_seconds, 3),
         "pages": stats.pages,
         "requests": stats.requests,
         "retries": stats.retries,

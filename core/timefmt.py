@@ -1,27 +1,34 @@
-"""The two source timestamp formats, read as local time (`core.local_time`)."""
+"""The two source timestamp formats, read as local time (`core.local_time`).
+
+Parsed values are cached (a record's timestamps repeat across its fields, lists and the case feed).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from core.local_time import LOCAL_ZONE
 
 YEARS = range(1900, 2101)
+CACHED_TIMESTAMPS = 1 << 14
 
 
 class BadTimestamp(ValueError):
     """A timestamp string that does not parse to a real calendar time."""
 
 
+@lru_cache(maxsize=CACHED_TIMESTAMPS)
 def parse_newsys(value: str) -> datetime | None:
     """`yyyyMMddHHmmss` local time; `""` is not set."""
     if value == "":
         return None
-    if len(value) != 14 or not value.isascii() or not value.isdigit():
+    if len(value) != 14:
         raise BadTimestamp(value)
-    return _local(value[0:4], value[4:6], value[6:8], value[8:10], value[10:12], value[12:14], value)
+    return _local(value, value)
 
 
+@lru_cache(maxsize=CACHED_TIMESTAMPS)
 def parse_egov(value: str) -> datetime | None:
     """`dd/MM/yyyy HH:mm:ss` or a date only `dd/MM/yyyy` (00:00:00), local time; `""` is not set."""
     if value == "":
@@ -32,14 +39,6 @@ def parse_egov(value: str) -> datetime | None:
         value_with_time = value
     else:
         raise BadTimestamp(value)
-    day, month, year, hour, minute, second = (
-        value_with_time[0:2],
-        value_with_time[3:5],
-        value_with_time[6:10],
-        value_with_time[11:13],
-        value_with_time[14:16],
-        value_with_time[17:19],
-    )
     layout = (
         value_with_time[2]
         + value_with_time[5]
@@ -49,20 +48,36 @@ def parse_egov(value: str) -> datetime | None:
     )
     if layout != "// ::":
         raise BadTimestamp(value)
-    return _local(year, month, day, hour, minute, second, value)
+    digits = (
+        value_with_time[6:10]
+        + value_with_time[3:5]
+        + value_with_time[0:2]
+        + value_with_time[11:13]
+        + value_with_time[14:16]
+        + value_with_time[17:19]
+    )
+    return _local(digits, value)
 
 
-def _local(year: str, month: str, day: str, hour: str, minute: str, second: str, original: str) -> datetime:
-    """A local-time datetime from digit fields; not a real calendar time, or a year outside YEARS, is bad.
+def _local(digits: str, original: str) -> datetime:
+    """A local-time datetime from `yyyyMMddHHmmss` digits; not a real calendar time, or a year outside
+    YEARS, is bad.
 
     Years like 0001 or 9999 are rejected: no case of these systems has them, and a far-future update time
     would carry the watermark past every real change.
     """
-    fields = (year, month, day, hour, minute, second)
-    if not all(part.isascii() and part.isdigit() for part in fields) or int(year) not in YEARS:
+    if not (digits.isascii() and digits.isdigit()) or int(digits[0:4]) not in YEARS:
         raise BadTimestamp(original)
     try:
-        return datetime(*(int(part) for part in fields), tzinfo=LOCAL_ZONE)
+        return datetime(
+            int(digits[0:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
+            int(digits[10:12]),
+            int(digits[12:14]),
+            tzinfo=LOCAL_ZONE,
+        )
     except ValueError as error:
         raise BadTimestamp(original) from error
 

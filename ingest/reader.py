@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from core.timefmt import BadTimestamp
 from ingest.text import MAX_DEPTH, clean, cut_deep, label, payload_key
 
@@ -45,6 +47,9 @@ def storable_text(payload: Any) -> tuple[str, list[str]]:
     (`not_finite_number`); a string longer than MAX_FIELD_CHARS is kept but
     makes the record bad (`too_long:<top-level field>`).
     """
+    fast = _plain_text(payload)
+    if fast is not None:
+        return fast
     try:
         text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
     except RecursionError:
@@ -60,6 +65,30 @@ def storable_text(payload: Any) -> tuple[str, list[str]]:
     if len(text) > MAX_FIELD_CHARS:
         reasons.extend(_long_fields(payload))
     return _replace_unstorable(text, reasons)
+
+
+def _plain_text(payload: Any) -> tuple[str, list[str]] | None:
+    """The storable text of a payload orjson writes exactly, with its reasons; None when it cannot.
+
+    orjson refuses lone surrogates, integers beyond 64 bits and very deep nesting, but writes NaN and
+    infinities as null: a text holding `null` is left to the `json` path, which tells them apart.
+    """
+    try:
+        encoded = orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        return None
+    if b"null" in encoded:
+        return None
+    text = encoded.decode()
+    reasons: list[str] = []
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(payload) > MAX_DEPTH:
+        return None
+    if 2 * len(text) > MAX_FIELD_CHARS:
+        reasons.extend(_long_fields(payload))
+    if NUL_ESCAPE in text:
+        reasons.append("nul_character")
+        text = text.replace(NUL_ESCAPE, "\\ufffd")
+    return text, reasons
 
 
 def _replace_unstorable(text: str, reasons: list[str]) -> tuple[str, list[str]]:

@@ -18,6 +18,8 @@ def clean(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
+    if value.isascii():
+        return value.strip()
     return unicodedata.normalize("NFC", value).strip()
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+import orjson
+
 from resources.http_retry import FetchStats, InvalidAnswer, SourceError, Target
 
 Validator = Callable[[Any, dict[str, Any]], Any]
@@ -80,6 +82,14 @@ def short(cursor: str) -> str:
     return cursor if len(cursor) <= SHOWN_CURSOR_CHARS else cursor[:SHOWN_CURSOR_CHARS] + "…"
 
 
+def _page_bytes(records: list[Any]) -> bytes:
+    """The records of a page as canonical bytes, to recognise a repeated page (orjson, else `json`)."""
+    try:
+        return orjson.dumps(records, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(records, sort_keys=True).encode("utf-8", "surrogatepass")
+
+
 @dataclass
 class OffsetPaginator:
     """Egov's `page`/`pageSize` paging, ending on an empty page, stuck on a repeat or past `tongSo`."""
@@ -108,7 +118,7 @@ class OffsetPaginator:
                 f"page {self.page} starts at offset {offset}, past tongSo {body['tongSo']}, "
                 f"yet holds {len(records)} records"
             )
-        digest = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
+        digest = hashlib.sha256(_page_bytes(records)).hexdigest()
         if digest == self._previous:
             raise PageStuck(f"page {self.page} holds the same records as page {self.page - 1}")
         self._previous = digest

@@ -9,7 +9,11 @@
 CREATE TEMP TABLE land_valid (LIKE {table}) ON COMMIT DROP
 
 -- name: copy_valid
-COPY land_valid ({columns}) FROM STDIN
+COPY land_valid ({columns}) FROM STDIN (FORMAT BINARY)
+
+-- name: column_types
+SELECT attname::text, atttypid::int FROM pg_attribute
+WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped
 
 -- name: upsert_valid
 INSERT INTO {table} AS r ({columns})
