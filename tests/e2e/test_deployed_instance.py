@@ -139,7 +139,7 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
             shots = Path(os.environ.get("EGOV_SYNC_SCREENSHOT_DIR") or tmp_path)
             pages = {
                 "asset-graph.png": "/asset-groups",
-                "reconciliation-group.png": "/locations/egov_sync/asset-groups/reconciliation/lineage",
+                "mart-group.png": "/locations/egov_sync/asset-groups/mart/lineage",
             }
             for name, page in pages.items():
                 picture = screenshot(f"{dagster.url}{page}", shots / name)
