@@ -1,10 +1,9 @@
 """The case universe mart: one row per real case, without personal data."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table
 from resources.warehouse import WarehouseResource
 from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
@@ -20,18 +19,16 @@ from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
         "`legacy_case_no`). Units are current units; applicants appear only as `applicant_key`."
     ),
 )
-def fact_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Publish `mart.fact_case` as a difference in one transaction."""
+def fact_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Publish the rows of `mart.fact_case` the changes affect (or all of it) as a difference."""
     with warehouse.begin() as conn:
-        changes = build_fact_case(conn)
+        changes = build_fact_case(conn, full=full_rebuild_requested(context))
+    metadata = {**changes.as_metadata(), **changes.extra["plan"].as_metadata()}
     counts = changes.extra["counts"]
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": sum(row["cases"] for row in counts),
-            "cases_by_source": markdown_table(counts, ["source_system", "cases", "with_legacy_no"]),
-            **changes.as_metadata(),
-        }
-    )
+    if counts is not None:
+        metadata["dagster/row_count"] = sum(row["cases"] for row in counts)
+        metadata["cases_by_source"] = markdown_table(counts, ["source_system", "cases", "with_legacy_no"])
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset_check(asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.")

@@ -1,10 +1,9 @@
 """The Egov backlog reconciliation mart and its conservation checks."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.presentation import counts_table, markdown_table
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -25,10 +24,12 @@ MISMATCH_SAMPLE_SIZE = 20
         "Published as a difference in one transaction: a re-run with unchanged sources changes no row."
     ),
 )
-def backlog_reconciliation(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
+def backlog_reconciliation(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
+) -> dg.MaterializeResult:
     """Publish `mart.backlog_reconciliation`; metadata shows outcomes and a sample of mismatches."""
     with warehouse.begin() as conn:
-        changes = build_reconciliation(conn, settings.cutover())
+        changes = build_reconciliation(conn, settings.cutover(), full=full_rebuild_requested(context))
         sample = rows(conn, RECONCILIATION_SQL, "mismatch_sample", limit=MISMATCH_SAMPLE_SIZE)
     outcomes = changes.extra["outcomes"]
     return dg.MaterializeResult(
@@ -41,6 +42,7 @@ def backlog_reconciliation(warehouse: WarehouseResource, settings: PipelineSetti
             ),
             "cutover_at": settings.cutover().isoformat(),
             **changes.as_metadata(),
+            **changes.extra["plan"].as_metadata(),
         }
     )
 

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.local_time import local_date
 from core.presentation import markdown_table
 from core.run_clock import run_started_at
@@ -29,13 +30,14 @@ def residue_case(
     """Publish `mart.residue_case` as a difference in one transaction."""
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
-        changes = build_residue_case(conn, settings.cutover(), as_of)
+        changes = build_residue_case(conn, settings.cutover(), as_of, full=full_rebuild_requested(context))
         (counts,) = rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": counts["residue_cases"],
             "as_of": as_of.isoformat(),
             **changes.as_metadata(),
+            **changes.extra["plan"].as_metadata(),
         }
     )
 

@@ -1,10 +1,9 @@
 """Staging assets: both case sources in one shape with current units, and the links of migrated records."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table
 from resources.warehouse import WarehouseResource
 from transform.case_universe import build_case_link, build_staging_case
@@ -20,24 +19,25 @@ from transform.case_universe import build_case_link, build_staging_case
         "successors (`staging.unit_current`) and reports cycles and broken chains (`staging.unit_problem`)."
     ),
 )
-def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Rebuild `staging.case`, the current units and the unit problems in one transaction."""
+def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Apply the landed changes to `staging.case` (or rebuild it), the current units and unit problems."""
     with warehouse.begin() as conn:
-        summary = build_staging_case(conn)
-    counts = {row["source_system"]: row for row in summary["counts"]}
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": sum(row["cases"] for row in summary["counts"]),
-            "cases_by_source": markdown_table(
-                summary["counts"], ["source_system", "cases", "deleted", "migrated"]
-            ),
-            "newsys_cases": counts.get("newsys", {}).get("cases", 0),
-            "egov_cases": counts.get("egov", {}).get("cases", 0),
-            "unit_problem_count": len(summary["unit_problems"]),
-            "unit_problems": markdown_table(summary["unit_problems"], ["unit_code", "problem", "chain"]),
-            "non_ascii_case_numbers_keyed": summary["keyed"],
-        }
-    )
+        summary = build_staging_case(conn, full=full_rebuild_requested(context))
+    metadata = {
+        "unit_problem_count": len(summary["unit_problems"]),
+        "unit_problems": markdown_table(summary["unit_problems"], ["unit_code", "problem", "chain"]),
+        "non_ascii_case_numbers_keyed": summary["keyed"],
+        **summary["plan"].as_metadata(),
+    }
+    if summary["counts"] is not None:
+        counts = {row["source_system"]: row for row in summary["counts"]}
+        metadata["dagster/row_count"] = sum(row["cases"] for row in summary["counts"])
+        metadata["cases_by_source"] = markdown_table(
+            summary["counts"], ["source_system", "cases", "deleted", "migrated"]
+        )
+        metadata["newsys_cases"] = counts.get("newsys", {}).get("cases", 0)
+        metadata["egov_cases"] = counts.get("egov", {}).get("cases", 0)
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(
@@ -50,8 +50,8 @@ def staging_case(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "fingerprint (procedure, applicant ID, received minute). Shared by the reconciliation and fact_case."
     ),
 )
-def staging_case_link(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Rebuild `staging.case_link`."""
+def staging_case_link(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Relink the migrated records the changes affect (or all of them)."""
     with warehouse.begin() as conn:
-        linked = build_case_link(conn)
-    return dg.MaterializeResult(metadata={"dagster/row_count": linked})
+        plan = build_case_link(conn, full=full_rebuild_requested(context))
+    return dg.MaterializeResult(metadata=plan.as_metadata())
