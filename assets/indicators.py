@@ -13,6 +13,7 @@ import dagster as dg
 from sqlalchemy import Connection
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.local_time import LOCAL_TZ_NAME, month_of
 from core.presentation import percent
 from core.run_clock import run_started_at
@@ -83,9 +84,11 @@ def indicator_monthly(
     as_of = run_started_at(context)
     window = run_window(context, as_of)
     with warehouse.begin() as conn:
-        changes = publish_indicator_monthly(conn, window, as_of)
+        changes = publish_indicator_monthly(conn, window, as_of, full=full_rebuild_requested(context))
         metadata = indicator_metadata(conn, window, as_of)
-    return dg.MaterializeResult(metadata=metadata | changes.as_metadata())
+    return dg.MaterializeResult(
+        metadata=metadata | changes.as_metadata() | changes.extra["plan"].as_metadata()
+    )
 
 
 @dg.asset(

@@ -35,6 +35,7 @@ class BuildPlan:
     last_change_id: int
     horizon: int
     changes: int
+    raw: bool = False
     previous_as_of: datetime | None = None
     previous_cutover: datetime | None = None
     previous_first_month: date | None = None
@@ -111,6 +112,7 @@ def plan_build(
         last_change_id=last,
         horizon=horizon,
         changes=changes,
+        raw=raw,
         previous_as_of=cursor.as_of if cursor is not None else None,
         previous_cutover=cursor.cutover_at if cursor is not None else None,
         previous_first_month=cursor.first_month if cursor is not None else None,
@@ -125,12 +127,18 @@ def save_cursor(
     cutover: datetime | None = None,
     first_month: date | None = None,
 ) -> None:
-    """Record that the build consumed every change up to its horizon, with the parameters it used."""
+    """Record that the build consumed every change up to its horizon, with the parameters it used.
+
+    A build that logged changes itself skips them: it holds the log's lock, so no one else wrote since.
+    """
+    consumed = plan.horizon
+    if not plan.raw:
+        consumed = int(conn.execute(sql(CHANGES_SQL, "staging_horizon")).scalar_one())
     conn.execute(
         sql(CHANGES_SQL, "save_cursor"),
         {
             "consumer": plan.consumer,
-            "last_change_id": plan.horizon,
+            "last_change_id": consumed,
             "as_of": as_of,
             "cutover_at": cutover,
             "first_month": first_month,
@@ -146,7 +154,8 @@ def log_full_rebuild(conn: Connection) -> None:
 def prune_logs(conn: Connection, raw_consumed: int) -> None:
     """Delete the landing changes staging consumed and the staging changes every consumer consumed."""
     conn.execute(sql(CHANGES_SQL, "prune_raw_log"), {"last_change_id": raw_consumed})
-    consumed = conn.execute(sql(CHANGES_SQL, "consumed_by_all"), {"consumers": list(STAGING_CONSUMERS)}).scalar()
+    consumers = {"consumers": list(STAGING_CONSUMERS)}
+    consumed = conn.execute(sql(CHANGES_SQL, "consumed_by_all"), consumers).scalar()
     if consumed is not None:
         conn.execute(sql(CHANGES_SQL, "prune_staging_log"), {"last_change_id": consumed})
 

@@ -125,3 +125,31 @@ WHERE r.month_from IS NOT NULL AND r.month_to IS NOT NULL
 
 -- name: affected_month_count
 SELECT count(*) FROM affected_month
+
+-- name: drop_affected_span
+DROP TABLE IF EXISTS affected_span
+
+-- name: create_affected_span_of_months
+CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM affected_month
+
+-- name: drop_span_case
+DROP TABLE IF EXISTS span_case
+
+-- name: create_span_case
+-- The received cases of `mart.fact_case` that count in any span of `affected_span` (open during it, or
+-- finished in it), found through the span and finish-time indexes.
+CREATE TEMP TABLE span_case ON COMMIT DROP AS
+SELECT c.*
+FROM mart.fact_case AS c
+WHERE c.case_key IN (
+    SELECT f.case_key
+    FROM affected_span AS s
+    CROSS JOIN LATERAL (
+        SELECT f.case_key FROM mart.fact_case AS f
+        WHERE f.status_code NOT IN (1, 3)
+          AND mart.case_span(f.received_at, f.finished_at) && tstzrange(s.p_start, s.p_end, '[)')
+        UNION ALL
+        SELECT f.case_key FROM mart.fact_case AS f
+        WHERE f.status_code IN (9, 10) AND f.finished_at >= s.p_start AND f.finished_at < s.p_end
+    ) AS f
+)

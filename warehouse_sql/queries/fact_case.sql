@@ -4,7 +4,7 @@
 LOCK TABLE mart.fact_case IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_fact_case_new
--- Template: {newsys_filter} / {egov_filter} select the case keys computed (`true` for all).
+-- Template: <newsys_filter> / <egov_filter> select the case keys computed (`true` for all).
 CREATE TEMP TABLE fact_case_new ON COMMIT DROP AS
 SELECT n.case_key, n.source_system, e.case_no AS legacy_case_no, n.procedure_code, n.unit_code,
        n.original_unit_code, n.channel, n.status_code, n.received_at, n.due_at, n.finished_at,

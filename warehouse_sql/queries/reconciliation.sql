@@ -4,8 +4,8 @@
 LOCK TABLE mart.backlog_reconciliation IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_reconciliation_result
--- Template: {egov_filter} / {migrated_filter} restrict the Egov cases and migrated records read, and
--- {result_filter} (a condition on alias r) the rows kept (`true` for a full build).
+-- Template: <egov_filter> / <migrated_filter> restrict the Egov cases and migrated records read, and
+-- <result_filter> (a condition on alias r) the rows kept (`true` for a full build).
 CREATE TEMP TABLE recon_result ON COMMIT DROP AS
 SELECT * FROM (
 WITH egov AS (

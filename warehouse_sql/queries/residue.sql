@@ -4,7 +4,7 @@
 LOCK TABLE mart.residue_case IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_residue_new
--- Template: {egov_filter} selects the Egov cases computed (`true` for all).
+-- Template: <egov_filter> selects the Egov cases computed (`true` for all).
 CREATE TEMP TABLE residue_new ON COMMIT DROP AS
 WITH as_of AS (
     SELECT (CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS as_of_date

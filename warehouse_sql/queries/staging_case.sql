@@ -63,7 +63,7 @@ WHERE looped OR broken;
 TRUNCATE staging."case";
 
 -- name: insert_case
--- Template: {newsys_filter} / {egov_filter} select the raw rows (`true` for all, or the affected keys).
+-- Template: <newsys_filter> / <egov_filter> select the raw rows (`true` for all, or the affected keys).
 INSERT INTO staging."case" (
     source_system, record_key, case_key, case_no, case_no_norm, egov_id, legacy_case_no_raw,
     legacy_case_no_norm, origin, procedure_code, original_unit_code, unit_code, channel, status_code,
