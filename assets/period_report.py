@@ -10,8 +10,8 @@ from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table
 from core.run_clock import run_started_at
-from resources.warehouse import WarehouseResource
 from core.sql_files import sql
+from resources.warehouse import WarehouseResource
 from transform.case_universe import ALL_ROWS, rows, run, run_template
 from transform.changes import CHANGES_SQL, first_month, plan_build, save_cursor, stage_affected_months
 from transform.difference import Changes, Published, publish_difference
@@ -28,7 +28,10 @@ COUNT_COLUMNS = (
 )  # fmt: skip
 
 
-AFFECTED_PERIODS = "(t.period_kind, t.period_start) IN (SELECT period_kind, period_start FROM affected_period)"
+IN_AFFECTED_PERIODS = "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM affected_period)"
+AFFECTED_PERIODS = (
+    "(t.period_kind, t.period_start) IN (SELECT period_kind, period_start FROM affected_period)"
+)
 
 
 def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False) -> Changes:
@@ -41,7 +44,11 @@ def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False
     changes = Changes()
     if plan.full:
         plan.rows_read = run_template(
-            conn, PERIOD_REPORT_SQL, "create_period_report_new", params, cases="mart.fact_case",
+            conn,
+            PERIOD_REPORT_SQL,
+            "create_period_report_new",
+            params,
+            cases="mart.fact_case",
             period_filter=ALL_ROWS,
         )
         changes = publish_difference(conn, PERIOD_REPORT, "period_report_new")
@@ -52,8 +59,12 @@ def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False
         run(conn, PERIOD_REPORT_SQL, "create_affected_span_of_periods")
         plan.rows_read = stage_cases_of_spans(conn)
         run_template(
-            conn, PERIOD_REPORT_SQL, "create_period_report_new", params, cases="span_case",
-            period_filter="(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM affected_period)",
+            conn,
+            PERIOD_REPORT_SQL,
+            "create_period_report_new",
+            params,
+            cases="span_case",
+            period_filter=IN_AFFECTED_PERIODS,
         )
         changes = publish_difference(conn, PERIOD_REPORT, "period_report_new", scope=AFFECTED_PERIODS)
     plan.rows_written = changes.inserted + changes.updated + changes.deleted

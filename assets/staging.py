@@ -50,7 +50,9 @@ def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "fingerprint (procedure, applicant ID, received minute). Shared by the reconciliation and fact_case."
     ),
 )
-def staging_case_link(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def staging_case_link(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Relink the migrated records the changes affect (or all of them)."""
     with warehouse.begin() as conn:
         plan = build_case_link(conn, full=full_rebuild_requested(context))

@@ -26,19 +26,25 @@ QUERIES = "queries/data_quality.sql"
 VALIDATION_LOCK_ID = 70241225
 OFFENDERS = Published("mart.dq_offender", key=("expectation", "record_key"), insert_only=("first_found_at",))
 EVERY_RECORD = {
-    "case_filter": ALL_ROWS, "egov_filter": ALL_ROWS, "raw_filter": ALL_ROWS, "quarantine_filter": ALL_ROWS,
+    "case_filter": ALL_ROWS,
+    "egov_filter": ALL_ROWS,
+    "raw_filter": ALL_ROWS,
+    "quarantine_filter": ALL_ROWS,
 }
+SOURCE_KEYS = "(SELECT record_key FROM subject_source_key WHERE source_system = '{source}')"
 CHANGED_RECORDS = {
     "subject_case_rules": {"case_filter": "f.case_key IN (SELECT case_key FROM subject_case)"},
     "subject_official_account_vneid": {},
-    "subject_egov_no_receipt_after_cutover": {"egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"},
+    "subject_egov_no_receipt_after_cutover": {
+        "egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"
+    },
     "subject_newsys_case_quarantine_rate": {
-        "raw_filter": "n.case_no IN (SELECT record_key FROM subject_source_key WHERE source_system = 'newsys')",
-        "quarantine_filter": "q.record_key IN (SELECT record_key FROM subject_source_key WHERE source_system = 'newsys')",
+        "raw_filter": f"n.case_no IN {SOURCE_KEYS.format(source='newsys')}",
+        "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='newsys')}",
     },
     "subject_egov_case_quarantine_rate": {
         "raw_filter": "e.egov_id IN (SELECT egov_id FROM subject_source_key WHERE source_system = 'egov')",
-        "quarantine_filter": "q.record_key IN (SELECT record_key FROM subject_source_key WHERE source_system = 'egov')",
+        "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='egov')}",
     },
 }
 SUBJECT_STATEMENTS = tuple(CHANGED_RECORDS)
@@ -101,7 +107,11 @@ def build_subject(conn: Connection, cutover_at: datetime, *, full: bool = False)
         handlers = sql_text(QUERIES, "handlers_maintained")
         for name, filters in CHANGED_RECORDS.items():
             written = run_template(
-                conn, QUERIES, name, {"cutover_at": cutover_at}, handler_names=handlers,
+                conn,
+                QUERIES,
+                name,
+                {"cutover_at": cutover_at},
+                handler_names=handlers,
                 **(EVERY_RECORD | filters),
             )
             plan.rows_read += written
@@ -142,7 +152,10 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
                 {"run_at": run_at, "expectation": outcome.rule.name, "case_keys": list(outcome.sample_keys)},
             )
     publish_difference(
-        conn, OFFENDERS, "dq_offender_batch", scope="t.expectation = ANY (:expectations)",
+        conn,
+        OFFENDERS,
+        "dq_offender_batch",
+        scope="t.expectation = ANY (:expectations)",
         params={"expectations": validated},
     )
 
@@ -167,7 +180,12 @@ def run_integrity(engine: Engine, run_at: datetime, docs_dir: Path | None = None
 
 
 def run_row_rules(
-    engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None, *, full: bool = False
+    engine: Engine,
+    cutover_at: datetime,
+    run_at: datetime,
+    docs_dir: Path | None = None,
+    *,
+    full: bool = False,
 ) -> ValidationRun:
     """Validate the business and source rules as of `run_at`; results and offenders are committed.
 

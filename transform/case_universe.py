@@ -36,7 +36,9 @@ def rows(conn: Connection, path: str, name: str, **params: Any) -> list[dict[str
     return [dict(row) for row in conn.execute(sql(path, name), params).mappings()]
 
 
-def run_template(conn: Connection, path: str, name: str, params: dict[str, Any] | None = None, **parts: str) -> int:
+def run_template(
+    conn: Connection, path: str, name: str, params: dict[str, Any] | None = None, **parts: str
+) -> int:
     """Execute one named template with its `{placeholders}` filled by SQL fragments; return its row count."""
     fragments = {key: pgsql.SQL(value) for key, value in parts.items()}  # type: ignore[arg-type]
     return conn.execute(text(render(path, name, **fragments)), params or {}).rowcount
@@ -95,7 +97,7 @@ def _rebuild_staging_case(conn: Connection, plan: BuildPlan) -> tuple[int, list[
     run(conn, STAGING_SQL, "analyze_case")
     run(conn, STAGING_SQL, "truncate_handlers")
     run(conn, STAGING_SQL, "insert_all_handlers")
-    log_full_rebuild(conn)
+    log_full_rebuild(conn, "staging_case")
     return keyed, problems
 
 
@@ -140,12 +142,12 @@ LINK_SCOPE = "t.new_case_id IN (SELECT new_case_id FROM link_scope)"
 def build_case_link(conn: Connection, *, full: bool = False) -> BuildPlan:
     """Link the migrated records to the Egov cases they copy: all of them, or those the changes affect."""
     run(conn, STAGING_SQL, "lock_case_link")
-    plan = plan_build(conn, "case_link", full_requested=full)
+    plan = plan_build(conn, "case_link", upstream=("staging_case",), full_requested=full)
     if plan.full:
         run(conn, STAGING_SQL, "delete_case_link")
         plan.rows_written = plan.rows_read = run(conn, STAGING_SQL, "insert_case_link")
         run(conn, STAGING_SQL, "analyze_case_link")
-        log_full_rebuild(conn)
+        log_full_rebuild(conn, "case_link")
     else:
         run(conn, STAGING_SQL, "create_link_scope")
         run(conn, STAGING_SQL, "analyze_link_scope")
@@ -166,18 +168,20 @@ def build_fact_case(conn: Connection, *, full: bool = False) -> Changes:
     Counts per source and the build plan go in `extra`; changed row versions go to `staging.change_log`.
     """
     run(conn, FACT_CASE_SQL, "lock_fact_case")
-    plan = plan_build(conn, "fact_case", full_requested=full)
+    plan = plan_build(conn, "fact_case", upstream=("staging_case", "case_link"), full_requested=full)
     if plan.full:
         plan.rows_read = run_template(
             conn, FACT_CASE_SQL, "create_fact_case_new", newsys_filter=ALL_ROWS, egov_filter=ALL_ROWS
         )
         changes = publish_difference(conn, FACT_CASE, "fact_case_new")
-        log_full_rebuild(conn)
+        log_full_rebuild(conn, "fact_case")
     else:
         run(conn, FACT_CASE_SQL, "create_fact_scope")
         run(conn, FACT_CASE_SQL, "analyze_fact_scope")
         plan.rows_read = run_template(
-            conn, FACT_CASE_SQL, "create_fact_case_new",
+            conn,
+            FACT_CASE_SQL,
+            "create_fact_case_new",
             newsys_filter="n.record_key IN (SELECT case_key FROM fact_scope)",
             egov_filter="e.case_key IN (SELECT case_key FROM fact_scope)",
         )

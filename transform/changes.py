@@ -19,6 +19,7 @@ from core.local_time import local_date
 from core.sql_files import sql
 
 CHANGES_SQL = "queries/changes.sql"
+PRODUCERS = ("staging_case", "case_link", "fact_case")
 STAGING_CONSUMERS = (
     "case_link", "fact_case", "backlog_reconciliation", "residue_case", "dq_subject", "indicator_monthly",
     "tthc_period_report",
@@ -78,11 +79,15 @@ def plan_build(
     consumer: str,
     *,
     raw: bool = False,
+    upstream: tuple[str, ...] = PRODUCERS,
     full_requested: bool = False,
     cutover: datetime | None = None,
     as_of_date: date | None = None,
 ) -> BuildPlan:
-    """Lock the log, read the cursor and stage the pending changes (`pending_raw` or `pending_changes`)."""
+    """Lock the log, read the cursor and stage the pending changes (`pending_raw` or `pending_changes`).
+
+    A full rebuild of one of the `upstream` builds makes this one rebuild in full too.
+    """
     conn.execute(sql(CHANGES_SQL, "lock_raw_log" if raw else "lock_staging_log"))
     cursor = conn.execute(sql(CHANGES_SQL, "read_cursor"), {"consumer": consumer}).first()
     horizon = int(conn.execute(sql(CHANGES_SQL, "raw_horizon" if raw else "staging_horizon")).scalar_one())
@@ -96,7 +101,7 @@ def plan_build(
     else:
         conn.execute(sql(CHANGES_SQL, "create_pending_changes"), bounds)
         conn.execute(sql(CHANGES_SQL, "analyze_pending_changes"))
-        counts = conn.execute(sql(CHANGES_SQL, "pending_counts")).one()
+        counts = conn.execute(sql(CHANGES_SQL, "pending_counts"), {"upstream": list(upstream)}).one()
         changes, upstream_full = int(counts.changes), counts.full_rebuilds > 0
     changed = None
     if cursor is not None:
@@ -146,9 +151,9 @@ def save_cursor(
     )
 
 
-def log_full_rebuild(conn: Connection) -> None:
-    """Tell every later build that its inputs were rebuilt in full."""
-    conn.execute(sql(CHANGES_SQL, "log_full_rebuild"))
+def log_full_rebuild(conn: Connection, producer: str) -> None:
+    """Tell the builds downstream of `producer` that it was rebuilt in full."""
+    conn.execute(sql(CHANGES_SQL, "log_full_rebuild"), {"producer": producer})
 
 
 def prune_logs(conn: Connection, raw_consumed: int) -> None:

@@ -11,7 +11,12 @@ from sqlalchemy import Connection
 from core.sql_files import sql, sql_text
 from transform.case_universe import ALL_ROWS, run_template
 from transform.changes import (
-    CHANGES_SQL, BuildPlan, first_month, plan_build, save_cursor, stage_affected_months,
+    CHANGES_SQL,
+    BuildPlan,
+    first_month,
+    plan_build,
+    save_cursor,
+    stage_affected_months,
 )
 from transform.difference import Changes, Published, publish_difference
 
@@ -19,7 +24,9 @@ QUERIES = "queries/indicators.sql"
 INDICATOR_MONTHLY = Published("mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code"))
 INDICATOR_766 = Published("mart.indicator_766_estimate", key=("period_month", "unit_code"))
 ALL_CASES = {
-    "cases": "mart.fact_case", "month_filter": ALL_ROWS, "handler_names": sql_text(QUERIES, "handlers_of_fact_case")
+    "cases": "mart.fact_case",
+    "month_filter": ALL_ROWS,
+    "handler_names": sql_text(QUERIES, "handlers_of_fact_case"),
 }
 IN_AFFECTED_MONTHS = "t.period_month IN (SELECT period_month FROM affected_month)"
 IN_WINDOW = (
@@ -76,21 +83,29 @@ def publish_indicator_monthly(
     conn.execute(sql(QUERIES, "create_indicator_monthly_new"))
     if not window.unbounded:
         run_template(conn, QUERIES, "compute_indicator_monthly", params, **ALL_CASES)
-        changes = publish_difference(conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params)
+        changes = publish_difference(
+            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
+        )
         changes.extra["plan"] = BuildPlan("indicator_monthly", True, "a bounded window of months", 0, 0, 0)
         return changes
     plan = plan_build(conn, "indicator_monthly", full_requested=full)
     first = first_month(conn)
     if plan.full:
         plan.rows_read = run_template(conn, QUERIES, "compute_indicator_monthly", params, **ALL_CASES)
-        changes = publish_difference(conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params)
+        changes = publish_difference(
+            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
+        )
     else:
         months = stage_affected_months(conn, plan, as_of, first, with_procedures=False)
         plan.extra["months_recomputed"] = months
         if months:
             plan.rows_read = stage_span_cases(conn)
             run_template(
-                conn, QUERIES, "compute_indicator_monthly", params, cases="span_case",
+                conn,
+                QUERIES,
+                "compute_indicator_monthly",
+                params,
+                cases="span_case",
                 month_filter="m::date IN (SELECT period_month FROM affected_month)",
                 handler_names=sql_text(QUERIES, "handlers_maintained"),
             )

@@ -27,12 +27,23 @@ def build_reconciliation(conn: Connection, cutover: datetime, *, full: bool = Fa
     The outcome counts and the build plan go in `extra`.
     """
     run(conn, RECONCILIATION_SQL, "lock_reconciliation")
-    plan = plan_build(conn, "backlog_reconciliation", full_requested=full, cutover=cutover)
+    plan = plan_build(
+        conn,
+        "backlog_reconciliation",
+        upstream=("staging_case", "case_link"),
+        full_requested=full,
+        cutover=cutover,
+    )
     params = {"cutover": cutover}
     if plan.full:
         plan.rows_read = run_template(
-            conn, RECONCILIATION_SQL, "create_reconciliation_result", params,
-            egov_filter=ALL_ROWS, migrated_filter=ALL_ROWS, result_filter=ALL_ROWS,
+            conn,
+            RECONCILIATION_SQL,
+            "create_reconciliation_result",
+            params,
+            egov_filter=ALL_ROWS,
+            migrated_filter=ALL_ROWS,
+            result_filter=ALL_ROWS,
         )
         changes = publish_difference(conn, RECONCILIATION, "recon_result")
     else:
@@ -40,7 +51,10 @@ def build_reconciliation(conn: Connection, cutover: datetime, *, full: bool = Fa
             run(conn, RECONCILIATION_SQL, f"create_{table}")
             conn.execute(text(f"ANALYZE {table}"))
         plan.rows_read = run_template(
-            conn, RECONCILIATION_SQL, "create_reconciliation_result", params,
+            conn,
+            RECONCILIATION_SQL,
+            "create_reconciliation_result",
+            params,
             egov_filter="egov_id IN (SELECT egov_id FROM recon_egov)",
             migrated_filter="m.record_key IN (SELECT record_key FROM recon_migrated)",
             result_filter=RECON_SCOPE_TEMPLATE.format(alias="r"),

@@ -19,7 +19,9 @@ RESIDUE_SNAPSHOT = Published("mart.backlog_residue_snapshot", key=("as_of_date",
 RESIDUE_SCOPE = "t.egov_id IN (SELECT egov_id FROM residue_scope)"
 
 
-def build_residue_case(conn: Connection, cutover: datetime, as_of: datetime, *, full: bool = False) -> Changes:
+def build_residue_case(
+    conn: Connection, cutover: datetime, as_of: datetime, *, full: bool = False
+) -> Changes:
     """Publish `mart.residue_case`: backlog cases open on Egov that no migrated record links to.
 
     Only the changed Egov cases are recomputed, unless the run's local date (days open) or the cutover
@@ -27,7 +29,12 @@ def build_residue_case(conn: Connection, cutover: datetime, as_of: datetime, *, 
     """
     run(conn, RESIDUE_SQL, "lock_residue_case")
     plan = plan_build(
-        conn, "residue_case", full_requested=full, cutover=cutover, as_of_date=local_date(as_of)
+        conn,
+        "residue_case",
+        upstream=("staging_case", "case_link"),
+        full_requested=full,
+        cutover=cutover,
+        as_of_date=local_date(as_of),
     )
     params = {"cutover": cutover, "as_of": as_of}
     if plan.full:
@@ -37,7 +44,10 @@ def build_residue_case(conn: Connection, cutover: datetime, as_of: datetime, *, 
         run(conn, RESIDUE_SQL, "create_residue_scope")
         run(conn, RESIDUE_SQL, "analyze_residue_scope")
         plan.rows_read = run_template(
-            conn, RESIDUE_SQL, "create_residue_new", params,
+            conn,
+            RESIDUE_SQL,
+            "create_residue_new",
+            params,
             egov_filter="e.egov_id IN (SELECT egov_id FROM residue_scope)",
         )
         changes = publish_difference(conn, RESIDUE_CASE, "residue_new", scope=RESIDUE_SCOPE)
@@ -52,7 +62,10 @@ def build_residue_snapshot(conn: Connection, as_of: datetime) -> Changes:
     run(conn, RESIDUE_SQL, "lock_snapshot")
     run(conn, RESIDUE_SQL, "create_snapshot_new", as_of=as_of)
     changes = publish_difference(
-        conn, RESIDUE_SNAPSHOT, "snapshot_new", scope="t.as_of_date = :as_of_date",
+        conn,
+        RESIDUE_SNAPSHOT,
+        "snapshot_new",
+        scope="t.as_of_date = :as_of_date",
         params={"as_of_date": local_date(as_of)},
     )
     changes.extra["by_unit"] = rows(conn, RESIDUE_SQL, "residue_by_unit")

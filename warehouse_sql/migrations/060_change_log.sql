@@ -35,7 +35,7 @@ CREATE TABLE staging.change_log (
 COMMENT ON TABLE staging.change_log IS
     'What the downstream builds changed: a staging case version (kind case, old and new), a link (old and '
     'new Egov case), a fact_case row version with the months it counts in (fact), an official, procedure or '
-    'quarantined key, or a full rebuild (full: every consumer rebuilds). Holds applicant ID numbers '
+    'quarantined key, or a full rebuild of the build named in record_key (full: its consumers rebuild). Holds applicant ID numbers '
     '(restricted, like staging.case).';
 COMMENT ON COLUMN staging.change_log.month_from IS 'fact: first month the row version counts in.';
 COMMENT ON COLUMN staging.change_log.month_to IS 'fact: last month it counts in; null while the case is open.';

@@ -51,7 +51,9 @@ ANALYZE pending_changes
 SELECT count(*) FROM pending_raw
 
 -- name: pending_counts
-SELECT count(*) AS changes, count(*) FILTER (WHERE kind = 'full') AS full_rebuilds FROM pending_changes
+SELECT count(*) AS changes,
+       count(*) FILTER (WHERE kind = 'full' AND record_key = ANY (CAST(:upstream AS text[]))) AS full_rebuilds
+FROM pending_changes
 
 -- name: save_cursor
 INSERT INTO staging.build_cursor AS c (consumer, last_change_id, as_of, cutover_at, first_month, built_at)
@@ -61,7 +63,7 @@ ON CONFLICT (consumer) DO UPDATE SET
     first_month = EXCLUDED.first_month, built_at = EXCLUDED.built_at
 
 -- name: log_full_rebuild
-INSERT INTO staging.change_log (kind) VALUES ('full')
+INSERT INTO staging.change_log (kind, record_key) VALUES ('full', :producer)
 
 -- name: prune_raw_log
 DELETE FROM raw.change_log WHERE change_id <= :last_change_id
