@@ -105,8 +105,8 @@ def run_downstream(as_of: datetime, *, full: bool) -> dg.ExecuteInProcessResult:
 
 
 def materialization_metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
-    """The metadata values of the materialisation of one asset in a run."""
-    (event,) = result.asset_materializations_for_node("__".join(key.path))
+    """The metadata values of the materialisation of one asset in a run (of its last partition)."""
+    event = result.asset_materializations_for_node("__".join(key.path))[-1]
     return {name: getattr(value, "value", value) for name, value in event.metadata.items()}
 
 
