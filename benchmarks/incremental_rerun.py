@@ -61,7 +61,10 @@ def main() -> None:
     warehouse = WarehouseResource(url=sqlalchemy_url(admin, name))
     world = generate_world(scale=args.scale, seed=7)
     try:
-        with SimulatorServers(world, faults=Faults.none()) as servers, simulator_environment(servers, warehouse.url):
+        with (
+            SimulatorServers(world, faults=Faults.none()) as servers,
+            simulator_environment(servers, warehouse.url),
+        ):
             timed_run("first run", timedelta(0))
             timed_run("re-run, nothing changed", timedelta(0))
             with servers.lock:
