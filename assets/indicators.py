@@ -14,6 +14,7 @@ import dagster as dg
 from sqlalchemy import Connection
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.local_time import LOCAL_TZ_NAME, month_of
 from core.presentation import percent
 from core.run_clock import run_started_at
@@ -76,7 +77,7 @@ def count_766_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -
     return {"rows": int(rows), "window": window.describe(), "is_estimate": True}
 
 
-Publisher = Callable[[Connection, MonthWindow, datetime], Changes]
+Publisher = Callable[[Connection, MonthWindow, datetime, bool], Changes]
 Describer = Callable[[Connection, MonthWindow, datetime], dict[str, Any]]
 
 
@@ -96,21 +97,27 @@ def monthly_mart(
     def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         as_of = run_started_at(context)
         window = run_window(context, as_of)
+        full = full_rebuild_requested(context)
         changes, metadata = warehouse.transaction(
-            lambda conn: (publish(conn, window, as_of), describe(conn, window, as_of))
+            lambda conn: (publish(conn, window, as_of, full), describe(conn, window, as_of))
         )
-        return dg.MaterializeResult(metadata=metadata | changes.as_metadata())
+        plan = changes.extra.get("plan")
+        return dg.MaterializeResult(
+            metadata=metadata | changes.as_metadata() | (plan.as_metadata() if plan else {})
+        )
 
     return _mart
 
 
 indicator_monthly = monthly_mart(
     keys.INDICATOR_MONTHLY, keys.FACT_CASE,
-    "Indicators per month, current unit (and ALL) and indicator, with targets (contract).",
-    publish_indicator_monthly, indicator_metadata,
+    "Indicators per month, current unit (and ALL) and indicator, with targets (contract); only the months "
+    "the changes touch are recomputed.",
+    lambda conn, window, as_of, full: publish_indicator_monthly(conn, window, as_of, full=full),
+    indicator_metadata,
 )
 indicator_766_estimate = monthly_mart(
     keys.INDICATOR_766_ESTIMATE, keys.INDICATOR_MONTHLY,
     "ESTIMATE of the Decision 766 group points per unit per month (formula in column comments).",
-    publish_indicator_766, count_766_metadata,
+    lambda conn, window, as_of, _full: publish_indicator_766(conn, window, as_of), count_766_metadata,
 )

@@ -7,11 +7,15 @@ import dagster as dg
 from sqlalchemy import Connection
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table, violations_result
 from core.run_clock import run_started_at
+from core.sql_files import sql
 from resources.difference import Changes, Published, publish_difference
 from resources.warehouse import WarehouseResource
-from transform.case_universe import rows, run
+from transform.case_universe import ALL_ROWS, rows, run, run_template
+from transform.changes import CHANGES_SQL, first_month, plan_build, save_cursor, stage_affected_months
+from transform.indicators import stage_cases_of_spans
 
 PERIOD_REPORT_SQL = "queries/period_report.sql"
 PERIOD_REPORT = Published(
@@ -24,11 +28,49 @@ COUNT_COLUMNS = (
 )  # fmt: skip
 
 
-def build_period_report(conn: Connection, as_of: datetime) -> Changes:
-    """Publish `mart.tthc_period_report` for every period up to that of `as_of`, as a difference."""
+IN_AFFECTED_PERIODS = "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM affected_period)"
+AFFECTED_PERIODS = (
+    "(t.period_kind, t.period_start) IN (SELECT period_kind, period_start FROM affected_period)"
+)
+
+
+def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False) -> Changes:
+    """Publish `mart.tthc_period_report` for every period up to that of `as_of` (or the periods the changes
+    touch), as a difference; the build plan goes in `extra`."""
     run(conn, PERIOD_REPORT_SQL, "lock_period_report")
-    run(conn, PERIOD_REPORT_SQL, "create_period_report_new", as_of=as_of)
-    return publish_difference(conn, PERIOD_REPORT, "period_report_new")
+    plan = plan_build(conn, "tthc_period_report", full_requested=full)
+    first = first_month(conn)
+    params = {"as_of": as_of}
+    changes = Changes()
+    if plan.full:
+        plan.rows_read = run_template(
+            conn,
+            PERIOD_REPORT_SQL,
+            "create_period_report_new",
+            params,
+            cases="mart.fact_case",
+            period_filter=ALL_ROWS,
+        )
+        changes = publish_difference(conn, PERIOD_REPORT, "period_report_new")
+    elif stage_affected_months(conn, plan, as_of, first, with_procedures=True):
+        run(conn, PERIOD_REPORT_SQL, "drop_affected_period")
+        plan.extra["periods_recomputed"] = run(conn, PERIOD_REPORT_SQL, "create_affected_period")
+        conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
+        run(conn, PERIOD_REPORT_SQL, "create_affected_span_of_periods")
+        plan.rows_read = stage_cases_of_spans(conn)
+        run_template(
+            conn,
+            PERIOD_REPORT_SQL,
+            "create_period_report_new",
+            params,
+            cases="span_case",
+            period_filter=IN_AFFECTED_PERIODS,
+        )
+        changes = publish_difference(conn, PERIOD_REPORT, "period_report_new", scope=AFFECTED_PERIODS)
+    plan.rows_written = changes.inserted + changes.updated + changes.deleted
+    save_cursor(conn, plan, as_of=as_of, first_month=first)
+    changes.extra["plan"] = plan
+    return changes
 
 
 def latest_complete_quarter(conn: Connection, as_of: datetime) -> date | None:
@@ -50,9 +92,11 @@ def tthc_period_report(
     or by post), resolved (early, on time, late) and pending (within due, overdue).
     """
     as_of = run_started_at(context)
+    full = full_rebuild_requested(context)
     changes, summary = warehouse.transaction(
         lambda conn: (
-            build_period_report(conn, as_of), rows(conn, PERIOD_REPORT_SQL, "period_report_summary")
+            build_period_report(conn, as_of, full=full),
+            rows(conn, PERIOD_REPORT_SQL, "period_report_summary"),
         )
     )
     metadata: dict[str, Any] = {
@@ -62,6 +106,7 @@ def tthc_period_report(
         ),
         "as_of": as_of.isoformat(),
         **changes.as_metadata(),
+        **changes.extra["plan"].as_metadata(),
     }
     for row in summary:
         metadata[f"periods/{row['period_kind']}"] = int(row["periods"])

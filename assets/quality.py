@@ -21,6 +21,7 @@ import dagster as dg
 from sqlalchemy import Connection
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.run_clock import run_started_at
 from core.sql_files import sql
 from expectations.rules import Rule, rules_judging
@@ -88,10 +89,14 @@ def dq_results(
     alerts: AlertingResource,
 ) -> dg.MaterializeResult:
     """Validate the row-level rules in the warehouse and publish the results, offenders and Data Docs."""
-    run = run_row_rules(warehouse.engine(), settings.cutover(), run_started_at(context))
+    run = run_row_rules(
+        warehouse.engine(), settings.cutover(), run_started_at(context), full=full_rebuild_requested(context)
+    )
     alert_if_failed(alerts, run, context.run_id)
+    subject = run.subject_plan.as_metadata() if run.subject_plan else {}
     return dg.MaterializeResult(
         metadata={
+            **subject,
             "run_at": dg.MetadataValue.timestamp(run.run_at),
             "expectations": len(run.outcomes),
             "failed": len(run.failed),

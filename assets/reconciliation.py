@@ -1,10 +1,9 @@
 """The Egov backlog reconciliation mart and its conservation checks."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.presentation import counts_table, markdown_table, violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -19,15 +18,19 @@ MISMATCH_SAMPLE_SIZE = 20
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK],
     kinds={"postgres", "sql"},
 )
-def backlog_reconciliation(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
+def backlog_reconciliation(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
+) -> dg.MaterializeResult:
     """One row per Egov backlog case (received before `CUTOVER_AT`, not finished before it) with its outcome
     (finished_in_egov, residue, migrated, migrated_mismatch, double_handled), plus one row per migrated
     record that is no backlog case's primary (duplicate_migrated, orphan_migrated). Published as a
-    difference in one transaction: a re-run with unchanged sources changes no row.
+    difference in one transaction, for the rows the changes affect: a re-run with unchanged sources changes
+    no row.
     """
+    full = full_rebuild_requested(context)
     changes, sample = warehouse.transaction(
         lambda conn: (
-            build_reconciliation(conn, settings.cutover()),
+            build_reconciliation(conn, settings.cutover(), full=full),
             rows(conn, RECONCILIATION_SQL, "mismatch_sample", limit=MISMATCH_SAMPLE_SIZE),
         )
     )
@@ -42,6 +45,7 @@ def backlog_reconciliation(warehouse: WarehouseResource, settings: PipelineSetti
             ),
             "cutover_at": settings.cutover().isoformat(),
             **changes.as_metadata(),
+            **changes.extra["plan"].as_metadata(),
         }
     )
 

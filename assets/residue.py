@@ -3,6 +3,7 @@
 import dagster as dg
 
 from core import asset_keys as keys
+from core.build_mode import full_rebuild_requested
 from core.local_time import local_date
 from core.presentation import markdown_table
 from core.run_clock import run_started_at
@@ -26,9 +27,10 @@ def residue_case(
     the run's local date, and the last official on Egov. No applicant data.
     """
     as_of = run_started_at(context)
+    full = full_rebuild_requested(context)
     changes, (counts,) = warehouse.transaction(
         lambda conn: (
-            build_residue_case(conn, settings.cutover(), as_of),
+            build_residue_case(conn, settings.cutover(), as_of, full=full),
             rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation"),
         )
     )
@@ -37,6 +39,7 @@ def residue_case(
             "dagster/row_count": counts["residue_cases"],
             "as_of": as_of.isoformat(),
             **changes.as_metadata(),
+            **changes.extra["plan"].as_metadata(),
         }
     )
 

@@ -89,11 +89,11 @@ def run_sql(warehouse: WarehouseResource, cutover: datetime) -> dict[str, Any]:
         for attempt in ("first", "rerun"):
             with conn.begin():
                 with stopwatch(f"sql {attempt}: staging.case", timings):
-                    build_staging_case(conn)
+                    build_staging_case(conn, full=True)
                 with stopwatch(f"sql {attempt}: case_link", timings):
-                    build_case_link(conn)
+                    build_case_link(conn, full=True)
                 with stopwatch(f"sql {attempt}: reconciliation", timings):
-                    changes = build_reconciliation(conn, cutover)
+                    changes = build_reconciliation(conn, cutover, full=True)
             print(f"  {attempt}: {changes.as_metadata()}")
         memory = backend_memory(conn)
         temp_after = conn.execute(sql(BENCH_SQL, "temp_bytes")).one()

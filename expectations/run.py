@@ -13,24 +13,43 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
-from core.sql_files import sql
+from core.sql_files import sql, sql_text
 from expectations.rules import BUSINESS_RULES
 from expectations.validation import INTEGRITY, ROW_RULES, Outcome, data_docs_index, validate_warehouse
 from resources.difference import Published, publish_difference
 from resources.warehouse_retry import in_transaction
+from transform.case_universe import ALL_ROWS, run_template
+from transform.changes import BuildPlan, plan_build, save_cursor
 
 QUERIES = "queries/data_quality.sql"
 VALIDATION_LOCK_ID = 70241225
 OFFENDERS = Published("mart.dq_offender", key=("expectation", "record_key"), insert_only=("first_found_at",))
-SUBJECT_STATEMENTS = (
-    "subject_case_rules",
-    "subject_official_account_vneid",
-    "subject_egov_no_receipt_after_cutover",
-    "subject_newsys_case_quarantine_rate",
-    "subject_egov_case_quarantine_rate",
-)
+EVERY_RECORD = {
+    "case_filter": ALL_ROWS,
+    "egov_filter": ALL_ROWS,
+    "raw_filter": ALL_ROWS,
+    "quarantine_filter": ALL_ROWS,
+}
+SOURCE_KEYS = "(SELECT record_key FROM subject_source_key WHERE source_system = '{source}')"
+CHANGED_RECORDS = {
+    "subject_case_rules": {"case_filter": "f.case_key IN (SELECT case_key FROM subject_case)"},
+    "subject_official_account_vneid": {},
+    "subject_egov_no_receipt_after_cutover": {
+        "egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"
+    },
+    "subject_newsys_case_quarantine_rate": {
+        "raw_filter": f"n.case_no IN {SOURCE_KEYS.format(source='newsys')}",
+        "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='newsys')}",
+    },
+    "subject_egov_case_quarantine_rate": {
+        "raw_filter": "e.egov_id IN (SELECT egov_id FROM subject_source_key WHERE source_system = 'egov')",
+        "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='egov')}",
+    },
+}
+SUBJECT_STATEMENTS = tuple(CHANGED_RECORDS)
+SUBJECT_SCOPES = ("subject_case", "subject_egov", "subject_source_key")
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,7 @@ class ValidationRun:
     run_at: datetime
     outcomes: list[Outcome]
     docs_index: Path
+    subject_plan: BuildPlan | None = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -65,12 +85,42 @@ def validation_lock(engine: Engine) -> Iterator[None]:
             conn.commit()
 
 
-def build_subject(conn: Connection, cutover_at: datetime) -> None:
-    """Rebuild `staging.dq_subject`: per rule, one row per record in scope with its verdict."""
-    conn.execute(sql(QUERIES, "clear_subject"))
-    for name in SUBJECT_STATEMENTS:
-        conn.execute(sql(QUERIES, name), {"cutover_at": cutover_at})
-    conn.execute(sql(QUERIES, "analyze_subject"))
+def build_subject(conn: Connection, cutover_at: datetime, *, full: bool = False) -> BuildPlan:
+    """Bring `staging.dq_subject` up to date: per rule, one row per record in scope with its verdict.
+
+    Only the records the pending changes touch are replaced (and the officials' rule, over the maintained
+    handlers), unless a full rebuild is due.
+    """
+    plan = plan_build(conn, "dq_subject", full_requested=full, cutover=cutover_at)
+    if plan.full:
+        conn.execute(sql(QUERIES, "clear_subject"))
+        handlers = sql_text(QUERIES, "handlers_of_fact_case")
+        for name in SUBJECT_STATEMENTS:
+            plan.rows_read += run_template(
+                conn, QUERIES, name, {"cutover_at": cutover_at}, handler_names=handlers, **EVERY_RECORD
+            )
+        plan.rows_written = plan.rows_read
+    elif plan.changes:
+        for table in SUBJECT_SCOPES:
+            conn.execute(sql(QUERIES, f"create_{table}"))
+            conn.execute(text(f"ANALYZE {table}"))
+        plan.rows_written = conn.execute(sql(QUERIES, "delete_subject_changed")).rowcount
+        handlers = sql_text(QUERIES, "handlers_maintained")
+        for name, filters in CHANGED_RECORDS.items():
+            written = run_template(
+                conn,
+                QUERIES,
+                name,
+                {"cutover_at": cutover_at},
+                handler_names=handlers,
+                **(EVERY_RECORD | filters),
+            )
+            plan.rows_read += written
+            plan.rows_written += written
+    if plan.rows_written:
+        conn.execute(sql(QUERIES, "analyze_subject"))
+    save_cursor(conn, plan, cutover=cutover_at)
+    return plan
 
 
 def write_results(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -> None:
@@ -103,7 +153,10 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
                 {"run_at": run_at, "expectation": outcome.rule.name, "case_keys": list(outcome.sample_keys)},
             )
     publish_difference(
-        conn, OFFENDERS, "dq_offender_batch", scope="t.expectation = ANY (:expectations)",
+        conn,
+        OFFENDERS,
+        "dq_offender_batch",
+        scope="t.expectation = ANY (:expectations)",
         params={"expectations": validated},
     )
 
@@ -138,19 +191,29 @@ def run_integrity(engine: Engine, run_at: datetime, docs_dir: Path | None = None
 
 
 def run_row_rules(
-    engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None
+    engine: Engine,
+    cutover_at: datetime,
+    run_at: datetime,
+    docs_dir: Path | None = None,
+    *,
+    full: bool = False,
 ) -> ValidationRun:
-    """Validate the business and source rules as of `run_at`; results and offenders are committed."""
+    """Validate the business and source rules as of `run_at`; results and offenders are committed.
+
+    The subject is brought up to date with the pending changes (rebuilt when `full`); GX validates all of it.
+    """
     with validation_lock(engine):
         with engine.begin() as conn:
-            build_subject(conn, cutover_at)
-        return validate_and_publish(engine, ROW_RULES, run_at, docs_dir)
+            plan = build_subject(conn, cutover_at, full=full)
+        outcomes = validate_warehouse(warehouse_url(engine), ROW_RULES, run_at, docs_dir)
+        publish(engine, run_at, outcomes)
+    return ValidationRun(run_at, outcomes, data_docs_index(docs_dir), plan)
 
 
 def run_data_quality(
-    engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None
+    engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None, *, full: bool = True
 ) -> ValidationRun:
-    """Both parts of a validation run as of `run_at`."""
+    """Both parts of a validation run as of `run_at` (the subject rebuilt in full unless told otherwise)."""
     integrity = run_integrity(engine, run_at, docs_dir)
-    rows = run_row_rules(engine, cutover_at, run_at, docs_dir)
-    return ValidationRun(run_at, rows.outcomes + integrity.outcomes, rows.docs_index)
+    rows = run_row_rules(engine, cutover_at, run_at, docs_dir, full=full)
+    return ValidationRun(run_at, rows.outcomes + integrity.outcomes, rows.docs_index, rows.subject_plan)

@@ -91,14 +91,15 @@ def land_batch(
     bad = [(p, payload) for p, payload in rows if not p.valid]
     _copy_valid(conn, spec, valid, now, run_id)
     _copy_bad(conn, bad, now, run_id)
-    results = conn.execute(text(spec.statements["upsert_valid"]), spec.params()).scalars().all()
+    logged = spec.params() | {"now": now, "run_id": run_id}
+    results = conn.execute(text(spec.statements["upsert_valid"]), logged).scalars().all()
     counts.inserted += sum(1 for inserted in results if inserted)
     counts.updated += sum(1 for inserted in results if not inserted)
-    conn.execute(text(spec.statements["resolve_quarantine"]), spec.params() | {"now": now, "run_id": run_id})
+    conn.execute(text(spec.statements["resolve_quarantine"]), logged)
     if spec.versioned:
         conn.execute(text(spec.statements["discard_stale_bad"]))
-    counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad")).all())
-    conn.execute(text(spec.statements["drop_superseded_valid"]))
+    counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad"), logged).all())
+    conn.execute(text(spec.statements["drop_superseded_valid"]), logged)
     counts.batches += 1
     counts.committed += len(batch)
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
+from psycopg import sql as pgsql
+from sqlalchemy import Connection, text
 
-from core.sql_files import sql
+from core.sql_files import render, sql
 from resources.difference import Changes, Published, publish_difference
+from transform.changes import BuildPlan, log_full_rebuild, plan_build, prune_logs, save_cursor
 
 STAGING_SQL = "queries/staging_case.sql"
 FACT_CASE_SQL = "queries/fact_case.sql"
@@ -34,9 +36,17 @@ def rows(conn: Connection, path: str, name: str, **params: Any) -> list[dict[str
     return [dict(row) for row in conn.execute(sql(path, name), params).mappings()]
 
 
-def key_case_numbers(conn: Connection) -> int:
+def run_template(
+    conn: Connection, path: str, name: str, params: dict[str, Any] | None = None, **parts: str
+) -> int:
+    """Execute one named template with its `{placeholders}` filled by SQL fragments; return its row count."""
+    fragments = {key: pgsql.SQL(value) for key, value in parts.items()}  # type: ignore[arg-type]
+    return conn.execute(text(render(path, name, **fragments)), params or {}).rowcount
+
+
+def key_case_numbers(conn: Connection, query: str = "select_unkeyed_case_numbers") -> int:
     """Store the normalised form of non-ASCII case numbers not yet keyed; return how many were added."""
-    values = conn.execute(sql(STAGING_SQL, "select_unkeyed_case_numbers")).scalars().all()
+    values = conn.execute(sql(STAGING_SQL, query)).scalars().all()
     if values:
         conn.execute(
             sql(STAGING_SQL, "insert_case_no_key"),
@@ -53,33 +63,141 @@ def build_unit_current(conn: Connection) -> list[dict[str, Any]]:
     return rows(conn, STAGING_SQL, "unit_problems")
 
 
-def build_staging_case(conn: Connection) -> dict[str, Any]:
-    """Rebuild units, case-number keys and `staging.case`; return counts and unit problems."""
+ALL_ROWS = "true"
+AFFECTED_NEWSYS = "n.case_no IN (SELECT record_key FROM affected_case WHERE source_system = 'newsys')"
+AFFECTED_EGOV = "e.egov_id IN (SELECT egov_id FROM affected_case WHERE source_system = 'egov')"
+
+
+def build_staging_case(conn: Connection, *, full: bool = False) -> dict[str, Any]:
+    """Bring units, case-number keys and `staging.case` up to date with the landed changes (or rebuild).
+
+    Returns the build plan, counts and unit problems.
+    """
     run(conn, STAGING_SQL, "lock_staging")
+    plan = plan_build(conn, "staging_case", raw=True, full_requested=full)
+    if plan.full:
+        keyed, problems = _rebuild_staging_case(conn, plan)
+    else:
+        keyed, problems = _update_staging_case(conn, plan)
+    save_cursor(conn, plan)
+    prune_logs(conn, plan.horizon)
+    counts = rows(conn, STAGING_SQL, "case_counts") if plan.rows_written else None
+    return {"plan": plan, "counts": counts, "unit_problems": problems, "keyed": keyed}
+
+
+def _rebuild_staging_case(conn: Connection, plan: BuildPlan) -> tuple[int, list[dict[str, Any]]]:
+    """Rebuild every staging case from the raw tables and tell later builds to rebuild too."""
     keyed = key_case_numbers(conn)
     problems = build_unit_current(conn)
     run(conn, STAGING_SQL, "truncate_case")
-    run(conn, STAGING_SQL, "insert_case")
+    plan.rows_read = run_template(
+        conn, STAGING_SQL, "insert_case", newsys_filter=ALL_ROWS, egov_filter=ALL_ROWS
+    )
+    plan.rows_written = plan.rows_read
     run(conn, STAGING_SQL, "analyze_case")
-    return {"counts": rows(conn, STAGING_SQL, "case_counts"), "unit_problems": problems, "keyed": keyed}
+    run(conn, STAGING_SQL, "truncate_handlers")
+    run(conn, STAGING_SQL, "insert_all_handlers")
+    log_full_rebuild(conn, "staging_case")
+    return keyed, problems
 
 
-def build_case_link(conn: Connection) -> int:
-    """Link every migrated record to the Egov case it copies; return the number of links."""
-    run(conn, STAGING_SQL, "lock_case_link")
-    run(conn, STAGING_SQL, "delete_case_link")
-    linked = run(conn, STAGING_SQL, "insert_case_link")
-    run(conn, STAGING_SQL, "analyze_case_link")
-    return linked
+def _update_staging_case(conn: Connection, plan: BuildPlan) -> tuple[int, list[dict[str, Any]]]:
+    """Replace the staging cases of the landed keys and of the units whose current unit changed.
 
-
-def build_fact_case(conn: Connection, pii_hash_key: str) -> Changes:
-    """Publish `mart.fact_case` from staging and the links, applicant keys made under `pii_hash_key`.
-
-    The key travels as a parameter of the build statement only; counts per source go in `extra`.
+    Their old and new versions go to `staging.change_log`, with the officials, procedures and quarantined
+    keys that changed.
     """
+    run(conn, STAGING_SQL, "create_affected_case")
+    run(conn, STAGING_SQL, "affect_landed_cases")
+    units_changed = bool(conn.execute(sql(STAGING_SQL, "units_changed")).scalar())
+    if units_changed:
+        run(conn, STAGING_SQL, "snapshot_unit_current")
+        problems = build_unit_current(conn)
+        run(conn, STAGING_SQL, "create_changed_unit")
+        run(conn, STAGING_SQL, "affect_unit_cases")
+        run(conn, STAGING_SQL, "forward_unit_changes")
+    else:
+        problems = rows(conn, STAGING_SQL, "unit_problems")
+    run(conn, STAGING_SQL, "analyze_affected_case")
+    keyed = key_case_numbers(conn, "select_unkeyed_affected_case_numbers")
+    logged_old = run(conn, STAGING_SQL, "log_affected_case_versions")
+    deleted = run(conn, STAGING_SQL, "delete_affected_cases")
+    inserted = run_template(
+        conn, STAGING_SQL, "insert_case", newsys_filter=AFFECTED_NEWSYS, egov_filter=AFFECTED_EGOV
+    )
+    run(conn, STAGING_SQL, "log_affected_case_versions")
+    run(conn, STAGING_SQL, "delete_affected_handlers")
+    run(conn, STAGING_SQL, "insert_affected_handlers")
+    run(conn, STAGING_SQL, "forward_source_changes")
+    plan.rows_read = logged_old + inserted
+    plan.rows_written = deleted + inserted
+    plan.extra["units_changed"] = units_changed
+    return keyed, problems
+
+
+CASE_LINK = Published("staging.case_link", key=("new_case_id",))
+LINK_SCOPE = "t.new_case_id IN (SELECT new_case_id FROM link_scope)"
+
+
+def build_case_link(conn: Connection, *, full: bool = False) -> BuildPlan:
+    """Link the migrated records to the Egov cases they copy: all of them, or those the changes affect."""
+    run(conn, STAGING_SQL, "lock_case_link")
+    plan = plan_build(conn, "case_link", upstream=("staging_case",), full_requested=full)
+    if plan.full:
+        run(conn, STAGING_SQL, "delete_case_link")
+        plan.rows_written = plan.rows_read = run(conn, STAGING_SQL, "insert_case_link")
+        run(conn, STAGING_SQL, "analyze_case_link")
+        log_full_rebuild(conn, "case_link")
+    else:
+        run(conn, STAGING_SQL, "create_link_scope")
+        run(conn, STAGING_SQL, "analyze_link_scope")
+        plan.rows_read = run(conn, STAGING_SQL, "create_link_new")
+        run(conn, STAGING_SQL, "log_link_changes")
+        changes = publish_difference(conn, CASE_LINK, "link_new", scope=LINK_SCOPE)
+        plan.rows_written = changes.inserted + changes.updated + changes.deleted
+    save_cursor(conn, plan)
+    return plan
+
+
+FACT_SCOPE = "t.case_key IN (SELECT case_key FROM fact_scope)"
+
+
+def build_fact_case(conn: Connection, pii_hash_key: str, *, full: bool = False) -> Changes:
+    """Publish `mart.fact_case` from staging and the links, all of it or the rows the changes affect, with
+    applicant keys made under `pii_hash_key` (a parameter of the build statements only).
+
+    A key that changed since the last build rebuilds every row. Counts per source and the build plan go in
+    `extra`; changed row versions go to `staging.change_log`.
+    """
+    key = {"applicant_hash_key": pii_hash_key.encode("utf-8")}
     run(conn, FACT_CASE_SQL, "lock_fact_case")
-    run(conn, FACT_CASE_SQL, "create_fact_case_new", applicant_hash_key=pii_hash_key.encode("utf-8"))
-    changes = publish_difference(conn, FACT_CASE, "fact_case_new")
-    changes.extra["counts"] = rows(conn, FACT_CASE_SQL, "fact_case_counts")
+    rotated = bool(conn.execute(sql(FACT_CASE_SQL, "applicant_key_changed"), key).scalar())
+    plan = plan_build(
+        conn, "fact_case", upstream=("staging_case", "case_link"), full_requested=full or rotated
+    )
+    if rotated and not full:
+        plan.reason = "PII_HASH_KEY changed since the last build"
+    if plan.full:
+        plan.rows_read = run_template(
+            conn, FACT_CASE_SQL, "create_fact_case_new", key, newsys_filter=ALL_ROWS, egov_filter=ALL_ROWS
+        )
+        changes = publish_difference(conn, FACT_CASE, "fact_case_new")
+        log_full_rebuild(conn, "fact_case")
+    else:
+        run(conn, FACT_CASE_SQL, "create_fact_scope")
+        run(conn, FACT_CASE_SQL, "analyze_fact_scope")
+        plan.rows_read = run_template(
+            conn,
+            FACT_CASE_SQL,
+            "create_fact_case_new",
+            key,
+            newsys_filter="n.record_key IN (SELECT case_key FROM fact_scope)",
+            egov_filter="e.case_key IN (SELECT case_key FROM fact_scope)",
+        )
+        run(conn, FACT_CASE_SQL, "log_fact_changes")
+        changes = publish_difference(conn, FACT_CASE, "fact_case_new", scope=FACT_SCOPE)
+    plan.rows_written = changes.inserted + changes.updated + changes.deleted
+    save_cursor(conn, plan)
+    changes.extra["plan"] = plan
+    changes.extra["counts"] = rows(conn, FACT_CASE_SQL, "fact_case_counts") if plan.rows_written else None
     return changes

@@ -8,12 +8,27 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from core.sql_files import sql
+from core.sql_files import sql, sql_text
 from resources.difference import Changes, Published, publish_difference
+from transform.case_universe import ALL_ROWS, run_template
+from transform.changes import (
+    CHANGES_SQL,
+    BuildPlan,
+    first_month,
+    plan_build,
+    save_cursor,
+    stage_affected_months,
+)
 
 QUERIES = "queries/indicators.sql"
 INDICATOR_MONTHLY = Published("mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code"))
 INDICATOR_766 = Published("mart.indicator_766_estimate", key=("period_month", "unit_code"))
+ALL_CASES = {
+    "cases": "mart.fact_case",
+    "month_filter": ALL_ROWS,
+    "handler_names": sql_text(QUERIES, "handlers_of_fact_case"),
+}
+IN_AFFECTED_MONTHS = "t.period_month IN (SELECT period_month FROM affected_month)"
 IN_WINDOW = (
     "t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)"
     " AND t.period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)"
@@ -43,6 +58,11 @@ class MonthWindow:
         """Bind parameters of the indicator queries."""
         return {"as_of": as_of, "month_start": self.month_start, "month_end": self.month_end}
 
+    @property
+    def unbounded(self) -> bool:
+        """True when the window is every month in the data."""
+        return self.month_start is None and self.month_end is None
+
     def describe(self) -> str:
         """A short human description of the window."""
         start = self.month_start.isoformat() if self.month_start else "first month in the data"
@@ -50,15 +70,67 @@ class MonthWindow:
         return f"{start} .. {end}"
 
 
-def publish_indicator_monthly(conn: Connection, window: MonthWindow, as_of: datetime) -> Changes:
-    """Compute the window's indicators into a temp table and publish the difference."""
+def publish_indicator_monthly(
+    conn: Connection, window: MonthWindow, as_of: datetime, *, full: bool = False
+) -> Changes:
+    """Compute the window's indicators (or only the months the changes touch) and publish the difference.
+
+    A run over a bounded window recomputes its months and leaves the changes to the next unbounded run.
+    The build plan goes in `extra`.
+    """
     params = window.params(as_of)
     conn.execute(sql(QUERIES, "lock_indicators"))
     conn.execute(sql(QUERIES, "create_indicator_monthly_new"))
-    conn.execute(sql(QUERIES, "compute_indicator_monthly"), params)
-    return publish_difference(
-        conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
-    )
+    if not window.unbounded:
+        run_template(conn, QUERIES, "compute_indicator_monthly", params, **ALL_CASES)
+        changes = publish_difference(
+            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
+        )
+        changes.extra["plan"] = BuildPlan("indicator_monthly", True, "a bounded window of months", 0, 0, 0)
+        return changes
+    plan = plan_build(conn, "indicator_monthly", full_requested=full)
+    first = first_month(conn)
+    if plan.full:
+        plan.rows_read = run_template(conn, QUERIES, "compute_indicator_monthly", params, **ALL_CASES)
+        changes = publish_difference(
+            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
+        )
+    else:
+        months = stage_affected_months(conn, plan, as_of, first, with_procedures=False)
+        plan.extra["months_recomputed"] = months
+        if months:
+            plan.rows_read = stage_span_cases(conn)
+            run_template(
+                conn,
+                QUERIES,
+                "compute_indicator_monthly",
+                params,
+                cases="span_case",
+                month_filter="m::date IN (SELECT period_month FROM affected_month)",
+                handler_names=sql_text(QUERIES, "handlers_maintained"),
+            )
+            changes = publish_difference(
+                conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_AFFECTED_MONTHS
+            )
+        else:
+            changes = Changes()
+    plan.rows_written = changes.inserted + changes.updated + changes.deleted
+    save_cursor(conn, plan, as_of=as_of, first_month=first)
+    changes.extra["plan"] = plan
+    return changes
+
+
+def stage_span_cases(conn: Connection) -> int:
+    """The cases counting in the affected months into temp table `span_case`; returns how many."""
+    conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
+    conn.execute(sql(CHANGES_SQL, "create_affected_span_of_months"))
+    return stage_cases_of_spans(conn)
+
+
+def stage_cases_of_spans(conn: Connection) -> int:
+    """The cases counting in any span of temp table `affected_span` into `span_case`; returns how many."""
+    conn.execute(sql(CHANGES_SQL, "drop_span_case"))
+    return conn.execute(sql(CHANGES_SQL, "create_span_case")).rowcount
 
 
 def publish_indicator_766(conn: Connection, window: MonthWindow, as_of: datetime) -> Changes:

@@ -100,7 +100,7 @@ def fact_case_rows(warehouse: WarehouseResource) -> list[tuple]:
 
 def test_a_backend_terminated_mid_publish_is_published_again_whole(warehouse: WarehouseResource) -> None:
     staged(warehouse)
-    expected = warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY))
+    expected = warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY, full=True))
     published = fact_case_rows(warehouse)
     with warehouse.begin() as conn:
         conn.execute(DELETE_SOME)
@@ -109,7 +109,7 @@ def test_a_backend_terminated_mid_publish_is_published_again_whole(warehouse: Wa
 
         def publish() -> None:
             nonlocal changes
-            changes = warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY))
+            changes = warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY, full=True))
 
         worker = threading.Thread(target=publish)
         worker.start()
@@ -125,7 +125,7 @@ def test_a_backend_terminated_mid_publish_is_published_again_whole(warehouse: Wa
 
 def test_an_interrupted_publish_that_is_not_retried_changes_nothing(warehouse: WarehouseResource) -> None:
     staged(warehouse)
-    warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY))
+    warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY, full=True))
     with warehouse.begin() as conn:
         conn.execute(DELETE_SOME)
     before = fact_case_rows(warehouse)
@@ -134,6 +134,6 @@ def test_an_interrupted_publish_that_is_not_retried_changes_nothing(warehouse: W
         blocked(warehouse, "mart.fact_case"),
         pytest.raises(DBAPIError),
     ):
-        in_transaction(warehouse.engine(), lambda conn: build_fact_case(conn, PII_KEY), attempts=1)
+        in_transaction(warehouse.engine(), lambda conn: build_fact_case(conn, PII_KEY, full=True), attempts=1)
     assert killed
     assert fact_case_rows(warehouse) == before

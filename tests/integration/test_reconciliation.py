@@ -19,11 +19,11 @@ AS_OF = local(2025, 7, 15, 1, 0)
 def publish(warehouse: WarehouseResource, as_of: Any = AS_OF) -> dict[str, Any]:
     """Run every build in one transaction, as the assets do; return the staging summary."""
     with warehouse.begin() as conn:
-        summary = build_staging_case(conn)
-        build_case_link(conn)
-        build_reconciliation(conn, CUTOVER)
-        build_fact_case(conn, "test-key")
-        build_residue_case(conn, CUTOVER, as_of)
+        summary = build_staging_case(conn, full=True)
+        build_case_link(conn, full=True)
+        build_reconciliation(conn, CUTOVER, full=True)
+        build_fact_case(conn, "test-key", full=True)
+        build_residue_case(conn, CUTOVER, as_of, full=True)
         build_residue_snapshot(conn, as_of)
     return summary
 

@@ -84,9 +84,9 @@ def publish(warehouse: WarehouseResource, egov: list[dict], new: list[dict]) -> 
         insert(conn, "newsys_unit", *UNITS)
         insert(conn, "egov_case", *egov)
         insert(conn, "newsys_case", *new)
-        build_staging_case(conn)
-        build_case_link(conn)
-        build_reconciliation(conn, CUTOVER)
+        build_staging_case(conn, full=True)
+        build_case_link(conn, full=True)
+        build_reconciliation(conn, CUTOVER, full=True)
         return reconciliation_multiset(conn.execute(SELECT_RECONCILIATION).mappings())
 
 

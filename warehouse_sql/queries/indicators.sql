@@ -10,6 +10,10 @@ SELECT pg_advisory_xact_lock(70240030)
 CREATE TEMP TABLE indicator_monthly_new (LIKE mart.indicator_monthly INCLUDING ALL) ON COMMIT DROP
 
 -- name: compute_indicator_monthly
+-- Template: <cases> is the table of cases read (mart.fact_case, or the cases of the affected months) and
+-- <month_filter> a condition on the month `m` (`true`, or the affected months); <handler_names> selects the
+-- distinct user names in the histories of the new-system cases (HANDLERS_OF_FACT_CASE, or the maintained
+-- staging.case_handler).
 INSERT INTO indicator_monthly_new
     (period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target)
 WITH params AS (
@@ -36,9 +40,10 @@ months AS (
                greatest(b.first_month, coalesce(b.month_start, b.first_month))::timestamp,
                least(b.as_of_month, coalesce((b.month_end - interval '1 month')::date, b.as_of_month))::timestamp,
                interval '1 month') AS m
+     WHERE {month_filter}
 ),
 received AS (
-    SELECT c.* FROM mart.fact_case AS c WHERE c.status_code NOT IN (1, 3)
+    SELECT c.* FROM {cases} AS c WHERE c.status_code NOT IN (1, 3)
 ),
 open_in_month AS (
     SELECT m.period_month, c.unit_code, 'on_time_rate' AS indicator_code,
@@ -62,7 +67,7 @@ received_in_month AS (
 finished_in_month AS (
     SELECT m.period_month, c.unit_code, v.indicator_code, v.hit
       FROM months AS m
-      JOIN mart.fact_case AS c
+      JOIN {cases} AS c
         ON c.status_code IN (9, 10) AND c.finished_at >= m.p_start AND c.finished_at < m.p_end
      CROSS JOIN LATERAL (VALUES
                ('e_result_rate', c.has_e_result, true),
@@ -72,12 +77,7 @@ finished_in_month AS (
      WHERE v.in_scope IS TRUE
 ),
 handler_names AS (
-    SELECT DISTINCT h.user_name
-      FROM mart.fact_case AS f
-      JOIN staging.case AS s
-        ON s.source_system = 'newsys' AND s.case_key = f.case_key AND NOT s.is_deleted
-     CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
-     WHERE f.source_system = 'newsys'
+    {handler_names}
 ),
 officials AS (
     SELECT b.as_of_month AS period_month,
@@ -112,6 +112,17 @@ SELECT n.period_month, n.unit_code, n.indicator_code, n.numerator, n.denominator
        n.numerator::numeric / n.denominator >= t.target AS meets_target
   FROM counted AS n
   LEFT JOIN mart.indicator_targets AS t ON t.indicator_code = n.indicator_code
+
+-- name: handlers_of_fact_case
+SELECT DISTINCT h.user_name
+  FROM mart.fact_case AS f
+  JOIN staging.case AS s
+    ON s.source_system = 'newsys' AND s.case_key = f.case_key AND NOT s.is_deleted
+ CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
+ WHERE f.source_system = 'newsys'
+
+-- name: handlers_maintained
+SELECT DISTINCT h.user_name FROM staging.case_handler AS h
 
 -- name: indicator_summary
 SELECT indicator_code, count(*) AS row_count, min(period_month) AS first_month, max(period_month) AS last_month

@@ -3,7 +3,8 @@
 -- Templates: {table} is the raw table, {key} its key column, {columns} its columns, {assignments} every
 -- non-key column set from EXCLUDED, {v_version} / {r_version} the version column of `land_valid` / the raw
 -- table (NULL::timestamptz for entities without one, which turns every version condition into "true").
--- Values are bound parameters: :source, :entity, :now, :run_id.
+-- Values are bound parameters: :source, :entity, :now, :run_id. Every statement that changes a raw row or a
+-- quarantine row logs the key in `raw.change_log` in the same statement (its RETURNING rows).
 
 -- name: create_valid_temp
 CREATE TEMP TABLE land_valid (LIKE {table}) ON COMMIT DROP
@@ -16,6 +17,7 @@ SELECT attname::text, atttypid::int FROM pg_attribute
 WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped
 
 -- name: upsert_valid
+WITH upserted AS (
 INSERT INTO {table} AS r ({columns})
 SELECT {v_columns}
 FROM land_valid AS v
@@ -27,14 +29,25 @@ WHERE NOT EXISTS (
 ON CONFLICT ({key}) DO UPDATE SET {assignments}
 WHERE ({r_version} IS NULL OR {excluded_version} IS NULL OR {r_version} <= {excluded_version})
   AND r.payload IS DISTINCT FROM EXCLUDED.payload
-RETURNING (xmax = 0) AS inserted
+RETURNING r.{key}::text AS record_key, (xmax = 0) AS inserted
+), logged AS (
+    INSERT INTO raw.change_log (run_id, source, entity, record_key, change, logged_at)
+    SELECT :run_id, :source, :entity, u.record_key, CASE WHEN u.inserted THEN 'inserted' ELSE 'updated' END, :now
+    FROM upserted AS u
+)
+SELECT inserted FROM upserted
 
 -- name: resolve_quarantine
-UPDATE raw.quarantine AS q
-SET resolved_at = :now, run_id = :run_id
-FROM land_valid AS v
-WHERE q.source = :source AND q.entity = :entity AND q.record_key = v.{key}::text
-  AND q.resolved_at IS NULL AND (q.updated_at IS NULL OR {v_version} IS NULL OR q.updated_at <= {v_version})
+WITH released AS (
+    UPDATE raw.quarantine AS q
+    SET resolved_at = :now, run_id = :run_id
+    FROM land_valid AS v
+    WHERE q.source = :source AND q.entity = :entity AND q.record_key = v.{key}::text
+      AND q.resolved_at IS NULL AND (q.updated_at IS NULL OR {v_version} IS NULL OR q.updated_at <= {v_version})
+    RETURNING q.record_key
+)
+INSERT INTO raw.change_log (run_id, source, entity, record_key, change, logged_at)
+SELECT :run_id, :source, :entity, record_key, 'released', :now FROM released
 
 -- name: discard_stale_bad
 DELETE FROM land_bad AS b
@@ -42,13 +55,20 @@ USING {table} AS r
 WHERE r.{key}::text = b.record_key AND b.updated_at IS NOT NULL AND {r_version} > b.updated_at
 
 -- name: drop_superseded_valid
-DELETE FROM {table} AS r
-USING land_bad AS b
-WHERE r.{key}::text = b.record_key AND (b.updated_at IS NULL OR {r_version} IS NULL OR {r_version} <= b.updated_at)
-  AND EXISTS (
-      SELECT 1 FROM raw.quarantine AS q
-      WHERE q.source = b.source AND q.entity = b.entity AND q.record_key = b.record_key AND q.resolved_at IS NULL
-  )
+WITH dropped AS (
+    DELETE FROM {table} AS r
+    USING land_bad AS b
+    WHERE r.{key}::text = b.record_key
+      AND (b.updated_at IS NULL OR {r_version} IS NULL OR {r_version} <= b.updated_at)
+      AND EXISTS (
+          SELECT 1 FROM raw.quarantine AS q
+          WHERE q.source = b.source AND q.entity = b.entity AND q.record_key = b.record_key
+            AND q.resolved_at IS NULL
+      )
+    RETURNING r.{key}::text AS record_key
+)
+INSERT INTO raw.change_log (run_id, source, entity, record_key, change, logged_at)
+SELECT :run_id, :source, :entity, record_key, 'deleted', :now FROM dropped
 
 -- name: create_bad_temp
 CREATE TEMP TABLE land_bad (LIKE raw.quarantine) ON COMMIT DROP
@@ -58,6 +78,7 @@ COPY land_bad (source, entity, record_key, reasons, payload, updated_at, first_s
 FROM STDIN
 
 -- name: quarantine_bad
+WITH quarantined AS (
 INSERT INTO raw.quarantine AS q (
     source, entity, record_key, reasons, payload, updated_at, first_seen_at, last_changed_at, resolved_at, run_id
 )
@@ -74,7 +95,12 @@ ON CONFLICT (source, entity, record_key) DO UPDATE SET
 WHERE (q.resolved_at IS NOT NULL OR q.payload IS DISTINCT FROM EXCLUDED.payload
        OR q.reasons IS DISTINCT FROM EXCLUDED.reasons)
   AND (q.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR q.updated_at <= EXCLUDED.updated_at)
-RETURNING q.record_key
+RETURNING q.source, q.entity, q.record_key
+), logged AS (
+    INSERT INTO raw.change_log (run_id, source, entity, record_key, change, logged_at)
+    SELECT :run_id, source, entity, record_key, 'quarantined', :now FROM quarantined
+)
+SELECT record_key FROM quarantined
 
 -- name: get_watermark
 SELECT value FROM raw.watermark WHERE source = :source AND entity = :entity

@@ -7,6 +7,8 @@
 LOCK TABLE mart.tthc_period_report IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_period_report_new
+-- Template: <cases> is the table of cases read (mart.fact_case, or the cases of the affected periods) and
+-- <period_filter> a condition on the period (kind `s.period_kind`, start `p`): `true`, or the affected ones.
 CREATE TEMP TABLE period_report_new ON COMMIT DROP AS
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
@@ -37,6 +39,7 @@ periods AS (
            (p + s.length) AT TIME ZONE meta.local_zone() AS p_end
       FROM starts AS s
      CROSS JOIN LATERAL generate_series(s.first_start, s.last_start, s.length) AS p
+     WHERE {period_filter}
 ),
 period_case AS (
     SELECT p.period_kind, p.period_start, p.period_end, c.unit_code,
@@ -51,7 +54,7 @@ period_case AS (
            c.finished_at > c.due_at AS finished_late,
            least(p.p_end, b.as_of) <= c.due_at AS judged_in_time
       FROM periods AS p
-      JOIN mart.fact_case AS c
+      JOIN {cases} AS c
         ON c.status_code NOT IN (1, 3)
        AND c.received_at < p.p_end
        AND (c.finished_at IS NULL OR c.finished_at >= p.p_start)
@@ -79,6 +82,27 @@ SELECT period_kind, period_start, period_end,
            (period_kind, period_start, period_end, field_code),
            (period_kind, period_start, period_end))
 HAVING grouping(unit_code) = 1 OR unit_code IS NOT NULL;
+
+-- name: drop_affected_period
+DROP TABLE IF EXISTS affected_period;
+
+-- name: create_affected_period
+-- The quarters, halves and years that contain an affected month.
+CREATE TEMP TABLE affected_period ON COMMIT DROP AS
+SELECT DISTINCT k.period_kind, k.period_start::date AS period_start,
+       k.period_start AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
+       (k.period_start + k.length) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+FROM affected_month AS m
+CROSS JOIN LATERAL (VALUES
+    ('quarter', date_trunc('quarter', m.period_month::timestamp), interval '3 months'),
+    ('half', date_trunc('year', m.period_month::timestamp)
+                 + CASE WHEN extract(month FROM m.period_month) >= 7 THEN interval '6 months' ELSE interval '0' END,
+             interval '6 months'),
+    ('year', date_trunc('year', m.period_month::timestamp), interval '1 year')
+) AS k (period_kind, period_start, length);
+
+-- name: create_affected_span_of_periods
+CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM affected_period;
 
 -- name: period_report_summary
 SELECT period_kind, count(*) AS row_count, count(DISTINCT period_start) AS periods,

@@ -4,12 +4,15 @@
 LOCK TABLE mart.backlog_reconciliation IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_reconciliation_result
+-- Template: <egov_filter> / <migrated_filter> restrict the Egov cases and migrated records read, and
+-- <result_filter> (a condition on alias r) the rows kept (`true` for a full build).
 CREATE TEMP TABLE recon_result ON COMMIT DROP AS
+SELECT * FROM (
 WITH egov AS (
     SELECT egov_id, case_no, unit_code, received_at, is_terminal,
            received_at < :cutover AND (finished_at IS NULL OR finished_at >= :cutover) AS is_backlog
     FROM staging."case"
-    WHERE source_system = 'egov' AND NOT is_deleted
+    WHERE source_system = 'egov' AND NOT is_deleted AND {egov_filter}
 ), linked AS (
     SELECT m.record_key AS new_case_id, m.unit_code, m.received_at,
            l.egov_id, l.match_method, l.mismatch_fields,
@@ -19,7 +22,7 @@ WITH egov AS (
     FROM staging."case" AS m
     LEFT JOIN staging.case_link AS l ON l.new_case_id = m.record_key
     LEFT JOIN egov AS e ON e.egov_id = l.egov_id
-    WHERE m.source_system = 'newsys' AND NOT m.is_deleted AND m.origin = 'EGOV'
+    WHERE m.source_system = 'newsys' AND NOT m.is_deleted AND m.origin = 'EGOV' AND {migrated_filter}
 )
 SELECT e.case_no AS legacy_case_no,
        p.new_case_id,
@@ -45,7 +48,34 @@ SELECT l.legacy_case_no,
        CASE WHEN l.to_backlog THEN l.egov_unit_code ELSE l.unit_code END,
        CASE WHEN l.to_backlog THEN l.egov_received_at ELSE l.received_at END
 FROM linked AS l
-WHERE NOT (l.to_backlog AND l.rank = 1);
+WHERE NOT (l.to_backlog AND l.rank = 1)
+) AS r
+WHERE {result_filter};
+
+-- name: create_recon_case_no
+-- The rows that may have changed: those of the Egov case numbers of changed Egov cases and links (old and
+-- new), and those of changed migrated records; then every Egov case and migrated record they are built from.
+CREATE TEMP TABLE recon_case_no ON COMMIT DROP AS
+SELECT DISTINCT case_no FROM pending_changes
+WHERE ((kind = 'case' AND source_system = 'egov') OR kind = 'link') AND case_no IS NOT NULL;
+
+-- name: create_recon_record
+CREATE TEMP TABLE recon_record ON COMMIT DROP AS
+SELECT DISTINCT record_key FROM pending_changes
+WHERE ((kind = 'case' AND source_system = 'newsys') OR kind = 'link') AND record_key IS NOT NULL;
+
+-- name: create_recon_egov
+CREATE TEMP TABLE recon_egov ON COMMIT DROP AS
+SELECT e.egov_id FROM staging."case" AS e
+WHERE e.case_key IN (SELECT 'EGOV:' || case_no FROM recon_case_no) AND e.source_system = 'egov'
+UNION
+SELECT l.egov_id FROM staging.case_link AS l WHERE l.new_case_id IN (SELECT record_key FROM recon_record);
+
+-- name: create_recon_migrated
+CREATE TEMP TABLE recon_migrated ON COMMIT DROP AS
+SELECT record_key FROM recon_record
+UNION
+SELECT l.new_case_id FROM staging.case_link AS l WHERE l.egov_id IN (SELECT egov_id FROM recon_egov);
 
 -- name: outcome_counts
 SELECT outcome, count(*) AS cases

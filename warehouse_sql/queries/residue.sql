@@ -4,6 +4,7 @@
 LOCK TABLE mart.residue_case IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_residue_new
+-- Template: <egov_filter> selects the Egov cases computed (`true` for all).
 CREATE TEMP TABLE residue_new ON COMMIT DROP AS
 WITH as_of AS (
     SELECT (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date AS as_of_date
@@ -17,7 +18,17 @@ FROM staging."case" AS e
 CROSS JOIN as_of AS a
 WHERE e.source_system = 'egov' AND NOT e.is_deleted AND NOT e.is_terminal
   AND e.received_at < :cutover AND e.finished_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM staging.case_link AS l WHERE l.egov_id = e.egov_id);
+  AND NOT EXISTS (SELECT 1 FROM staging.case_link AS l WHERE l.egov_id = e.egov_id)
+  AND {egov_filter};
+
+-- name: create_residue_scope
+-- The Egov cases whose residue row may have changed: changed Egov cases and both sides of changed links.
+CREATE TEMP TABLE residue_scope ON COMMIT DROP AS
+SELECT DISTINCT egov_id FROM pending_changes
+WHERE egov_id IS NOT NULL AND ((kind = 'case' AND source_system = 'egov') OR kind = 'link');
+
+-- name: analyze_residue_scope
+ANALYZE residue_scope;
 
 -- name: lock_snapshot
 LOCK TABLE mart.backlog_residue_snapshot IN SHARE ROW EXCLUSIVE MODE;

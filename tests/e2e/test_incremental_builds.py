@@ -1,0 +1,150 @@
+"""Incremental builds: after random change batches they publish what a full rebuild publishes, and a re-run
+with nothing changed reads no case rows downstream of landing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import dagster as dg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from psycopg import sql as pgsql
+from sqlalchemy import text
+
+from core import asset_keys as keys
+from core.build_mode import FULL_REBUILD_TAG
+from pipelines.run_tags import full_range_run_tags
+from resources.embedded_postgres import sqlalchemy_url
+from resources.scratch_databases import create_database, drop_database
+from resources.warehouse import WarehouseResource, driver_connection
+from simulator.faults import Faults
+from simulator.server import SimulatorServers
+from simulator.world import World, generate_world
+from tests.sync_env import AS_OF, run_nightly_job, simulator_environment
+
+SCALE = 400
+HISTORY = "dq_results"
+DOWNSTREAM_OF_LANDING = (
+    keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
+    keys.BACKLOG_RESIDUE_SNAPSHOT, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.INDICATOR_766_ESTIMATE,
+    keys.TTHC_PERIOD_REPORT,
+)  # fmt: skip
+READS_CASES = (
+    keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
+    keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT,
+)  # fmt: skip
+AS_OF_STEPS = (timedelta(0), timedelta(hours=1), timedelta(days=1), timedelta(days=20))
+
+
+@dataclass
+class Synced:
+    """A warehouse synced from a running simulator, and the `as_of` of its latest run."""
+
+    world: World
+    servers: SimulatorServers
+    warehouse: WarehouseResource
+    as_of: datetime
+
+
+@pytest.fixture
+def synced(pg_admin_uri: str, template_db: str) -> Iterator[Synced]:
+    """A fresh warehouse after one nightly run (a full build) from a fault-free simulator."""
+    name = create_database(pg_admin_uri, template=template_db)
+    warehouse = WarehouseResource(url=sqlalchemy_url(pg_admin_uri, name))
+    world = generate_world(scale=SCALE, seed=71)
+    try:
+        with (
+            SimulatorServers(world, faults=Faults.none()) as servers,
+            simulator_environment(servers, warehouse.url),
+        ):
+            assert run_nightly_job(AS_OF).success
+            yield Synced(world, servers, warehouse, AS_OF)
+    finally:
+        drop_database(pg_admin_uri, name)
+
+
+def published(warehouse: WarehouseResource, as_of: datetime) -> dict[str, Counter]:
+    """Every mart table as a multiset of rows; of the history, the rows of the run of `as_of` without it."""
+    snapshot: dict[str, Counter] = {}
+    with warehouse.begin() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'mart' "
+                "AND table_type = 'BASE TABLE'"
+            )
+        ).scalars()
+        cursor = driver_connection(conn).cursor()
+        for table in sorted(tables):
+            if table == HISTORY:
+                query = pgsql.SQL(
+                    "SELECT suite, expectation, success, element_count, unexpected_count"
+                    " FROM mart.dq_results WHERE run_at = %s"
+                )
+                snapshot[table] = Counter(map(tuple, cursor.execute(query, (as_of,))))
+            else:
+                query = pgsql.SQL("SELECT * FROM {}").format(pgsql.Identifier("mart", table))
+                snapshot[table] = Counter(map(tuple, cursor.execute(query)))
+    return snapshot
+
+
+def run_downstream(as_of: datetime, *, full: bool) -> dg.ExecuteInProcessResult:
+    """The nightly job's assets after landing, in process, incremental or rebuilt in full."""
+    from pipelines.definitions import defs
+
+    tags = full_range_run_tags(as_of) | ({FULL_REBUILD_TAG: "true"} if full else {})
+    return defs.resolve_job_def("nightly_sync").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        tags=tags,
+        raise_on_error=False,
+        asset_selection=list(DOWNSTREAM_OF_LANDING),
+    )
+
+
+def materialization_metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
+    """The metadata values of the materialisation of one asset in a run (of its last partition)."""
+    event = result.asset_materializations_for_node("__".join(key.path))[-1]
+    return {name: getattr(value, "value", value) for name, value in event.metadata.items()}
+
+
+def test_incremental_builds_equal_a_full_rebuild_after_change_batches(synced: Synced) -> None:
+    @settings(
+        max_examples=3,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        batches=st.lists(st.tuples(st.integers(5, 60), st.integers(0, 10_000)), min_size=1, max_size=2),
+        as_of_step=st.sampled_from(AS_OF_STEPS),
+    )
+    def property_holds(batches: list[tuple[int, int]], as_of_step: timedelta) -> None:
+        for size, seed in batches:
+            with synced.servers.lock:
+                synced.world.apply_changes(size, seed=seed)
+        synced.as_of += as_of_step
+        incremental = run_nightly_job(synced.as_of)
+        assert incremental.success
+        staged = materialization_metadata(incremental, keys.STAGING_CASE)
+        assert staged["build_mode"] == "incremental", staged["build_reason"]
+        after_changes = published(synced.warehouse, synced.as_of)
+        rebuilt = run_downstream(synced.as_of, full=True)
+        assert rebuilt.success
+        assert materialization_metadata(rebuilt, keys.FACT_CASE)["build_mode"] == "full"
+        assert published(synced.warehouse, synced.as_of) == after_changes
+
+    property_holds()
+
+
+def test_a_rerun_with_nothing_changed_reads_no_case_rows_downstream(synced: Synced) -> None:
+    before = published(synced.warehouse, synced.as_of)
+    rerun = run_nightly_job(synced.as_of)
+    assert rerun.success
+    for key in READS_CASES:
+        metadata = materialization_metadata(rerun, key)
+        assert metadata["build_mode"] == "incremental", (key, metadata["build_reason"])
+        assert (metadata["rows_read"], metadata["rows_written"]) == (0, 0), key
+    assert published(synced.warehouse, synced.as_of) == before

@@ -1,0 +1,157 @@
+-- The change logs and the build cursors of incremental builds.
+-- A consumer locks the log it reads (SHARE ROW EXCLUSIVE: writers wait until it commits, so no change with a
+-- smaller id can commit after it read the log), reads its cursor, takes the changes after it into the temp
+-- table `pending_raw` / `pending_changes`, and saves the cursor in the transaction that publishes.
+
+-- name: lock_raw_log
+LOCK TABLE raw.change_log IN SHARE ROW EXCLUSIVE MODE
+
+-- name: lock_staging_log
+LOCK TABLE staging.change_log IN SHARE ROW EXCLUSIVE MODE
+
+-- name: read_cursor
+SELECT last_change_id, as_of, cutover_at, first_month
+FROM staging.build_cursor
+WHERE consumer = :consumer
+FOR UPDATE
+
+-- name: raw_horizon
+SELECT coalesce(max(change_id), 0) FROM raw.change_log
+
+-- name: staging_horizon
+SELECT coalesce(max(change_id), 0) FROM staging.change_log
+
+-- name: drop_pending_raw
+DROP TABLE IF EXISTS pending_raw
+
+-- name: drop_pending_changes
+DROP TABLE IF EXISTS pending_changes
+
+-- name: drop_affected_month
+DROP TABLE IF EXISTS affected_month
+
+-- name: create_pending_raw
+CREATE TEMP TABLE pending_raw ON COMMIT DROP AS
+SELECT change_id, source, entity, record_key, change,
+       CASE WHEN source = 'egov' AND record_key ~ '^-?[0-9]{1,18}$' THEN record_key::bigint END AS egov_id
+FROM raw.change_log
+WHERE change_id > :last_change_id AND change_id <= :horizon
+
+-- name: create_pending_changes
+CREATE TEMP TABLE pending_changes ON COMMIT DROP AS
+SELECT * FROM staging.change_log WHERE change_id > :last_change_id AND change_id <= :horizon
+
+-- name: analyze_pending_raw
+ANALYZE pending_raw
+
+-- name: analyze_pending_changes
+ANALYZE pending_changes
+
+-- name: pending_raw_count
+SELECT count(*) FROM pending_raw
+
+-- name: pending_counts
+SELECT count(*) AS changes,
+       count(*) FILTER (WHERE kind = 'full' AND record_key = ANY (CAST(:upstream AS text[]))) AS full_rebuilds
+FROM pending_changes
+
+-- name: save_cursor
+INSERT INTO staging.build_cursor AS c (consumer, last_change_id, as_of, cutover_at, first_month, built_at)
+VALUES (:consumer, :last_change_id, :as_of, :cutover_at, :first_month, now())
+ON CONFLICT (consumer) DO UPDATE SET
+    last_change_id = EXCLUDED.last_change_id, as_of = EXCLUDED.as_of, cutover_at = EXCLUDED.cutover_at,
+    first_month = EXCLUDED.first_month, built_at = EXCLUDED.built_at
+
+-- name: log_full_rebuild
+INSERT INTO staging.change_log (kind, record_key) VALUES ('full', :producer)
+
+-- name: prune_raw_log
+DELETE FROM raw.change_log WHERE change_id <= :last_change_id
+
+-- name: consumed_by_all
+SELECT CASE WHEN count(*) = cardinality(CAST(:consumers AS text[])) THEN min(last_change_id) END
+FROM staging.build_cursor
+WHERE consumer = ANY (CAST(:consumers AS text[]))
+
+-- name: prune_staging_log
+DELETE FROM staging.change_log WHERE change_id <= :last_change_id
+
+-- name: first_month
+SELECT date_trunc('month', min(received_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+FROM mart.fact_case
+WHERE status_code NOT IN (1, 3)
+
+-- name: create_affected_month
+CREATE TEMP TABLE affected_month ON COMMIT DROP AS
+WITH bounds AS (
+    SELECT date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS as_of_month,
+           date_trunc('month', CAST(:previous_as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+               AS previous_month,
+           CAST(:first_month AS date) AS first_month,
+           CAST(:previous_first_month AS date) AS previous_first_month
+), ranges AS (
+    SELECT c.month_from, coalesce(c.month_to, greatest(b.as_of_month, b.previous_month)) AS month_to
+    FROM pending_changes AS c
+    CROSS JOIN bounds AS b
+    WHERE c.kind = 'fact' AND c.month_from IS NOT NULL
+    UNION ALL
+    SELECT date_trunc('month', least(f.received_at, f.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+           coalesce(date_trunc('month', greatest(f.received_at, f.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+                    b.as_of_month)
+    FROM pending_changes AS c
+    JOIN mart.fact_case AS f ON f.procedure_code = c.procedure_code
+    CROSS JOIN bounds AS b
+    WHERE CAST(:with_procedures AS boolean) AND c.kind = 'procedure'
+    UNION ALL
+    SELECT least(b.as_of_month, b.previous_month), greatest(b.as_of_month, b.previous_month)
+    FROM bounds AS b
+    WHERE CAST(:as_of AS timestamptz) IS DISTINCT FROM CAST(:previous_as_of AS timestamptz)
+    UNION ALL
+    SELECT b.as_of_month, b.as_of_month
+    FROM bounds AS b
+    WHERE EXISTS (
+        SELECT 1 FROM pending_changes AS c
+        WHERE c.kind = 'official' OR (c.kind = 'case' AND c.source_system = 'newsys')
+    )
+    UNION ALL
+    SELECT least(b.first_month, b.previous_first_month), greatest(b.first_month, b.previous_first_month)
+    FROM bounds AS b
+    WHERE b.first_month IS DISTINCT FROM b.previous_first_month
+)
+SELECT DISTINCT m::date AS period_month,
+       m AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
+       (m + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+FROM ranges AS r
+CROSS JOIN LATERAL generate_series(r.month_from::timestamp, r.month_to::timestamp, interval '1 month') AS m
+WHERE r.month_from IS NOT NULL AND r.month_to IS NOT NULL
+
+-- name: affected_month_count
+SELECT count(*) FROM affected_month
+
+-- name: drop_affected_span
+DROP TABLE IF EXISTS affected_span
+
+-- name: create_affected_span_of_months
+CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM affected_month
+
+-- name: drop_span_case
+DROP TABLE IF EXISTS span_case
+
+-- name: create_span_case
+-- The received cases of `mart.fact_case` that count in any span of `affected_span` (open during it, or
+-- finished in it), found through the span and finish-time indexes.
+CREATE TEMP TABLE span_case ON COMMIT DROP AS
+SELECT c.*
+FROM mart.fact_case AS c
+WHERE c.case_key IN (
+    SELECT f.case_key
+    FROM affected_span AS s
+    CROSS JOIN LATERAL (
+        SELECT f.case_key FROM mart.fact_case AS f
+        WHERE f.status_code NOT IN (1, 3)
+          AND mart.case_span(f.received_at, f.finished_at) && tstzrange(s.p_start, s.p_end, '[)')
+        UNION ALL
+        SELECT f.case_key FROM mart.fact_case AS f
+        WHERE f.status_code IN (9, 10) AND f.finished_at >= s.p_start AND f.finished_at < s.p_end
+    ) AS f
+)
