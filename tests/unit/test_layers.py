@@ -1,4 +1,4 @@
-"""Layers import downward only: pipelines → assets → (ingest, expectations, transform) → resources → core."""
+"""Layers import downward only: pipelines → assets → expectations → (ingest, transform) → resources → core."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ LAYER_OF = {
     "core": 0,
     "resources": 1,
     "ingest": 2,
-    "expectations": 2,
     "transform": 2,
-    "assets": 3,
-    "pipelines": 4,
+    "expectations": 3,
+    "assets": 4,
+    "pipelines": 5,
 }
 PRODUCT = tuple(LAYER_OF)
 
@@ -45,7 +45,7 @@ def test_each_layer_imports_only_lower_layers(package: str) -> None:
 
 def test_the_rule_itself_refuses_upward_and_sideways_imports() -> None:
     assert not allowed("resources", "ingest")
-    assert not allowed("ingest", "expectations")
+    assert not allowed("ingest", "expectations") and not allowed("ingest", "transform")
     assert not allowed("assets", "pipelines")
     assert allowed("pipelines", "core") and allowed("transform", "resources")
 
