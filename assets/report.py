@@ -345,25 +345,43 @@ def more_line(shown: int, total: int, what: str) -> str:
     return f"<p class='more'>… và {total - shown} {html.escape(what)} khác.</p>"
 
 
+RESIDUE_HEADERS = [
+    "STT", "Số hồ sơ Egov", "Mã thủ tục", "Ngày nhận", "Hẹn trả", "Số ngày tồn", "Số ngày quá hạn",
+    "Cán bộ xử lý cuối trên Egov",
+]
+
+
+def unit_sections(
+    element_id: str, rows: Sequence[Row], empty: str, section: Callable[[Any, list[Row]], list[str]]
+) -> str:
+    """A block with one section per unit of `rows` (in their order), or a paragraph saying there is none."""
+    if not rows:
+        return f"<p id='{element_id}'>{html.escape(empty)}</p>"
+    parts = [f"<div id='{element_id}'>"]
+    for unit, unit_rows in grouped(rows, "unit_code").items():
+        parts.extend(section(unit, unit_rows))
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def residue_work_list(data: ReportData) -> str:
     """Per unit, the oldest residue cases first: days open and overdue, and the last Egov official."""
-    if not data.residue_rows:
-        return "<p id='residue-list'>Không còn hồ sơ tồn trên Egov.</p>"
-    parts = ["<div id='residue-list'>"]
-    for unit, rows in grouped(data.residue_rows, "unit_code").items():
+
+    def section(unit: Any, rows: list[Row]) -> list[str]:
         total = rows[0].unit_cases
-        parts.append(f"<h3>{html.escape(unit_label(data, unit))}: {total} hồ sơ tồn</h3>")
         body = [
             f"<tr>{cell(row.position)}{cell(row.legacy_case_no, 'key')}{cell(row.procedure_code, '')}"
             f"{cell(local_text(row.received_at), '')}{cell(local_text(row.due_at), '')}{cell(row.days_open)}"
             f"{cell(row.days_overdue)}{cell(row.last_official, '')}</tr>"
             for row in rows
         ]
-        parts.append(table(["STT", "Số hồ sơ Egov", "Mã thủ tục", "Ngày nhận", "Hẹn trả", "Số ngày tồn",
-                            "Số ngày quá hạn", "Cán bộ xử lý cuối trên Egov"], body, "residue"))  # fmt: skip
-        parts.append(more_line(len(rows), total, "hồ sơ"))
-    parts.append("</div>")
-    return "".join(parts)
+        return [
+            f"<h3>{html.escape(unit_label(data, unit))}: {total} hồ sơ tồn</h3>",
+            table(RESIDUE_HEADERS, body, "residue"),
+            more_line(len(rows), total, "hồ sơ"),
+        ]
+
+    return unit_sections("residue-list", data.residue_rows, "Không còn hồ sơ tồn trên Egov.", section)
 
 
 def grouped(rows: Sequence[Row], column: str) -> dict[Any, list[Row]]:
@@ -381,17 +399,17 @@ def rule_label(expectation: str) -> str:
 
 def dq_findings(data: ReportData) -> str:
     """Per unit, each rule's offenders of the month: the count and the cases (never applicant data)."""
-    if not data.dq_rows:
-        return "<p id='dq-findings'>Không có phát hiện nào trong tháng.</p>"
-    parts = ["<div id='dq-findings'>"]
-    for unit, rows in grouped(data.dq_rows, "unit_code").items():
+
+    def section(unit: Any, rows: list[Row]) -> list[str]:
         rules = grouped(rows, "expectation")
         counts = "".join(
             f"<tr>{cell(rule_label(rule), '')}{cell(found[0].rule_cases)}</tr>"
             for rule, found in rules.items()
         )
-        parts.append(f"<h3>{html.escape(unit_label(data, unit or None) if unit else 'Chưa rõ đơn vị')}</h3>")
-        parts.append(table(["Quy tắc", "Số vi phạm"], [counts], "dq-counts"))
+        parts = [
+            f"<h3>{html.escape(unit_label(data, unit or None) if unit else 'Chưa rõ đơn vị')}</h3>",
+            table(["Quy tắc", "Số vi phạm"], [counts], "dq-counts"),
+        ]
         for rule, found in rules.items():
             body = [
                 f"<tr>{cell(row.record_key, 'key')}{cell(unit_label(data, row.unit_code or None), '')}"
@@ -403,8 +421,9 @@ def dq_findings(data: ReportData) -> str:
             parts.append(table(["Mã hồ sơ", "Đơn vị", "Ngày nhận", "Hẹn trả", "Ngày kết thúc",
                                 "Cán bộ xử lý cuối"], body, "dq-cases"))  # fmt: skip
             parts.append(more_line(len(found), found[0].rule_cases, "hồ sơ"))
-    parts.append("</div>")
-    return "".join(parts)
+        return parts
+
+    return unit_sections("dq-findings", data.dq_rows, "Không có phát hiện nào trong tháng.", section)
 
 
 def officials_review(data: ReportData) -> str:

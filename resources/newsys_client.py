@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -58,18 +58,16 @@ def token_answer(body: Any, params: dict[str, Any]) -> Any:
     return body
 
 
+@dataclass
 class NewsysSession:
     """An authenticated conversation with the new system; refreshes its token once on a 401."""
 
-    def __init__(
-        self, client: httpx.Client, client_id: str, client_secret: str, policy: RetryPolicy, stats: FetchStats
-    ) -> None:
-        self._client = client
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._policy = policy
-        self.stats = stats
-        self._token: str | None = None
+    client: httpx.Client
+    client_id: str
+    client_secret: str = field(repr=False)
+    policy: RetryPolicy
+    stats: FetchStats
+    token: str | None = field(default=None, init=False, repr=False)
 
     def get(
         self,
@@ -83,7 +81,7 @@ class NewsysSession:
         answer = self._get(target, params, validate)
         if answer.status == 401:
             self.stats.token_refreshes += 1
-            self._token = None
+            self.token = None
             answer = self._get(target, params, validate)
             if answer.status == 401:
                 raise final_error(target, answer, "HTTP 401 again with a fresh token")
@@ -97,30 +95,30 @@ class NewsysSession:
         """One GET with the current token, retried on transient failures."""
         token = self._bearer_token()
         return send_with_retries(
-            self._client,
-            lambda: self._client.build_request(
+            self.client,
+            lambda: self.client.build_request(
                 "GET", target.path, params=params, headers={"Authorization": f"Bearer {token}"}
             ),
             target=target,
-            policy=self._policy,
+            policy=self.policy,
             stats=self.stats,
             validate=lambda body: validate(body, params),
         )
 
     def _bearer_token(self) -> str:
         """The cached access token, fetched with the client credentials when missing."""
-        if self._token is None:
+        if self.token is None:
             form = {
                 "grant_type": "client_credentials",
-                "client_id": self._client_id,
-                "client_secret": self._client_secret,
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
             }
             target = Target("newsys", "POST", TOKEN_PATH)
             answer = send_with_retries(
-                self._client,
-                lambda: self._client.build_request("POST", TOKEN_PATH, data=form),
+                self.client,
+                lambda: self.client.build_request("POST", TOKEN_PATH, data=form),
                 target=target,
-                policy=self._policy,
+                policy=self.policy,
                 stats=self.stats,
                 validate=lambda body: token_answer(body, {}),
             )
@@ -129,8 +127,8 @@ class NewsysSession:
                 raise final_error(target, answer, hint)
             if answer.status >= 300:
                 raise final_error(target, answer)
-            self._token = answer.body["access_token"]
-        return self._token
+            self.token = answer.body["access_token"]
+        return self.token
 
 
 class NewsysClient(SourceClient):

@@ -14,7 +14,14 @@ from sqlalchemy import Connection, text
 
 from core.sql_files import render, sql
 from resources.difference import Changes, Published, publish_difference
-from transform.changes import BuildPlan, log_full_rebuild, plan_build, prune_logs, save_cursor
+from transform.changes import (
+    BuildPlan,
+    log_full_rebuild,
+    plan_build,
+    plan_case_build,
+    prune_logs,
+    save_cursor,
+)
 
 STAGING_SQL = "queries/staging_case.sql"
 FACT_CASE_SQL = "queries/fact_case.sql"
@@ -42,6 +49,21 @@ def run_template(
     """Execute one named template with its `{placeholders}` filled by SQL fragments; return its row count."""
     fragments = {key: pgsql.SQL(value) for key, value in parts.items()}  # type: ignore[arg-type]
     return conn.execute(text(render(path, name, **fragments)), params or {}).rowcount
+
+
+def rows_in_scope(
+    conn: Connection,
+    path: str,
+    scope: str,
+    template: str,
+    params: dict[str, Any] | None = None,
+    **filters: str,
+) -> int:
+    """Build the temp table `scope` of what the changes affect (`create_<scope>`, analysed), then run the
+    build `template` filtered to it; return the rows it computed."""
+    run(conn, path, f"create_{scope}")
+    run(conn, path, f"analyze_{scope}")
+    return run_template(conn, path, template, params, **filters)
 
 
 def key_case_numbers(conn: Connection, query: str = "select_unkeyed_case_numbers") -> int:
@@ -144,14 +166,16 @@ def build_case_link(conn: Connection, *, full: bool = False) -> BuildPlan:
     run(conn, STAGING_SQL, "lock_case_link")
     plan = plan_build(conn, "case_link", upstream=("staging_case",), full_requested=full)
     if plan.full:
+        run_template(conn, STAGING_SQL, "create_link_new", migrated_filter=ALL_ROWS)
         run(conn, STAGING_SQL, "delete_case_link")
         plan.rows_written = plan.rows_read = run(conn, STAGING_SQL, "insert_case_link")
         run(conn, STAGING_SQL, "analyze_case_link")
         log_full_rebuild(conn, "case_link")
     else:
-        run(conn, STAGING_SQL, "create_link_scope")
-        run(conn, STAGING_SQL, "analyze_link_scope")
-        plan.rows_read = run(conn, STAGING_SQL, "create_link_new")
+        plan.rows_read = rows_in_scope(
+            conn, STAGING_SQL, "link_scope", "create_link_new",
+            migrated_filter="record_key IN (SELECT new_case_id FROM link_scope)",
+        )
         run(conn, STAGING_SQL, "log_link_changes")
         changes = publish_difference(conn, CASE_LINK, "link_new", scope=LINK_SCOPE)
         plan.rows_written = changes.inserted + changes.updated + changes.deleted
@@ -172,9 +196,7 @@ def build_fact_case(conn: Connection, pii_hash_key: str, *, full: bool = False) 
     key = {"applicant_hash_key": pii_hash_key.encode("utf-8")}
     run(conn, FACT_CASE_SQL, "lock_fact_case")
     rotated = bool(conn.execute(sql(FACT_CASE_SQL, "applicant_key_changed"), key).scalar())
-    plan = plan_build(
-        conn, "fact_case", upstream=("staging_case", "case_link"), full_requested=full or rotated
-    )
+    plan = plan_case_build(conn, "fact_case", full=full or rotated)
     if rotated and not full:
         plan.reason = "PII_HASH_KEY changed since the last build"
     if plan.full:
@@ -184,13 +206,8 @@ def build_fact_case(conn: Connection, pii_hash_key: str, *, full: bool = False) 
         changes = publish_difference(conn, FACT_CASE, "fact_case_new")
         log_full_rebuild(conn, "fact_case")
     else:
-        run(conn, FACT_CASE_SQL, "create_fact_scope")
-        run(conn, FACT_CASE_SQL, "analyze_fact_scope")
-        plan.rows_read = run_template(
-            conn,
-            FACT_CASE_SQL,
-            "create_fact_case_new",
-            key,
+        plan.rows_read = rows_in_scope(
+            conn, FACT_CASE_SQL, "fact_scope", "create_fact_case_new", key,
             newsys_filter="n.record_key IN (SELECT case_key FROM fact_scope)",
             egov_filter="e.case_key IN (SELECT case_key FROM fact_scope)",
         )

@@ -124,6 +124,14 @@ def plan_build(
     )
 
 
+CASE_UNIVERSE = ("staging_case", "case_link")
+
+
+def plan_case_build(conn: Connection, consumer: str, *, full: bool = False, **parameters: Any) -> BuildPlan:
+    """The plan of a build on the case universe (`staging.case` and its links)."""
+    return plan_build(conn, consumer, upstream=CASE_UNIVERSE, full_requested=full, **parameters)
+
+
 def save_cursor(
     conn: Connection,
     plan: BuildPlan,

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, text
 
 from resources.difference import Changes, Published, publish_difference
 from transform.case_universe import ALL_ROWS, rows, run, run_template
-from transform.changes import plan_build, save_cursor
+from transform.changes import plan_case_build, save_cursor
 
 RECONCILIATION_SQL = "queries/reconciliation.sql"
 BACKLOG_OUTCOMES = ("finished_in_egov", "residue", "migrated", "migrated_mismatch", "double_handled")
@@ -27,13 +27,7 @@ def build_reconciliation(conn: Connection, cutover: datetime, *, full: bool = Fa
     The outcome counts and the build plan go in `extra`.
     """
     run(conn, RECONCILIATION_SQL, "lock_reconciliation")
-    plan = plan_build(
-        conn,
-        "backlog_reconciliation",
-        upstream=("staging_case", "case_link"),
-        full_requested=full,
-        cutover=cutover,
-    )
+    plan = plan_case_build(conn, "backlog_reconciliation", full=full, cutover=cutover)
     params = {"cutover": cutover}
     if plan.full:
         plan.rows_read = run_template(

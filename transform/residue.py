@@ -8,8 +8,8 @@ from sqlalchemy import Connection
 
 from core.local_time import local_date
 from resources.difference import Changes, Published, publish_difference
-from transform.case_universe import ALL_ROWS, rows, run, run_template
-from transform.changes import plan_build, save_cursor
+from transform.case_universe import ALL_ROWS, rows, rows_in_scope, run, run_template
+from transform.changes import plan_case_build, save_cursor
 
 RESIDUE_SQL = "queries/residue.sql"
 RESIDUE_CASE = Published("mart.residue_case", key=("egov_id",))
@@ -28,26 +28,14 @@ def build_residue_case(
     changed; the build plan goes in `extra`.
     """
     run(conn, RESIDUE_SQL, "lock_residue_case")
-    plan = plan_build(
-        conn,
-        "residue_case",
-        upstream=("staging_case", "case_link"),
-        full_requested=full,
-        cutover=cutover,
-        as_of_date=local_date(as_of),
-    )
+    plan = plan_case_build(conn, "residue_case", full=full, cutover=cutover, as_of_date=local_date(as_of))
     params = {"cutover": cutover, "as_of": as_of}
     if plan.full:
         plan.rows_read = run_template(conn, RESIDUE_SQL, "create_residue_new", params, egov_filter=ALL_ROWS)
         changes = publish_difference(conn, RESIDUE_CASE, "residue_new")
     else:
-        run(conn, RESIDUE_SQL, "create_residue_scope")
-        run(conn, RESIDUE_SQL, "analyze_residue_scope")
-        plan.rows_read = run_template(
-            conn,
-            RESIDUE_SQL,
-            "create_residue_new",
-            params,
+        plan.rows_read = rows_in_scope(
+            conn, RESIDUE_SQL, "residue_scope", "create_residue_new", params,
             egov_filter="e.egov_id IN (SELECT egov_id FROM residue_scope)",
         )
         changes = publish_difference(conn, RESIDUE_CASE, "residue_new", scope=RESIDUE_SCOPE)

@@ -225,44 +225,7 @@ DELETE FROM staging.case_link;
 
 -- name: insert_case_link
 INSERT INTO staging.case_link (new_case_id, egov_id, match_method, mismatch_fields)
-WITH egov AS (
-    SELECT egov_id, case_no_norm, procedure_code, applicant_id, received_minute, unit_code
-    FROM staging."case"
-    WHERE source_system = 'egov' AND NOT is_deleted
-), by_case_no AS (
-    SELECT case_no_norm, min(egov_id) AS egov_id
-    FROM egov
-    GROUP BY case_no_norm
-    HAVING count(*) = 1
-), by_fingerprint AS (
-    SELECT procedure_code, applicant_id, received_minute, min(egov_id) AS egov_id
-    FROM egov
-    WHERE procedure_code IS NOT NULL AND applicant_id IS NOT NULL AND received_minute IS NOT NULL
-    GROUP BY procedure_code, applicant_id, received_minute
-    HAVING count(*) = 1
-), migrated AS (
-    SELECT record_key, legacy_case_no_norm, procedure_code, applicant_id, received_minute, unit_code
-    FROM staging."case"
-    WHERE source_system = 'newsys' AND NOT is_deleted AND origin = 'EGOV'
-), linked AS (
-    SELECT m.*, coalesce(c.egov_id, f.egov_id) AS egov_id,
-           CASE WHEN c.egov_id IS NOT NULL THEN 'case_no' ELSE 'fingerprint' END AS match_method
-    FROM migrated AS m
-    LEFT JOIN by_case_no AS c ON c.case_no_norm = m.legacy_case_no_norm
-    LEFT JOIN by_fingerprint AS f
-           ON c.egov_id IS NULL
-          AND f.procedure_code = m.procedure_code
-          AND f.applicant_id = m.applicant_id
-          AND f.received_minute = m.received_minute
-)
-SELECT l.record_key, l.egov_id, l.match_method,
-       concat_ws(',',
-           CASE WHEN l.applicant_id IS DISTINCT FROM e.applicant_id THEN 'applicant_id' END,
-           CASE WHEN l.procedure_code IS DISTINCT FROM e.procedure_code THEN 'procedure_code' END,
-           CASE WHEN l.received_minute IS DISTINCT FROM e.received_minute THEN 'received_at' END,
-           CASE WHEN l.unit_code IS DISTINCT FROM e.unit_code THEN 'unit_code' END)
-FROM linked AS l
-JOIN egov AS e ON e.egov_id = l.egov_id;
+SELECT new_case_id, egov_id, match_method, mismatch_fields FROM link_new
 
 -- name: analyze_case_link
 ANALYZE staging.case_link;
@@ -302,12 +265,12 @@ FROM (
 ANALYZE link_scope;
 
 -- name: create_link_new
+-- Template: {migrated_filter} selects the migrated records linked (`true` for all of them).
 CREATE TEMP TABLE link_new ON COMMIT DROP AS
 WITH migrated AS (
     SELECT record_key, legacy_case_no_norm, procedure_code, applicant_id, received_minute, unit_code
     FROM staging."case"
-    WHERE source_system = 'newsys' AND NOT is_deleted AND origin = 'EGOV'
-      AND record_key IN (SELECT new_case_id FROM link_scope)
+    WHERE source_system = 'newsys' AND NOT is_deleted AND origin = 'EGOV' AND {migrated_filter}
 ), by_case_no AS (
     SELECT e.case_no_norm, min(e.egov_id) AS egov_id
     FROM staging."case" AS e
