@@ -1,4 +1,4 @@
-"""The whole first run, stage by stage, beside its baselines: one table per scale.
+"""The whole first run, stage by stage, beside its baselines, then the re-runs: one table per scale.
 
 Usage: python -m benchmarks.pipeline [--scales 20000] [--landing-only] (e.g. --scales 100000,300000,1000000)
 
@@ -7,7 +7,10 @@ lands each source into an empty warehouse (a new database on the local server wh
 embedded one), then materialises every downstream asset of `pipelines.definitions` in one in-process run over
 every indicator month, each asset timed from its step events. Beside the landing stages run their baselines:
 fetch-only (the same pages read and `json`-decoded, then discarded) and a bare psycopg binary COPY of the same
-rows. Peak RSS is that of this (the pipeline's) process after the stage.
+rows. Then the nightly selection is re-run with nothing changed, again after the simulator changed about 1%
+of the cases, and the change-feed selection after a batch of 100 changes: wall seconds and the rows that the
+downstream assets' metadata says they read and wrote. Peak RSS is that of this (the pipeline's) process
+after the stage.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -33,6 +36,7 @@ from core import asset_keys as keys
 from core.local_time import LOCAL_ZONE
 from ingest.entities import EGOV_CASE, NEWSYS_CASE, EntitySpec
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from pipelines.jobs import RAW_NEWSYS_CHANGES
 from pipelines.run_tags import full_range_run_tags
 from resources.alerting import AlertingResource
 from resources.egov_client import CASES_PATH, EgovClient
@@ -46,6 +50,7 @@ EGOV_KEY = "demo-egov-key"
 NEWSYS_ID, NEWSYS_SECRET = "egov-sync", "demo-secret"
 AS_OF = datetime.fromisoformat(WORLD_NOW).replace(tzinfo=LOCAL_ZONE)
 COPY_CHUNK = 5000
+SLOWEST_SHOWN = 4
 BINARY_COPY = pgsql.SQL("COPY copy_baseline ({}) FROM STDIN (FORMAT BINARY)")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 RAW_KEYS = {keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_CASE, keys.RAW_NEWSYS_OFFICIAL, keys.RAW_NEWSYS_PROCEDURE,
@@ -174,7 +179,7 @@ def run_scale(scale: int, *, downstream_too: bool = True) -> list[Stage]:
                 "egov": EgovClient(base_url=egov_url, api_key=EGOV_KEY),
                 "newsys": NewsysClient(base_url=newsys_url, client_id=NEWSYS_ID, client_secret=NEWSYS_SECRET),
                 "settings": PipelineSettings(pii_hash_key="benchmark"),
-                "alerts": AlertingResource(),
+                "alerts": AlertingResource(warehouse_url=warehouse.url),
             }
             instance = dg.DagsterInstance.ephemeral()
             for label, asset, pages, spec in (
@@ -218,8 +223,64 @@ def run_scale(scale: int, *, downstream_too: bool = True) -> list[Stage]:
             stages.append(Stage("downstream run (wall)", total, peak_mib=peak_rss_mib()))
             if not downstream.success:
                 print("the downstream run FAILED")
+            stages.extend(rerun_stages(scale, newsys_url, resources, instance))
     finally:
         drop_database(admin, database)
+    return stages
+
+
+def rows_touched(result: dg.ExecuteInProcessResult) -> tuple[int, int]:
+    """Rows read and written by the run's assets, from their metadata (once per asset: the partitions of a
+    multi-partition run carry the same figures)."""
+    figures: dict[dg.AssetKey, tuple[int, int]] = {}
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        read = int(getattr(metadata.get("rows_read"), "value", 0) or 0)
+        written = int(getattr(metadata.get("rows_written"), "value", 0) or 0)
+        figures[event.materialization.asset_key] = (read, written)
+    return sum(read for read, _ in figures.values()), sum(written for _, written in figures.values())
+
+
+def timed_sync(
+    label: str, selection: dg.AssetSelection, as_of: datetime, resources: dict, instance: dg.DagsterInstance
+) -> list[Stage]:
+    """One in-process run of a job's selection (landing included): its wall time and the rows it touched,
+    then its slowest steps."""
+    started = time.perf_counter()
+    result = dg.materialize(
+        [*ALL_ASSETS, *ALL_CHECKS], selection=selection, resources=resources, instance=instance,
+        run_config=QUIET, tags=full_range_run_tags(as_of), raise_on_error=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    read, written = rows_touched(result)
+    failed = "" if result.success else " FAILED"
+    stages = [Stage(f"{label}{failed}", seconds, peak_mib=peak_rss_mib()),
+              Stage(f"  rows read {read:,}, written {written:,} (assets' metadata)", 0.0)]  # fmt: skip
+    slowest = sorted(step_seconds(instance, result).items(), key=lambda item: -item[1])[:SLOWEST_SHOWN]
+    stages.extend(Stage(f"  {step}", step_time) for step, step_time in slowest)
+    return stages
+
+
+def apply_changes(newsys_url: str, count: int) -> int:
+    """Ask the simulator for a batch of about `count` changes (its clock moves an hour); cases changed."""
+    answer = httpx.post(f"{newsys_url}/_sim/changes", params={"n": count}, timeout=600).json()
+    return len(answer.get("egov_ids", [])) + len(answer.get("newsys_keys", []))
+
+
+def rerun_stages(
+    scale: int, newsys_url: str, resources: dict, instance: dg.DagsterInstance
+) -> list[Stage]:
+    """The nightly job re-run unchanged, after about 1% of the cases changed, and a change-feed sync."""
+    everything = dg.AssetSelection.all()
+    label = "nightly re-run, nothing changed"
+    stages = timed_sync(label, everything, AS_OF + timedelta(minutes=10), resources, instance)
+    changed = apply_changes(newsys_url, max(1, scale // 100))
+    label = f"nightly re-run, {changed:,} cases changed"
+    stages += timed_sync(label, everything, AS_OF + timedelta(hours=1), resources, instance)
+    changed = apply_changes(newsys_url, 100)
+    label = f"newsys_changes_sync, {changed:,} cases changed"
+    feed = RAW_NEWSYS_CHANGES.downstream()
+    stages += timed_sync(label, feed, AS_OF + timedelta(hours=2), resources, instance)
     return stages
 
 
@@ -232,10 +293,9 @@ def print_table(scale: int, stages: list[Stage]) -> None:
         baseline = f"{stage.baseline:.2f}" if stage.baseline is not None else ""
         ratio = f"{stage.baseline / stage.ours:.2f}" if stage.baseline and stage.ours else ""
         rate = f"{stage.rows / stage.ours:,.0f}" if stage.rows and stage.ours else ""
-        print(
-            f"| {stage.name:<62} | {stage.ours:8.2f} | {baseline:>12} | {ratio:>5} | {rate:>6} "
-            f"| {stage.peak_mib:14,.0f} |"
-        )
+        ours = f"{stage.ours:.2f}" if stage.ours else ""
+        peak = f"{stage.peak_mib:,.0f}" if stage.peak_mib else ""
+        print(f"| {stage.name:<62} | {ours:>8} | {baseline:>12} | {ratio:>5} | {rate:>6} | {peak:>14} |")
 
 
 def main() -> None:
