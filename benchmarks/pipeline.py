@@ -6,17 +6,16 @@ For each scale the simulator generates its world and serves both APIs from its o
 lands each source into an empty warehouse (a new database on the local server when it answers, else an
 embedded one), then materialises every downstream asset of `pipelines.definitions` in one in-process run over
 every indicator month, each asset timed from its step events. Beside the landing stages run their baselines:
-fetch-only (the same pages read and `json`-decoded, then discarded) and a bare psycopg binary COPY of the same
-rows. Then the nightly selection is re-run with nothing changed, again after the simulator changed about 1%
-of the cases, and the change-feed selection after a batch of 100 changes: wall seconds and the rows that the
-downstream assets' metadata says they read and wrote. Peak RSS is that of this (the pipeline's) process
-after the stage.
+fetch-only (the same pages read and decoded with orjson, the decoder ours uses, then discarded) and a bare
+psycopg binary COPY of the same rows. Then the nightly selection is re-run with nothing changed, again after
+the simulator changed about 1% of the cases, and the change-feed selection after a batch of 100 changes: wall
+seconds and the rows that the downstream assets' metadata says they read and wrote. Peak RSS is that of this
+(the pipeline's) process after the stage.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import dagster as dg
 import httpx
+import orjson
 import psycopg
 from psycopg import sql as pgsql
 
@@ -78,7 +78,7 @@ def egov_pages(url: str) -> Iterator[list]:
     with httpx.Client(base_url=url, timeout=60, headers={"X-API-Key": EGOV_KEY}) as client:
         page = 1
         while True:
-            body = json.loads(client.get(CASES_PATH, params={"page": page, "pageSize": 500}).content)
+            body = orjson.loads(client.get(CASES_PATH, params={"page": page, "pageSize": 500}).content)
             if not body["duLieu"]:
                 return
             yield body["duLieu"]
@@ -93,7 +93,7 @@ def newsys_pages(url: str) -> Iterator[list]:
         params: dict = {"limit": 1000}
         while True:
             answer = client.get("/api/v2/cases", params=params, headers={"Authorization": f"Bearer {token}"})
-            body = json.loads(answer.content)
+            body = orjson.loads(answer.content)
             yield body["items"]
             if not body["next_cursor"]:
                 return

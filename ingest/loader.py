@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -22,7 +23,8 @@ from resources.warehouse_retry import in_transaction
 
 @dataclass
 class LandingCounts:
-    """What one landing did."""
+    """What one landing did: what was seen (counted as records are parsed) and what was written (counted by
+    the commits, WRITE_COUNTS)."""
 
     fetched: int = 0
     valid: int = 0
@@ -35,6 +37,7 @@ class LandingCounts:
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
     max_seen: datetime | None = None
+    committed_max: datetime | None = None
     write_seconds: float = 0.0
     reasons: dict[str, int] = field(default_factory=dict)
 
@@ -49,6 +52,9 @@ class LandingCounts:
             self.bad += 1
             for reason in parsed.reasons:
                 self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+WRITE_COUNTS = ("inserted", "updated", "quarantined", "batches", "committed", "watermark_after")
 
 
 def latest_versions(records: Iterable[Parsed]) -> list[Parsed]:
@@ -145,6 +151,38 @@ def _copy_bad(conn: Connection, bad: list[tuple[Parsed, str]], now: datetime, ru
             )
 
 
+class BatchWriter:
+    """Commits batches in one background thread, in order, while the next batch is parsed.
+
+    At most one batch is in flight; a failed commit re-raises in the caller at its next call.
+    """
+
+    def __init__(self, commit: Callable[[list[Parsed], bool], None]) -> None:
+        self._commit = commit
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-sync-landing")
+        self._in_flight: Future[None] | None = None
+
+    def submit(self, batch: list[Parsed], *, advance: bool) -> None:
+        """Wait for the batch in flight, then start committing this one."""
+        self.wait()
+        self._in_flight = self._pool.submit(self._commit, batch, advance)
+
+    def wait(self) -> None:
+        """Wait for the batch in flight to commit (re-raising its failure)."""
+        future, self._in_flight = self._in_flight, None
+        if future is not None:
+            future.result()
+
+    def finish(self, batch: list[Parsed], *, advance: bool) -> None:
+        """Wait for the batch in flight, then commit the last one here."""
+        self.wait()
+        self._commit(batch, advance)
+
+    def close(self) -> None:
+        """Stop the thread once the batch in flight is done."""
+        self._pool.shutdown(wait=True)
+
+
 def land_stream(
     engine: Engine,
     spec: EntitySpec,
@@ -159,13 +197,15 @@ def land_stream(
 ) -> LandingCounts:
     """Parse and land every page, committing every `batch_size` records; returns the counts.
 
-    A failure mid-stream keeps every committed batch; the watermark never passes uncommitted data.
-    Pass `counts` to see how far a failed landing got.
+    Each batch commits in the background while the next one is parsed. A failure mid-stream keeps every
+    committed batch; the watermark never passes uncommitted data. Pass `counts` to see how far a failed
+    landing got.
     """
     counts = counts if counts is not None else LandingCounts()
     with engine.begin() as conn:
         counts.watermark_before = read_watermark(conn, spec)
     per_batch = watermark_mode == WatermarkMode.PER_BATCH
+    writer = BatchWriter(lambda batch, advance: _commit(engine, spec, batch, run_id, counts, advance=advance))
     pending: list[Parsed] = []
     try:
         for page in pages:
@@ -174,14 +214,18 @@ def land_stream(
                 counts.see(parsed)
                 pending.append(parsed)
             if len(pending) >= batch_size:
-                _commit(engine, spec, pending, run_id, counts, advance=per_batch)
+                committed_before = counts.batches
+                writer.submit(pending, advance=per_batch)
                 pending = []
-                if on_batch:
+                if on_batch and counts.batches > committed_before:
                     on_batch(counts)
     except BaseException:
-        _commit(engine, spec, pending, run_id, counts, advance=per_batch)
+        writer.finish(pending, advance=per_batch)
         raise
-    _commit(engine, spec, pending, run_id, counts, advance=watermark_mode != WatermarkMode.NONE)
+    else:
+        writer.finish(pending, advance=watermark_mode != WatermarkMode.NONE)
+    finally:
+        writer.close()
     return counts
 
 
@@ -194,27 +238,40 @@ def _commit(
     *,
     advance: bool,
 ) -> None:
-    """Land a batch and, when asked, advance the watermark to the newest version seen, in one transaction.
+    """Land a batch and, when asked, advance the watermark to the newest version committed, in one
+    transaction.
 
     A lost connection rolls the whole batch back; it is landed again on a fresh connection (bounded), so the
-    counts are only taken from the attempt that committed. The time it takes, commit and retries included,
-    adds to `counts.write_seconds`.
+    write counts are only taken from the attempt that committed. The time it takes, commit and retries
+    included, adds to `counts.write_seconds`.
     """
     started = time.perf_counter()
+    newest = max_version(counts.committed_max, batch)
 
     def land(conn: Connection) -> LandingCounts:
         attempt = copy.copy(counts)
         if batch:
             land_batch(conn, spec, batch, run_id, attempt)
-        if advance and attempt.max_seen is not None:
+        if advance and newest is not None:
             conn.execute(
                 sql(LANDING_SQL, "advance_watermark"),
-                spec.params() | {"value": attempt.max_seen, "now": datetime.now(UTC), "run_id": run_id},
+                spec.params() | {"value": newest, "now": datetime.now(UTC), "run_id": run_id},
             )
             attempt.watermark_after = read_watermark(conn, spec)
         elif attempt.watermark_after is None:
             attempt.watermark_after = attempt.watermark_before
         return attempt
 
-    vars(counts).update(vars(in_transaction(engine, land)))
+    committed = in_transaction(engine, land)
+    for name in WRITE_COUNTS:
+        setattr(counts, name, getattr(committed, name))
+    counts.committed_max = newest
     counts.write_seconds += time.perf_counter() - started
+
+
+def max_version(current: datetime | None, batch: list[Parsed]) -> datetime | None:
+    """The newest version among `current` and a batch's records."""
+    versions = [parsed.updated_at for parsed in batch if parsed.updated_at is not None]
+    if current is not None:
+        versions.append(current)
+    return max(versions, default=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -147,7 +148,10 @@ class FieldReader:
         self._parse_time = parse_time
 
     def _string(self, name: str, value: Any) -> str:
-        """A JSON string or null as text; any other JSON type is `bad_type:<name>` (read as empty)."""
+        """A JSON string or null as text (`clean`, inlined for plain strings); any other JSON type is
+        `bad_type:<name>` (read as empty)."""
+        if type(value) is str:
+            return value.strip() if value.isascii() else unicodedata.normalize("NFC", value).strip()
         if value is None or isinstance(value, str):
             return clean(value)
         self.reasons.append(f"bad_type:{name}")

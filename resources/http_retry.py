@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,10 +13,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import orjson
 
 log = logging.getLogger("egov_sync.http")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
+LONG_DIGIT_RUN = re.compile(rb"\d{19}")
 
 
 @dataclass
@@ -143,6 +146,21 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
+def decode_json(content: bytes) -> Any:
+    """A JSON body decoded exactly as `json` reads it (bytes that are not UTF-8 kept as lone surrogates).
+
+    orjson reads it when it can: it refuses what `json` would read differently (NaN, lone surrogates, bytes
+    that are not UTF-8, deep nesting) but reads integers beyond 64 bits as floats, so a body holding a run of
+    19 digits goes to `json` directly.
+    """
+    if not LONG_DIGIT_RUN.search(content):
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(content.decode("utf-8", errors="surrogateescape"))
+
+
 def json_answer(response: httpx.Response) -> Any:
     """The decoded JSON body; InvalidAnswer for another content type, bad JSON or absurd nesting.
 
@@ -152,9 +170,8 @@ def json_answer(response: httpx.Response) -> Any:
     media = content_type.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise InvalidAnswer(f"content type {media or 'missing'} instead of application/json")
-    text = response.content.decode("utf-8", errors="surrogateescape")
     try:
-        return json.loads(text)
+        return decode_json(response.content)
     except RecursionError as error:
         raise InvalidAnswer("the JSON is nested too deeply to read") from error
     except ValueError as error:
