@@ -4,8 +4,11 @@ It opens on the last complete month; the current month appears only in the trend
 """
 
 import base64
+import hashlib
 import html
 import io
+import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import Connection, Row
@@ -28,6 +32,8 @@ from resources.warehouse import WarehouseResource
 from transform.indicators import INDICATOR_LABELS
 
 QUERIES = "queries/report.sql"
+CHART_CACHE_FOLDER = ".chart-cache"
+CHART_CACHE_DAYS = 7
 TOP_N = 10
 INDICATOR_ORDER = list(INDICATOR_LABELS)
 RULE_LABELS = {
@@ -260,6 +266,57 @@ def late_chart(data: ReportData) -> Chart:
     return Chart(
         "ho-so-tre-han.png", "Đơn vị và cán bộ có nhiều hồ sơ không đúng hạn nhất", png_bytes(figure)
     )
+
+
+CHARTS: dict[str, tuple[Callable[[ReportData], Chart], tuple[str, ...]]] = {
+    "all": (all_units_chart, ("month_rows",)),
+    "trend": (trend_chart, ("trend_rows", "month", "targets")),
+    "burndown": (burndown_chart, ("open_backlog", "snapshots")),
+    "late": (late_chart, ("late_units", "late_officials")),
+}
+
+
+class ChartCache:
+    """Charts drawn once per content: a chart whose inputs are unchanged is read back, not drawn again.
+
+    The key is the chart function (name and code), the matplotlib version and the `ReportData` fields the
+    chart reads.
+    Entries unused for CHART_CACHE_DAYS are pruned.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.drawn = 0
+        self.reused = 0
+
+    def chart(self, data: ReportData, draw: Callable[[ReportData], Chart], inputs: tuple[str, ...]) -> Chart:
+        """The chart of `data`, read back when drawn before from the same inputs."""
+        code = draw.__code__
+        drawing = (draw.__qualname__, code.co_code, code.co_consts, matplotlib.__version__)
+        content = repr((drawing, [getattr(data, name) for name in inputs]))
+        entry = self.folder / f"{hashlib.sha256(content.encode()).hexdigest()}.json"
+        if entry.exists():
+            stored = json.loads(entry.read_text(encoding="utf-8"))
+            entry.touch()
+            self.reused += 1
+            return Chart(stored["name"], stored["caption"], base64.b64decode(stored["png"]))
+        chart = draw(data)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stored = {"name": chart.name, "caption": chart.caption, "png": base64.b64encode(chart.png).decode()}
+        partial = entry.with_suffix(".partial")
+        partial.write_text(json.dumps(stored), encoding="utf-8")
+        partial.replace(entry)
+        self.drawn += 1
+        return chart
+
+    def prune(self) -> None:
+        """Remove entries not used for CHART_CACHE_DAYS."""
+        if not self.folder.exists():
+            return
+        oldest = time.time() - CHART_CACHE_DAYS * 86_400
+        for entry in self.folder.glob("*.json"):
+            if entry.stat().st_mtime < oldest:
+                entry.unlink(missing_ok=True)
 
 
 def unit_label(data: ReportData, unit_code: str | None) -> str:
@@ -546,18 +603,17 @@ def monthly_report(
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         data = load_report_data(conn, as_of, settings.cutover())
-    charts = {
-        "all": all_units_chart(data),
-        "trend": trend_chart(data),
-        "burndown": burndown_chart(data),
-        "late": late_chart(data),
-    }
+    cache = ChartCache(settings_module.reports_dir() / CHART_CACHE_FOLDER)
+    charts = {name: cache.chart(data, draw, inputs) for name, (draw, inputs) in CHARTS.items()}
+    cache.prune()
     page = write_report(data, charts, report_folder(data))
     return dg.MaterializeResult(
         metadata={
             "report": dg.MetadataValue.path(str(page)),
             "month": data.month.isoformat() if data.month else "none",
             "charts": ", ".join(chart.name for chart in charts.values()),
+            "charts_drawn": cache.drawn,
+            "charts_reused": cache.reused,
             "missing_sources": ", ".join(data.missing) or "none",
         }
     )

@@ -162,3 +162,34 @@ def test_report_renders_with_an_empty_warehouse(
     assert "Báo cáo kết quả giải quyết thủ tục hành chính – tháng 07/2025" in text
     assert "Không còn hồ sơ tồn trên Egov." in text
     assert text.count('src="data:image/png;base64,') == 4
+
+
+def materialize_report_alone(warehouse: WarehouseResource) -> dict[str, int]:
+    """Materialise only the report; its charts drawn and reused."""
+    result = dg.materialize(
+        [monthly_report],
+        resources={"warehouse": warehouse, "settings": PipelineSettings(pii_hash_key="test-key")},
+        tags=full_range_run_tags(AS_OF),
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == REPORT]
+    metadata = event.materialization.metadata
+    return {name: metadata[f"charts_{name}"].value for name in ("drawn", "reused")}
+
+
+def test_a_chart_whose_data_changed_is_drawn_again(report_page: Path, warehouse: WarehouseResource) -> None:
+    before = {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")}
+    with warehouse.begin() as conn:
+        conn.execute(text("UPDATE mart.residue_case SET unit_code = 'U1' WHERE unit_code = 'U3'"))
+        insert_cases(conn, [case("C12", "U3", 10, "2025-07-02 08:00", "2025-07-05 17:00", "2025-07-25 09:00",
+                                 has_result=False)])  # fmt: skip
+        conn.execute(text("INSERT INTO staging.case VALUES ('newsys', 'C12', ARRAY['erin'], 'erin', false)"))
+    assert materialize_report_alone(warehouse) == {"drawn": 1, "reused": 3}
+    after = {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")}
+    assert [name for name in before if before[name] != after[name]] == ["ho-so-tre-han.png"]
+
+
+def test_a_rerun_without_changes_draws_no_chart(report_page: Path, warehouse: WarehouseResource) -> None:
+    before = {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")}
+    assert materialize_report_alone(warehouse) == {"drawn": 0, "reused": 4}
+    assert {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")} == before
