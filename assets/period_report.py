@@ -14,7 +14,18 @@ from core.sql_files import sql
 from resources.difference import Changes, Published, publish_difference
 from resources.warehouse import WarehouseResource
 from transform.case_universe import ALL_ROWS, rows, run, run_template
-from transform.changes import CHANGES_SQL, first_month, plan_build, save_cursor, stage_affected_months
+from transform.changes import (
+    CHANGES_SQL,
+    BuildPlan,
+    counts_apply_as_difference,
+    first_month,
+    plan_build,
+    procedures_changed,
+    save_cursor,
+    settled_before,
+    stage_affected_months,
+    stage_fact_delta,
+)
 from transform.indicators import stage_cases_of_spans
 
 PERIOD_REPORT_SQL = "queries/period_report.sql"
@@ -28,7 +39,10 @@ COUNT_COLUMNS = (
 )  # fmt: skip
 
 
-IN_AFFECTED_PERIODS = "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM affected_period)"
+IN_LIVE_PERIODS = "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM live_period)"
+IN_SETTLED_PERIODS = "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM settled_period)"
+ALL_CASES = {"cases": "mart.fact_case", "weight": "1", "period_filter": ALL_ROWS}
+NO_PERIODS = {"cases": "mart.fact_case", "weight": "1", "period_filter": "false"}
 AFFECTED_PERIODS = (
     "(t.period_kind, t.period_start) IN (SELECT period_kind, period_start FROM affected_period)"
 )
@@ -36,41 +50,64 @@ AFFECTED_PERIODS = (
 
 def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False) -> Changes:
     """Publish `mart.tthc_period_report` for every period up to that of `as_of` (or the periods the changes
-    touch), as a difference; the build plan goes in `extra`."""
+    touch), as a difference; the build plan goes in `extra`.
+
+    Of the periods the changes touch, those settled at this build and the last take the fact changes as a
+    difference of counts (unless a procedure, hence a field, changed); the others are recomputed.
+    """
     run(conn, PERIOD_REPORT_SQL, "lock_period_report")
     plan = plan_build(conn, "tthc_period_report", full_requested=full)
     first = first_month(conn)
     params = {"as_of": as_of}
     changes = Changes()
     if plan.full:
-        plan.rows_read = run_template(
-            conn,
-            PERIOD_REPORT_SQL,
-            "create_period_report_new",
-            params,
-            cases="mart.fact_case",
-            period_filter=ALL_ROWS,
-        )
+        plan.rows_read = count_periods(conn, params, **ALL_CASES)
         changes = publish_difference(conn, PERIOD_REPORT, "period_report_new")
     elif stage_affected_months(conn, plan, as_of, first, with_procedures=True):
         run(conn, PERIOD_REPORT_SQL, "drop_affected_period")
-        plan.extra["periods_recomputed"] = run(conn, PERIOD_REPORT_SQL, "create_affected_period")
-        conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
-        run(conn, PERIOD_REPORT_SQL, "create_affected_span_of_periods")
-        plan.rows_read = stage_cases_of_spans(conn)
-        run_template(
-            conn,
-            PERIOD_REPORT_SQL,
-            "create_period_report_new",
-            params,
-            cases="span_case",
-            period_filter=IN_AFFECTED_PERIODS,
-        )
+        periods = run(conn, PERIOD_REPORT_SQL, "create_affected_period")
+        settled, live = split_settled_periods(conn, plan, as_of, first)
+        plan.extra |= {
+            "periods_affected": periods, "periods_recomputed": live, "periods_by_difference": settled,
+        }  # fmt: skip
+        if live:
+            conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
+            run(conn, PERIOD_REPORT_SQL, "create_affected_span_of_live_periods")
+            plan.rows_read += stage_cases_of_spans(conn)
+            count_periods(conn, params, cases="span_case", weight="1", period_filter=IN_LIVE_PERIODS)
+        else:
+            count_periods(conn, params, **NO_PERIODS)
+        if settled:
+            plan.rows_read += stage_fact_delta(conn)
+            count_periods(conn, params, target="period_report_delta", cases="fact_delta", weight="c.weight",
+                          period_filter=IN_SETTLED_PERIODS)  # fmt: skip
+            run(conn, PERIOD_REPORT_SQL, "merge_settled_periods")
         changes = publish_difference(conn, PERIOD_REPORT, "period_report_new", scope=AFFECTED_PERIODS)
     plan.rows_written = changes.inserted + changes.updated + changes.deleted
     save_cursor(conn, plan, as_of=as_of, first_month=first)
     changes.extra["plan"] = plan
     return changes
+
+
+def count_periods(
+    conn: Connection, params: dict[str, Any], *, target: str = "period_report_new", **template: str
+) -> int:
+    """Count the template's cases in its periods into temp table `target`; returns the rows written."""
+    return run_template(
+        conn, PERIOD_REPORT_SQL, "create_period_report_new", params, target=target, **template
+    )
+
+
+def split_settled_periods(
+    conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None
+) -> tuple[int, int]:
+    """Split `affected_period` into `settled_period` and `live_period`; returns how many of each."""
+    by_difference = counts_apply_as_difference(conn, plan, first) and not procedures_changed(conn)
+    bound = {"settled_before": settled_before(plan, as_of) if by_difference else None}
+    run(conn, PERIOD_REPORT_SQL, "drop_settled_and_live_periods")
+    return run(conn, PERIOD_REPORT_SQL, "create_settled_period", **bound), run(
+        conn, PERIOD_REPORT_SQL, "create_live_period", **bound
+    )
 
 
 def latest_complete_quarter(conn: Connection, as_of: datetime) -> date | None:

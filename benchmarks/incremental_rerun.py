@@ -24,7 +24,10 @@ from simulator.server import SimulatorServers
 from simulator.world import generate_world
 from tests.sync_env import AS_OF, run_nightly_job, simulator_environment
 
-SHOWN = ("build_mode", "rows_read", "rows_written")
+SHOWN = (
+    "build_mode", "rows_read", "rows_written", "months_recomputed", "months_by_difference",
+    "periods_recomputed", "periods_by_difference",
+)  # fmt: skip
 
 
 def step_summary(result: dg.ExecuteInProcessResult) -> list[str]:

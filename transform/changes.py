@@ -194,3 +194,30 @@ def stage_affected_months(
         },
     )
     return int(conn.execute(sql(CHANGES_SQL, "affected_month_count")).scalar_one())
+
+
+def counts_apply_as_difference(conn: Connection, plan: BuildPlan, first: date | None) -> bool:
+    """True when a counting build may add the pending fact changes to its settled counts.
+
+    That needs the fact images of every pending change, an unchanged first month, and a previous build.
+    """
+    if plan.previous_as_of is None or first != plan.previous_first_month:
+        return False
+    return not conn.execute(sql(CHANGES_SQL, "fact_changes_without_images")).scalar_one()
+
+
+def settled_before(plan: BuildPlan, as_of: datetime) -> datetime:
+    """Months and periods that ended by this time count the same at this build and the previous one."""
+    assert plan.previous_as_of is not None
+    return min(as_of, plan.previous_as_of)
+
+
+def stage_fact_delta(conn: Connection) -> int:
+    """The pending fact changes as signed rows into temp table `fact_delta`; returns how many."""
+    conn.execute(sql(CHANGES_SQL, "drop_fact_delta"))
+    return conn.execute(sql(CHANGES_SQL, "create_fact_delta")).rowcount
+
+
+def procedures_changed(conn: Connection) -> bool:
+    """True when a procedure changed among the pending changes."""
+    return bool(conn.execute(sql(CHANGES_SQL, "procedure_changes_pending")).scalar_one())

@@ -14,19 +14,36 @@ from transform.case_universe import ALL_ROWS, run_template
 from transform.changes import (
     CHANGES_SQL,
     BuildPlan,
+    counts_apply_as_difference,
     first_month,
     plan_build,
     save_cursor,
+    settled_before,
     stage_affected_months,
+    stage_fact_delta,
 )
 
 QUERIES = "queries/indicators.sql"
 INDICATOR_MONTHLY = Published("mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code"))
 INDICATOR_766 = Published("mart.indicator_766_estimate", key=("period_month", "unit_code"))
+COUNTS, DELTA_COUNTS = "indicator_count_new", "indicator_count_delta"
 ALL_CASES = {
     "cases": "mart.fact_case",
+    "weight": "1",
     "month_filter": ALL_ROWS,
     "handler_names": sql_text(QUERIES, "handlers_of_fact_case"),
+}
+LIVE_CASES = {
+    "cases": "span_case",
+    "weight": "1",
+    "month_filter": "m::date IN (SELECT period_month FROM live_month)",
+    "handler_names": sql_text(QUERIES, "handlers_maintained"),
+}
+SIGNED_CHANGES = {
+    "cases": "fact_delta",
+    "weight": "c.weight",
+    "month_filter": "m::date IN (SELECT period_month FROM settled_month)",
+    "handler_names": sql_text(QUERIES, "no_handler_names"),
 }
 IN_AFFECTED_MONTHS = "t.period_month IN (SELECT period_month FROM affected_month)"
 IN_WINDOW = (
@@ -75,14 +92,17 @@ def publish_indicator_monthly(
 ) -> Changes:
     """Compute the window's indicators (or only the months the changes touch) and publish the difference.
 
-    A run over a bounded window recomputes its months and leaves the changes to the next unbounded run.
-    The build plan goes in `extra`.
+    Of the months the changes touch, those settled at this build and the last take the fact changes as a
+    difference of counts; the others are recomputed from their cases. A run over a bounded window
+    recomputes its months and leaves the changes to the next unbounded run. The build plan goes in `extra`.
     """
     params = window.params(as_of)
     conn.execute(sql(QUERIES, "lock_indicators"))
     conn.execute(sql(QUERIES, "create_indicator_monthly_new"))
+    run_template(conn, QUERIES, "create_indicator_counts", target=COUNTS)
     if not window.unbounded:
-        run_template(conn, QUERIES, "compute_indicator_monthly", params, **ALL_CASES)
+        count_indicators(conn, params, **ALL_CASES)
+        conn.execute(sql(QUERIES, "finish_indicator_monthly"))
         changes = publish_difference(
             conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
         )
@@ -91,39 +111,57 @@ def publish_indicator_monthly(
     plan = plan_build(conn, "indicator_monthly", full_requested=full)
     first = first_month(conn)
     if plan.full:
-        plan.rows_read = run_template(conn, QUERIES, "compute_indicator_monthly", params, **ALL_CASES)
+        plan.rows_read = count_indicators(conn, params, **ALL_CASES)
+        conn.execute(sql(QUERIES, "finish_indicator_monthly"))
         changes = publish_difference(
             conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
         )
+    elif months := stage_affected_months(conn, plan, as_of, first, with_procedures=False):
+        settled, live = split_settled_months(conn, plan, as_of, first)
+        plan.extra |= {"months_recomputed": live, "months_by_difference": settled}
+        if live:
+            plan.rows_read += stage_live_span_cases(conn)
+            count_indicators(conn, params, **LIVE_CASES)
+        if settled:
+            plan.rows_read += stage_fact_delta(conn)
+            run_template(conn, QUERIES, "create_indicator_counts", target=DELTA_COUNTS)
+            count_indicators(conn, params, target=DELTA_COUNTS, **SIGNED_CHANGES)
+            conn.execute(sql(QUERIES, "merge_settled_counts"))
+        conn.execute(sql(QUERIES, "finish_indicator_monthly"))
+        changes = publish_difference(
+            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_AFFECTED_MONTHS
+        )
+        plan.extra["months_affected"] = months
     else:
-        months = stage_affected_months(conn, plan, as_of, first, with_procedures=False)
-        plan.extra["months_recomputed"] = months
-        if months:
-            plan.rows_read = stage_span_cases(conn)
-            run_template(
-                conn,
-                QUERIES,
-                "compute_indicator_monthly",
-                params,
-                cases="span_case",
-                month_filter="m::date IN (SELECT period_month FROM affected_month)",
-                handler_names=sql_text(QUERIES, "handlers_maintained"),
-            )
-            changes = publish_difference(
-                conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_AFFECTED_MONTHS
-            )
-        else:
-            changes = Changes()
+        changes = Changes()
     plan.rows_written = changes.inserted + changes.updated + changes.deleted
     save_cursor(conn, plan, as_of=as_of, first_month=first)
     changes.extra["plan"] = plan
     return changes
 
 
-def stage_span_cases(conn: Connection) -> int:
-    """The cases counting in the affected months into temp table `span_case`; returns how many."""
+def count_indicators(
+    conn: Connection, params: dict[str, Any], *, target: str = COUNTS, **template: str
+) -> int:
+    """Count the indicators of the template's cases and months into `target`; returns the counts written."""
+    return run_template(conn, QUERIES, "compute_indicator_counts", params, target=target, **template)
+
+
+def split_settled_months(
+    conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None
+) -> tuple[int, int]:
+    """Split `affected_month` into `settled_month` and `live_month`; returns how many of each."""
+    bound = settled_before(plan, as_of) if counts_apply_as_difference(conn, plan, first) else None
+    conn.execute(sql(CHANGES_SQL, "drop_settled_and_live_months"))
+    settled = conn.execute(sql(CHANGES_SQL, "create_settled_month"), {"settled_before": bound}).rowcount
+    live = conn.execute(sql(CHANGES_SQL, "create_live_month"), {"settled_before": bound}).rowcount
+    return settled, live
+
+
+def stage_live_span_cases(conn: Connection) -> int:
+    """The cases counting in the live months into temp table `span_case`; returns how many."""
     conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
-    conn.execute(sql(CHANGES_SQL, "create_affected_span_of_months"))
+    conn.execute(sql(CHANGES_SQL, "create_affected_span_of_live_months"))
     return stage_cases_of_spans(conn)
 
 

@@ -135,6 +135,9 @@ def test_incremental_builds_equal_a_full_rebuild_after_change_batches(synced: Sy
         assert rebuilt.success
         assert materialization_metadata(rebuilt, keys.FACT_CASE)["build_mode"] == "full"
         assert published(synced.warehouse, synced.as_of) == after_changes
+        consumed = run_downstream(synced.as_of, full=False)  # so that the next run is incremental
+        assert consumed.success
+        assert published(synced.warehouse, synced.as_of) == after_changes
 
     property_holds()
 
@@ -148,3 +151,18 @@ def test_a_rerun_with_nothing_changed_reads_no_case_rows_downstream(synced: Sync
         assert metadata["build_mode"] == "incremental", (key, metadata["build_reason"])
         assert (metadata["rows_read"], metadata["rows_written"]) == (0, 0), key
     assert published(synced.warehouse, synced.as_of) == before
+
+
+def test_settled_months_take_the_changes_as_a_difference_of_counts(synced: Synced) -> None:
+    with synced.servers.lock:
+        synced.world.apply_changes(60, seed=5)
+    synced.as_of += timedelta(hours=1)
+    incremental = run_nightly_job(synced.as_of)
+    assert incremental.success
+    indicators = materialization_metadata(incremental, keys.INDICATOR_MONTHLY)
+    periods = materialization_metadata(incremental, keys.TTHC_PERIOD_REPORT)
+    assert indicators["months_by_difference"] > 0 and indicators["months_recomputed"] == 1, indicators
+    assert periods["periods_by_difference"] > 0, periods
+    after_changes = published(synced.warehouse, synced.as_of)
+    assert run_downstream(synced.as_of, full=True).success
+    assert published(synced.warehouse, synced.as_of) == after_changes

@@ -131,9 +131,6 @@ SELECT count(*) FROM affected_month
 -- name: drop_affected_span
 DROP TABLE IF EXISTS affected_span
 
--- name: create_affected_span_of_months
-CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM affected_month
-
 -- name: drop_span_case
 DROP TABLE IF EXISTS span_case
 
@@ -155,3 +152,40 @@ WHERE c.case_key IN (
         WHERE f.status_code IN (9, 10) AND f.finished_at >= s.p_start AND f.finished_at < s.p_end
     ) AS f
 )
+
+-- name: fact_changes_without_images
+SELECT count(*) FROM pending_changes WHERE kind = 'fact' AND image IS NULL
+
+-- name: drop_fact_delta
+DROP TABLE IF EXISTS fact_delta
+
+-- name: create_fact_delta
+-- The pending fact_case changes as signed rows: each new image counts +1, each old image -1. Summed over the
+-- log, a case's images telescope to its current row minus the row the consumer last counted.
+CREATE TEMP TABLE fact_delta ON COMMIT DROP AS
+SELECT CASE WHEN c.image = 'new' THEN 1 ELSE -1 END AS weight, c.source_system, c.case_key, c.procedure_code,
+       c.unit_code, c.status_code, c.channel, c.received_at, c.due_at, c.finished_at, c.has_e_result,
+       c.is_digitized, c.payment, c.rating, c.has_apology, c.synced_national
+FROM pending_changes AS c
+WHERE c.kind = 'fact'
+
+-- name: drop_settled_and_live_months
+DROP TABLE IF EXISTS settled_month, live_month
+
+-- name: create_settled_month
+-- The affected months that ended by :settled_before (the earlier of this build's as_of and the last one's):
+-- they count the same at both, so their counts can take the fact changes as a difference (none when
+-- :settled_before is null).
+CREATE TEMP TABLE settled_month ON COMMIT DROP AS
+SELECT * FROM affected_month WHERE p_end <= coalesce(CAST(:settled_before AS timestamptz), '-infinity')
+
+-- name: create_live_month
+-- The other affected months: recomputed from their cases.
+CREATE TEMP TABLE live_month ON COMMIT DROP AS
+SELECT * FROM affected_month WHERE p_end > coalesce(CAST(:settled_before AS timestamptz), '-infinity')
+
+-- name: create_affected_span_of_live_months
+CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM live_month
+
+-- name: procedure_changes_pending
+SELECT count(*) FROM pending_changes WHERE kind = 'procedure'

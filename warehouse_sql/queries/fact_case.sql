@@ -50,21 +50,30 @@ WHERE s.case_key IS NOT NULL;
 ANALYZE fact_scope;
 
 -- name: log_fact_changes
--- Old and new versions of the changed rows, with the months each counts in (month_to null while open).
-INSERT INTO staging.change_log (kind, source_system, case_key, procedure_code, month_from, month_to)
-SELECT 'fact', d.source_system, d.case_key, d.procedure_code,
+-- Old and new versions of the changed rows (their images, for the builds that count cases), with the months
+-- each counts in (month_to null while open).
+INSERT INTO staging.change_log (
+    kind, image, source_system, case_key, procedure_code, unit_code, status_code, channel, received_at,
+    due_at, finished_at, has_e_result, is_digitized, payment, rating, has_apology, synced_national,
+    month_from, month_to
+)
+SELECT 'fact', d.image, d.source_system, d.case_key, d.procedure_code, d.unit_code, d.status_code, d.channel,
+       d.received_at, d.due_at, d.finished_at, d.has_e_result, d.is_digitized, d.payment, d.rating,
+       d.has_apology, d.synced_national,
        date_trunc('month', least(d.received_at, d.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
        CASE WHEN d.finished_at IS NOT NULL THEN
            date_trunc('month', greatest(d.received_at, d.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
        END
 FROM (
-    (SELECT * FROM mart.fact_case WHERE case_key IN (SELECT case_key FROM fact_scope)
-     EXCEPT ALL
-     SELECT * FROM fact_case_new)
+    SELECT 'old' AS image, o.*
+    FROM (SELECT * FROM mart.fact_case WHERE case_key IN (SELECT case_key FROM fact_scope)
+          EXCEPT ALL
+          SELECT * FROM fact_case_new) AS o
     UNION ALL
-    (SELECT * FROM fact_case_new
-     EXCEPT ALL
-     SELECT * FROM mart.fact_case WHERE case_key IN (SELECT case_key FROM fact_scope))
+    SELECT 'new' AS image, n.*
+    FROM (SELECT * FROM fact_case_new
+          EXCEPT ALL
+          SELECT * FROM mart.fact_case WHERE case_key IN (SELECT case_key FROM fact_scope)) AS n
 ) AS d;
 
 -- name: fact_case_counts

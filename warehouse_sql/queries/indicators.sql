@@ -9,13 +9,18 @@ SELECT pg_advisory_xact_lock(70240030)
 -- name: create_indicator_monthly_new
 CREATE TEMP TABLE indicator_monthly_new (LIKE mart.indicator_monthly INCLUDING ALL) ON COMMIT DROP
 
--- name: compute_indicator_monthly
--- Template: <cases> is the table of cases read (mart.fact_case, or the cases of the affected months) and
--- <month_filter> a condition on the month `m` (`true`, or the affected months); <handler_names> selects the
--- distinct user names in the histories of the new-system cases (HANDLERS_OF_FACT_CASE, or the maintained
--- staging.case_handler).
-INSERT INTO indicator_monthly_new
-    (period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target)
+-- name: create_indicator_counts
+CREATE TEMP TABLE {target} (
+    period_month date, unit_code text, indicator_code text, numerator bigint, denominator bigint
+) ON COMMIT DROP
+
+-- name: compute_indicator_counts
+-- Template: <target> is the counts table written; <cases> the table of cases read (mart.fact_case, the cases
+-- of the affected months, or the signed fact changes) and <weight> what each case counts (1, or its sign
+-- c.weight); <month_filter> a condition on the month `m` (`true`, or some months); <handler_names> selects
+-- the distinct user names in the histories of the new-system cases (HANDLERS_OF_FACT_CASE, the maintained
+-- staging.case_handler, or none).
+INSERT INTO {target} (period_month, unit_code, indicator_code, numerator, denominator)
 WITH params AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
            CAST(:month_start AS date) AS month_start,
@@ -47,13 +52,13 @@ received AS (
 ),
 open_in_month AS (
     SELECT m.period_month, c.unit_code, 'on_time_rate' AS indicator_code,
-           least(c.finished_at, m.p_end, b.as_of) <= c.due_at AS hit
+           least(c.finished_at, m.p_end, b.as_of) <= c.due_at AS hit, {weight} AS weight
       FROM months AS m
       JOIN received AS c ON c.received_at < m.p_end AND (c.finished_at IS NULL OR c.finished_at >= m.p_start)
      CROSS JOIN bounds AS b
 ),
 received_in_month AS (
-    SELECT m.period_month, c.unit_code, v.indicator_code, v.hit
+    SELECT m.period_month, c.unit_code, v.indicator_code, v.hit, {weight} AS weight
       FROM months AS m
       JOIN received AS c ON c.received_at >= m.p_start AND c.received_at < m.p_end
      CROSS JOIN LATERAL (VALUES
@@ -65,7 +70,7 @@ received_in_month AS (
      WHERE v.in_scope
 ),
 finished_in_month AS (
-    SELECT m.period_month, c.unit_code, v.indicator_code, v.hit
+    SELECT m.period_month, c.unit_code, v.indicator_code, v.hit, {weight} AS weight
       FROM months AS m
       JOIN {cases} AS c
         ON c.status_code IN (9, 10) AND c.finished_at >= m.p_start AND c.finished_at < m.p_end
@@ -83,7 +88,7 @@ officials AS (
     SELECT b.as_of_month AS period_month,
            coalesce(u.current_unit_code, o.unit_code) AS unit_code,
            'official_vneid_rate' AS indicator_code,
-           o.account_type = 'VNEID' AS hit
+           o.account_type = 'VNEID' AS hit, 1 AS weight
       FROM raw.newsys_official AS o
       JOIN handler_names AS h ON h.user_name = o.user_name
       LEFT JOIN staging.unit_current AS u ON u.unit_code = o.unit_code
@@ -100,18 +105,39 @@ counted AS (
     SELECT period_month,
            CASE WHEN grouping(unit_code) = 1 THEN 'ALL' ELSE unit_code END AS unit_code,
            indicator_code,
-           count(*) FILTER (WHERE hit) AS numerator,
-           count(*) AS denominator
+           coalesce(sum(weight) FILTER (WHERE hit), 0) AS numerator,
+           sum(weight) AS denominator
       FROM facts
      GROUP BY GROUPING SETS ((period_month, indicator_code, unit_code), (period_month, indicator_code))
     HAVING grouping(unit_code) = 1 OR unit_code IS NOT NULL
 )
+SELECT period_month, unit_code, indicator_code, numerator, denominator FROM counted
+
+-- name: merge_settled_counts
+-- The settled months' published counts plus their signed changes (a row stays while it counts a case).
+INSERT INTO indicator_count_new (period_month, unit_code, indicator_code, numerator, denominator)
+SELECT period_month, unit_code, indicator_code, sum(numerator), sum(denominator)
+  FROM (SELECT i.period_month, i.unit_code, i.indicator_code, i.numerator::bigint, i.denominator::bigint
+          FROM mart.indicator_monthly AS i
+         WHERE i.period_month IN (SELECT period_month FROM settled_month)
+        UNION ALL
+        SELECT period_month, unit_code, indicator_code, numerator, denominator FROM indicator_count_delta
+       ) AS both_sides
+ GROUP BY period_month, unit_code, indicator_code
+HAVING sum(denominator) > 0
+
+-- name: finish_indicator_monthly
+INSERT INTO indicator_monthly_new
+    (period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target)
 SELECT n.period_month, n.unit_code, n.indicator_code, n.numerator, n.denominator,
        n.numerator::numeric / n.denominator AS value,
        t.target,
        n.numerator::numeric / n.denominator >= t.target AS meets_target
-  FROM counted AS n
+  FROM indicator_count_new AS n
   LEFT JOIN mart.indicator_targets AS t ON t.indicator_code = n.indicator_code
+
+-- name: no_handler_names
+SELECT NULL::text AS user_name WHERE false
 
 -- name: handlers_of_fact_case
 SELECT DISTINCT h.user_name

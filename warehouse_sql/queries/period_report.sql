@@ -7,9 +7,10 @@
 LOCK TABLE mart.tthc_period_report IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_period_report_new
--- Template: <cases> is the table of cases read (mart.fact_case, or the cases of the affected periods) and
--- <period_filter> a condition on the period (kind `s.period_kind`, start `p`): `true`, or the affected ones.
-CREATE TEMP TABLE period_report_new ON COMMIT DROP AS
+-- Template: <target> is the temp table written; <cases> the table of cases read (mart.fact_case, the cases of
+-- the affected periods, or the signed fact changes) and <weight> what each case counts (1, or its sign
+-- c.weight); <period_filter> a condition on the period (kind `s.period_kind`, start `p`): `true`, or some.
+CREATE TEMP TABLE {target} ON COMMIT DROP AS
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
            (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone()) AS as_of_local,
@@ -52,7 +53,8 @@ period_case AS (
            (c.finished_at AT TIME ZONE meta.local_zone())::date
                < (c.due_at AT TIME ZONE meta.local_zone())::date AS finished_before_due_date,
            c.finished_at > c.due_at AS finished_late,
-           least(p.p_end, b.as_of) <= c.due_at AS judged_in_time
+           least(p.p_end, b.as_of) <= c.due_at AS judged_in_time,
+           {weight} AS weight
       FROM periods AS p
       JOIN {cases} AS c
         ON c.status_code NOT IN (1, 3)
@@ -64,17 +66,19 @@ period_case AS (
 SELECT period_kind, period_start, period_end,
        CASE WHEN grouping(unit_code) = 1 THEN 'ALL' ELSE unit_code END AS unit_code,
        CASE WHEN grouping(field_code) = 1 THEN 'ALL' ELSE field_code END AS field_code,
-       count(*) AS received_total,
-       count(*) FILTER (WHERE carried_over) AS carried_over,
-       count(*) FILTER (WHERE received_online) AS received_online,
-       count(*) FILTER (WHERE received_offline) AS received_offline,
-       count(*) FILTER (WHERE resolved) AS resolved_total,
-       count(*) FILTER (WHERE resolved AND finished_in_time AND finished_before_due_date) AS resolved_early,
-       count(*) FILTER (WHERE resolved AND finished_in_time AND NOT finished_before_due_date) AS resolved_on_time,
-       count(*) FILTER (WHERE resolved AND finished_late) AS resolved_late,
-       count(*) FILTER (WHERE resolved IS NOT TRUE) AS pending_total,
-       count(*) FILTER (WHERE resolved IS NOT TRUE AND judged_in_time) AS pending_within_due,
-       count(*) FILTER (WHERE resolved IS NOT TRUE AND NOT judged_in_time) AS pending_overdue
+       sum(weight) AS received_total,
+       coalesce(sum(weight) FILTER (WHERE carried_over), 0) AS carried_over,
+       coalesce(sum(weight) FILTER (WHERE received_online), 0) AS received_online,
+       coalesce(sum(weight) FILTER (WHERE received_offline), 0) AS received_offline,
+       coalesce(sum(weight) FILTER (WHERE resolved), 0) AS resolved_total,
+       coalesce(sum(weight) FILTER (WHERE resolved AND finished_in_time AND finished_before_due_date), 0)
+           AS resolved_early,
+       coalesce(sum(weight) FILTER (WHERE resolved AND finished_in_time AND NOT finished_before_due_date), 0)
+           AS resolved_on_time,
+       coalesce(sum(weight) FILTER (WHERE resolved AND finished_late), 0) AS resolved_late,
+       coalesce(sum(weight) FILTER (WHERE resolved IS NOT TRUE), 0) AS pending_total,
+       coalesce(sum(weight) FILTER (WHERE resolved IS NOT TRUE AND judged_in_time), 0) AS pending_within_due,
+       coalesce(sum(weight) FILTER (WHERE resolved IS NOT TRUE AND NOT judged_in_time), 0) AS pending_overdue
   FROM period_case
  GROUP BY GROUPING SETS (
            (period_kind, period_start, period_end, unit_code, field_code),
@@ -101,8 +105,41 @@ CROSS JOIN LATERAL (VALUES
     ('year', date_trunc('year', m.period_month::timestamp), interval '1 year')
 ) AS k (period_kind, period_start, length);
 
--- name: create_affected_span_of_periods
-CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM affected_period;
+-- name: drop_settled_and_live_periods
+DROP TABLE IF EXISTS settled_period, live_period;
+
+-- name: create_settled_period
+-- The affected periods that ended by :settled_before (the earlier of this build's as_of and the last one's):
+-- they count the same at both, so they take the fact changes as a difference (none when it is null).
+CREATE TEMP TABLE settled_period ON COMMIT DROP AS
+SELECT * FROM affected_period WHERE p_end <= coalesce(CAST(:settled_before AS timestamptz), '-infinity');
+
+-- name: create_live_period
+-- The other affected periods: recomputed from their cases.
+CREATE TEMP TABLE live_period ON COMMIT DROP AS
+SELECT * FROM affected_period WHERE p_end > coalesce(CAST(:settled_before AS timestamptz), '-infinity');
+
+-- name: create_affected_span_of_live_periods
+CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM live_period;
+
+-- name: merge_settled_periods
+-- The settled periods' published counts plus their signed changes (a row stays while it counts a case).
+INSERT INTO period_report_new
+SELECT period_kind, period_start, period_end, unit_code, field_code,
+       sum(received_total), sum(carried_over), sum(received_online), sum(received_offline), sum(resolved_total),
+       sum(resolved_early), sum(resolved_on_time), sum(resolved_late), sum(pending_total),
+       sum(pending_within_due), sum(pending_overdue)
+  FROM (SELECT r.period_kind, r.period_start, r.period_end, r.unit_code, r.field_code,
+               r.received_total::bigint, r.carried_over::bigint, r.received_online::bigint,
+               r.received_offline::bigint, r.resolved_total::bigint, r.resolved_early::bigint,
+               r.resolved_on_time::bigint, r.resolved_late::bigint, r.pending_total::bigint,
+               r.pending_within_due::bigint, r.pending_overdue::bigint
+          FROM mart.tthc_period_report AS r
+         WHERE (r.period_kind, r.period_start) IN (SELECT period_kind, period_start FROM settled_period)
+        UNION ALL
+        SELECT * FROM period_report_delta) AS both_sides
+ GROUP BY period_kind, period_start, period_end, unit_code, field_code
+HAVING sum(received_total) > 0;
 
 -- name: period_report_summary
 SELECT period_kind, count(*) AS row_count, count(DISTINCT period_start) AS periods,

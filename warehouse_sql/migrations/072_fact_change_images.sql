@@ -1,0 +1,20 @@
+-- The fact_case change log carries each changed row's before and after images (the columns the monthly
+-- indicators and the period report count), so those builds can apply a change as a difference of counts.
+
+ALTER TABLE staging.change_log
+    ADD COLUMN image            text CHECK (image IN ('old', 'new')),
+    ADD COLUMN unit_code        text,
+    ADD COLUMN status_code      smallint,
+    ADD COLUMN channel          smallint,
+    ADD COLUMN received_at      timestamptz,
+    ADD COLUMN due_at           timestamptz,
+    ADD COLUMN finished_at      timestamptz,
+    ADD COLUMN has_e_result     boolean,
+    ADD COLUMN is_digitized     boolean,
+    ADD COLUMN payment          text,
+    ADD COLUMN rating           smallint,
+    ADD COLUMN has_apology      boolean,
+    ADD COLUMN synced_national  boolean;
+COMMENT ON COLUMN staging.change_log.image IS
+    'fact: old (the row before the change, removed) or new (the row after it, added); null in entries '
+    'logged before images were, which the count builds apply by recomputing their months.';
