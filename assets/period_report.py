@@ -17,13 +17,12 @@ from transform.case_universe import ALL_ROWS, rows, run, run_template
 from transform.changes import (
     CHANGES_SQL,
     BuildPlan,
-    counts_apply_as_difference,
+    difference_since,
     first_month,
     plan_build,
-    procedures_changed,
     save_cursor,
-    settled_before,
     stage_affected_months,
+    stage_as_of_flip,
     stage_fact_delta,
 )
 from transform.indicators import stage_cases_of_spans
@@ -39,10 +38,14 @@ COUNT_COLUMNS = (
 )  # fmt: skip
 
 
-IN_LIVE_PERIODS = "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM live_period)"
-IN_SETTLED_PERIODS = "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM settled_period)"
+COUNTS, DELTA = "period_report_new", "period_report_delta"
+IN_RECOMPUTED_PERIODS = (
+    "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM recomputed_period)"
+)
+DIFFERENCE_PERIODS = {
+    "period_filter": "(s.period_kind, p::date) IN (SELECT period_kind, period_start FROM difference_period)"
+}
 ALL_CASES = {"cases": "mart.fact_case", "weight": "1", "period_filter": ALL_ROWS}
-NO_PERIODS = {"cases": "mart.fact_case", "weight": "1", "period_filter": "false"}
 AFFECTED_PERIODS = (
     "(t.period_kind, t.period_start) IN (SELECT period_kind, period_start FROM affected_period)"
 )
@@ -52,62 +55,67 @@ def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False
     """Publish `mart.tthc_period_report` for every period up to that of `as_of` (or the periods the changes
     touch), as a difference; the build plan goes in `extra`.
 
-    Of the periods the changes touch, those settled at this build and the last take the fact changes as a
-    difference of counts (unless a procedure, hence a field, changed); the others are recomputed.
+    Of the periods the changes touch, those counted at the last build take the changes as a difference of
+    counts; the others are recomputed from their cases.
     """
     run(conn, PERIOD_REPORT_SQL, "lock_period_report")
     plan = plan_build(conn, "tthc_period_report", full_requested=full)
     first = first_month(conn)
     params = {"as_of": as_of}
     changes = Changes()
+    run_template(conn, PERIOD_REPORT_SQL, "create_period_counts", target=COUNTS)
     if plan.full:
         plan.rows_read = count_periods(conn, params, **ALL_CASES)
-        changes = publish_difference(conn, PERIOD_REPORT, "period_report_new")
+        changes = publish_difference(conn, PERIOD_REPORT, COUNTS)
     elif stage_affected_months(conn, plan, as_of, first, with_procedures=True):
         run(conn, PERIOD_REPORT_SQL, "drop_affected_period")
         periods = run(conn, PERIOD_REPORT_SQL, "create_affected_period")
-        settled, live = split_settled_periods(conn, plan, as_of, first)
+        by_difference, recomputed = split_periods(conn, plan, as_of, first)
         plan.extra |= {
-            "periods_affected": periods, "periods_recomputed": live, "periods_by_difference": settled,
+            "periods_affected": periods, "periods_by_difference": by_difference,
+            "periods_recomputed": recomputed,
         }  # fmt: skip
-        if live:
+        if recomputed:
             conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
-            run(conn, PERIOD_REPORT_SQL, "create_affected_span_of_live_periods")
+            run(conn, PERIOD_REPORT_SQL, "create_affected_span_of_recomputed_periods")
             plan.rows_read += stage_cases_of_spans(conn)
-            count_periods(conn, params, cases="span_case", weight="1", period_filter=IN_LIVE_PERIODS)
-        else:
-            count_periods(conn, params, **NO_PERIODS)
-        if settled:
-            plan.rows_read += stage_fact_delta(conn)
-            count_periods(conn, params, target="period_report_delta", cases="fact_delta", weight="c.weight",
-                          period_filter=IN_SETTLED_PERIODS)  # fmt: skip
-            run(conn, PERIOD_REPORT_SQL, "merge_settled_periods")
-        changes = publish_difference(conn, PERIOD_REPORT, "period_report_new", scope=AFFECTED_PERIODS)
+            count_periods(conn, params, cases="span_case", weight="1", period_filter=IN_RECOMPUTED_PERIODS)
+        if by_difference:
+            plan.rows_read += count_period_differences(conn, plan, as_of)
+            run(conn, PERIOD_REPORT_SQL, "merge_difference_periods")
+        changes = publish_difference(conn, PERIOD_REPORT, COUNTS, scope=AFFECTED_PERIODS)
     plan.rows_written = changes.inserted + changes.updated + changes.deleted
     save_cursor(conn, plan, as_of=as_of, first_month=first)
     changes.extra["plan"] = plan
     return changes
 
 
-def count_periods(
-    conn: Connection, params: dict[str, Any], *, target: str = "period_report_new", **template: str
-) -> int:
-    """Count the template's cases in its periods into temp table `target`; returns the rows written."""
-    return run_template(
-        conn, PERIOD_REPORT_SQL, "create_period_report_new", params, target=target, **template
-    )
+def count_periods(conn: Connection, params: dict[str, Any], *, target: str = COUNTS, **template: str) -> int:
+    """Count the template's cases in its periods into `target`; returns the rows written."""
+    return run_template(conn, PERIOD_REPORT_SQL, "count_periods", params, target=target, **template)
 
 
-def split_settled_periods(
-    conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None
-) -> tuple[int, int]:
-    """Split `affected_period` into `settled_period` and `live_period`; returns how many of each."""
-    by_difference = counts_apply_as_difference(conn, plan, first) and not procedures_changed(conn)
-    bound = {"settled_before": settled_before(plan, as_of) if by_difference else None}
-    run(conn, PERIOD_REPORT_SQL, "drop_settled_and_live_periods")
-    return run(conn, PERIOD_REPORT_SQL, "create_settled_period", **bound), run(
-        conn, PERIOD_REPORT_SQL, "create_live_period", **bound
-    )
+def split_periods(conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None) -> tuple[int, int]:
+    """Split `affected_period` into `difference_period` and `recomputed_period`; returns how many of each."""
+    since = {"carried_since": difference_since(conn, plan, as_of, first, by_field=True)}
+    run(conn, PERIOD_REPORT_SQL, "drop_difference_and_recomputed_periods")
+    return (run(conn, PERIOD_REPORT_SQL, "create_difference_period", **since),
+            run(conn, PERIOD_REPORT_SQL, "create_recomputed_period", **since))  # fmt: skip
+
+
+def count_period_differences(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
+    """Count into `period_report_delta` what changed in the periods counted by difference; returns the case
+    rows read: the fact changes at the last build's as_of, then the cases due between the two as_of at this
+    one (+1) and at the last (-1)."""
+    previous = {"as_of": plan.previous_as_of}
+    run_template(conn, PERIOD_REPORT_SQL, "create_period_counts", target=DELTA)
+    read = stage_fact_delta(conn)
+    count_periods(conn, previous, target=DELTA, cases="fact_delta", weight="c.weight", **DIFFERENCE_PERIODS)
+    if plan.previous_as_of != as_of:
+        read += stage_as_of_flip(conn, plan, as_of)
+        for params, weight in (({"as_of": as_of}, "1"), (previous, "-1")):
+            count_periods(conn, params, target=DELTA, cases="as_of_flip", weight=weight, **DIFFERENCE_PERIODS)
+    return read
 
 
 def latest_complete_quarter(conn: Connection, as_of: datetime) -> date | None:

@@ -196,20 +196,30 @@ def stage_affected_months(
     return int(conn.execute(sql(CHANGES_SQL, "affected_month_count")).scalar_one())
 
 
-def counts_apply_as_difference(conn: Connection, plan: BuildPlan, first: date | None) -> bool:
-    """True when a counting build may add the pending fact changes to its settled counts.
+def difference_since(
+    conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None, *, by_field: bool = False
+) -> datetime | None:
+    """The months and periods that began by this time may take the pending changes as a difference of the
+    counts the last build published (the earlier of its as_of and this one); None when none may.
 
-    That needs the fact images of every pending change, an unchanged first month, and a previous build.
+    That needs a previous build, an unchanged first month and the fact images of every pending change; a
+    count by field also needs unchanged procedures (a procedure's field may have moved).
     """
     if plan.previous_as_of is None or first != plan.previous_first_month:
-        return False
-    return not conn.execute(sql(CHANGES_SQL, "fact_changes_without_images")).scalar_one()
-
-
-def settled_before(plan: BuildPlan, as_of: datetime) -> datetime:
-    """Months and periods that ended by this time count the same at this build and the previous one."""
-    assert plan.previous_as_of is not None
+        return None
+    if conn.execute(sql(CHANGES_SQL, "fact_changes_without_images")).scalar_one():
+        return None
+    if by_field and conn.execute(sql(CHANGES_SQL, "procedure_changes_pending")).scalar_one():
+        return None
     return min(as_of, plan.previous_as_of)
+
+
+def stage_as_of_flip(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
+    """The cases due between the last build's as_of and this one's into temp table `as_of_flip`; returns
+    how many."""
+    conn.execute(sql(CHANGES_SQL, "drop_as_of_flip"))
+    params = {"as_of": as_of, "previous_as_of": plan.previous_as_of}
+    return conn.execute(sql(CHANGES_SQL, "create_as_of_flip"), params).rowcount
 
 
 def stage_fact_delta(conn: Connection) -> int:
@@ -217,7 +227,3 @@ def stage_fact_delta(conn: Connection) -> int:
     conn.execute(sql(CHANGES_SQL, "drop_fact_delta"))
     return conn.execute(sql(CHANGES_SQL, "create_fact_delta")).rowcount
 
-
-def procedures_changed(conn: Connection) -> bool:
-    """True when a procedure changed among the pending changes."""
-    return bool(conn.execute(sql(CHANGES_SQL, "procedure_changes_pending")).scalar_one())

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
+from core.local_time import month_of
 from core.sql_files import sql, sql_text
 from resources.difference import Changes, Published, publish_difference
 from transform.case_universe import ALL_ROWS, run_template
 from transform.changes import (
     CHANGES_SQL,
     BuildPlan,
-    counts_apply_as_difference,
+    difference_since,
     first_month,
     plan_build,
     save_cursor,
-    settled_before,
     stage_affected_months,
+    stage_as_of_flip,
     stage_fact_delta,
 )
 
@@ -33,18 +34,17 @@ ALL_CASES = {
     "month_filter": ALL_ROWS,
     "handler_names": sql_text(QUERIES, "handlers_of_fact_case"),
 }
-LIVE_CASES = {
+RECOMPUTED_CASES = {
     "cases": "span_case",
     "weight": "1",
-    "month_filter": "m::date IN (SELECT period_month FROM live_month)",
+    "month_filter": "m::date IN (SELECT period_month FROM recomputed_month)",
     "handler_names": sql_text(QUERIES, "handlers_maintained"),
 }
-SIGNED_CHANGES = {
-    "cases": "fact_delta",
-    "weight": "c.weight",
-    "month_filter": "m::date IN (SELECT period_month FROM settled_month)",
+DIFFERENCE_MONTHS = {
+    "month_filter": "m::date IN (SELECT period_month FROM difference_month)",
     "handler_names": sql_text(QUERIES, "no_handler_names"),
 }
+NO_CASES = "(SELECT * FROM mart.fact_case WHERE false)"
 IN_AFFECTED_MONTHS = "t.period_month IN (SELECT period_month FROM affected_month)"
 IN_WINDOW = (
     "t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)"
@@ -106,6 +106,7 @@ def publish_indicator_monthly(
         changes = publish_difference(
             conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
         )
+        log_counted_out_of_turn(conn, window, as_of)
         changes.extra["plan"] = BuildPlan("indicator_monthly", True, "a bounded window of months", 0, 0, 0)
         return changes
     plan = plan_build(conn, "indicator_monthly", full_requested=full)
@@ -117,27 +118,39 @@ def publish_indicator_monthly(
             conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
         )
     elif months := stage_affected_months(conn, plan, as_of, first, with_procedures=False):
-        settled, live = split_settled_months(conn, plan, as_of, first)
-        plan.extra |= {"months_recomputed": live, "months_by_difference": settled}
-        if live:
-            plan.rows_read += stage_live_span_cases(conn)
-            count_indicators(conn, params, **LIVE_CASES)
-        if settled:
-            plan.rows_read += stage_fact_delta(conn)
-            run_template(conn, QUERIES, "create_indicator_counts", target=DELTA_COUNTS)
-            count_indicators(conn, params, target=DELTA_COUNTS, **SIGNED_CHANGES)
-            conn.execute(sql(QUERIES, "merge_settled_counts"))
+        by_difference, recomputed = split_months(conn, plan, as_of, first)
+        plan.extra |= {"months_affected": months, "months_by_difference": by_difference,
+                       "months_recomputed": recomputed}  # fmt: skip
+        if recomputed:
+            plan.rows_read += stage_recomputed_span_cases(conn)
+            count_indicators(conn, params, **RECOMPUTED_CASES)
+        if by_difference:
+            plan.rows_read += count_differences(conn, plan, as_of)
+            conn.execute(sql(QUERIES, "merge_difference_counts"))
         conn.execute(sql(QUERIES, "finish_indicator_monthly"))
         changes = publish_difference(
             conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_AFFECTED_MONTHS
         )
-        plan.extra["months_affected"] = months
     else:
         changes = Changes()
     plan.rows_written = changes.inserted + changes.updated + changes.deleted
     save_cursor(conn, plan, as_of=as_of, first_month=first)
     changes.extra["plan"] = plan
     return changes
+
+
+def log_counted_out_of_turn(conn: Connection, window: MonthWindow, as_of: datetime) -> None:
+    """Log the months a bounded run counted at its own as_of as a fact change without images, so the next
+    build recomputes them from their cases instead of adding differences to them."""
+    first = first_month(conn)
+    if first is None:
+        return
+    conn.execute(sql(CHANGES_SQL, "lock_staging_log"))
+    last = (window.month_end - timedelta(days=1)).replace(day=1) if window.month_end else month_of(as_of)
+    conn.execute(
+        sql(QUERIES, "log_recomputed_months"),
+        {"month_from": max(first, window.month_start or first), "month_to": last},
+    )
 
 
 def count_indicators(
@@ -147,21 +160,42 @@ def count_indicators(
     return run_template(conn, QUERIES, "compute_indicator_counts", params, target=target, **template)
 
 
-def split_settled_months(
-    conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None
-) -> tuple[int, int]:
-    """Split `affected_month` into `settled_month` and `live_month`; returns how many of each."""
-    bound = settled_before(plan, as_of) if counts_apply_as_difference(conn, plan, first) else None
-    conn.execute(sql(CHANGES_SQL, "drop_settled_and_live_months"))
-    settled = conn.execute(sql(CHANGES_SQL, "create_settled_month"), {"settled_before": bound}).rowcount
-    live = conn.execute(sql(CHANGES_SQL, "create_live_month"), {"settled_before": bound}).rowcount
-    return settled, live
+def split_months(conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None) -> tuple[int, int]:
+    """Split `affected_month` into `difference_month` and `recomputed_month`; returns how many of each."""
+    since = {"carried_since": difference_since(conn, plan, as_of, first)}
+    conn.execute(sql(CHANGES_SQL, "drop_difference_and_recomputed_months"))
+    return (conn.execute(sql(CHANGES_SQL, "create_difference_month"), since).rowcount,
+            conn.execute(sql(CHANGES_SQL, "create_recomputed_month"), since).rowcount)  # fmt: skip
 
 
-def stage_live_span_cases(conn: Connection) -> int:
-    """The cases counting in the live months into temp table `span_case`; returns how many."""
+def count_differences(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
+    """Count into `indicator_count_delta` what changed in the months counted by difference; returns the
+    case rows read.
+
+    The fact changes are counted at the last build's as_of (the published counts' own), then the cases due
+    between the two as_of at this one (+1) and at the last (-1), and the officials afresh.
+    """
+    previous = MonthWindow(None, None).params(plan.previous_as_of)  # type: ignore[arg-type]
+    current = MonthWindow(None, None).params(as_of)
+    run_template(conn, QUERIES, "create_indicator_counts", target=DELTA_COUNTS)
+    read = stage_fact_delta(conn)
+    count_indicators(conn, previous, target=DELTA_COUNTS, cases="fact_delta", weight="c.weight",
+                     **DIFFERENCE_MONTHS)  # fmt: skip
+    if plan.previous_as_of != as_of:
+        read += stage_as_of_flip(conn, plan, as_of)
+        for params, weight in ((current, "1"), (previous, "-1")):
+            count_indicators(conn, params, target=DELTA_COUNTS, cases="as_of_flip", weight=weight,
+                             **DIFFERENCE_MONTHS)  # fmt: skip
+    count_indicators(conn, current, target=DELTA_COUNTS, cases=NO_CASES, weight="1",
+                     month_filter=DIFFERENCE_MONTHS["month_filter"],
+                     handler_names=sql_text(QUERIES, "handlers_maintained"))  # fmt: skip
+    return read
+
+
+def stage_recomputed_span_cases(conn: Connection) -> int:
+    """The cases counting in the recomputed months into temp table `span_case`; returns how many."""
     conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
-    conn.execute(sql(CHANGES_SQL, "create_affected_span_of_live_months"))
+    conn.execute(sql(CHANGES_SQL, "create_affected_span_of_recomputed_months"))
     return stage_cases_of_spans(conn)
 
 

@@ -1,5 +1,6 @@
 -- The fact_case change log carries each changed row's before and after images (the columns the monthly
--- indicators and the period report count), so those builds can apply a change as a difference of counts.
+-- indicators and the period report count), so those builds can apply a change as a difference of counts;
+-- the due-time index finds the cases whose counts a later as_of changes.
 
 ALTER TABLE staging.change_log
     ADD COLUMN image            text CHECK (image IN ('old', 'new')),
@@ -18,3 +19,5 @@ ALTER TABLE staging.change_log
 COMMENT ON COLUMN staging.change_log.image IS
     'fact: old (the row before the change, removed) or new (the row after it, added); null in entries '
     'logged before images were, which the count builds apply by recomputing their months.';
+
+CREATE INDEX fact_case_due_idx ON mart.fact_case (due_at) WHERE status_code NOT IN (1, 3);

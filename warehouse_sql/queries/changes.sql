@@ -169,23 +169,36 @@ SELECT CASE WHEN c.image = 'new' THEN 1 ELSE -1 END AS weight, c.source_system, 
 FROM pending_changes AS c
 WHERE c.kind = 'fact'
 
--- name: drop_settled_and_live_months
-DROP TABLE IF EXISTS settled_month, live_month
+-- name: drop_difference_and_recomputed_months
+DROP TABLE IF EXISTS difference_month, recomputed_month
 
--- name: create_settled_month
--- The affected months that ended by :settled_before (the earlier of this build's as_of and the last one's):
--- they count the same at both, so their counts can take the fact changes as a difference (none when
--- :settled_before is null).
-CREATE TEMP TABLE settled_month ON COMMIT DROP AS
-SELECT * FROM affected_month WHERE p_end <= coalesce(CAST(:settled_before AS timestamptz), '-infinity')
+-- name: create_difference_month
+-- The affected months that began by :carried_since (the earlier of this build's as_of and the last one's):
+-- they were counted at the last build, so they take the changes as a difference of counts (none when it is
+-- null).
+CREATE TEMP TABLE difference_month ON COMMIT DROP AS
+SELECT * FROM affected_month WHERE p_start <= coalesce(CAST(:carried_since AS timestamptz), '-infinity')
 
--- name: create_live_month
+-- name: create_recomputed_month
 -- The other affected months: recomputed from their cases.
-CREATE TEMP TABLE live_month ON COMMIT DROP AS
-SELECT * FROM affected_month WHERE p_end > coalesce(CAST(:settled_before AS timestamptz), '-infinity')
+CREATE TEMP TABLE recomputed_month ON COMMIT DROP AS
+SELECT * FROM affected_month WHERE p_start > coalesce(CAST(:carried_since AS timestamptz), '-infinity')
 
--- name: create_affected_span_of_live_months
-CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM live_month
+-- name: create_affected_span_of_recomputed_months
+CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM recomputed_month
+
+-- name: drop_as_of_flip
+DROP TABLE IF EXISTS as_of_flip
+
+-- name: create_as_of_flip
+-- The received cases due between the last build's as_of and this one's: the only cases a count can judge
+-- differently at the two (on time at one, late at the other), found through the due-time index.
+CREATE TEMP TABLE as_of_flip ON COMMIT DROP AS
+SELECT c.*
+FROM mart.fact_case AS c
+WHERE c.status_code NOT IN (1, 3)
+  AND c.due_at >= least(CAST(:previous_as_of AS timestamptz), CAST(:as_of AS timestamptz))
+  AND c.due_at < greatest(CAST(:previous_as_of AS timestamptz), CAST(:as_of AS timestamptz))
 
 -- name: procedure_changes_pending
 SELECT count(*) FROM pending_changes WHERE kind = 'procedure'

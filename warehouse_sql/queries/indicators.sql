@@ -113,13 +113,15 @@ counted AS (
 )
 SELECT period_month, unit_code, indicator_code, numerator, denominator FROM counted
 
--- name: merge_settled_counts
--- The settled months' published counts plus their signed changes (a row stays while it counts a case).
+-- name: merge_difference_counts
+-- The published counts of the months counted by difference plus their signed changes (a row stays while it
+-- counts something). The officials' rate is not a count of cases: it is counted again, never carried.
 INSERT INTO indicator_count_new (period_month, unit_code, indicator_code, numerator, denominator)
 SELECT period_month, unit_code, indicator_code, sum(numerator), sum(denominator)
-  FROM (SELECT i.period_month, i.unit_code, i.indicator_code, i.numerator::bigint, i.denominator::bigint
+  FROM (SELECT i.period_month, i.unit_code, i.indicator_code, i.numerator, i.denominator
           FROM mart.indicator_monthly AS i
-         WHERE i.period_month IN (SELECT period_month FROM settled_month)
+         WHERE i.period_month IN (SELECT period_month FROM difference_month)
+           AND i.indicator_code <> 'official_vneid_rate'
         UNION ALL
         SELECT period_month, unit_code, indicator_code, numerator, denominator FROM indicator_count_delta
        ) AS both_sides
@@ -135,6 +137,9 @@ SELECT n.period_month, n.unit_code, n.indicator_code, n.numerator, n.denominator
        n.numerator::numeric / n.denominator >= t.target AS meets_target
   FROM indicator_count_new AS n
   LEFT JOIN mart.indicator_targets AS t ON t.indicator_code = n.indicator_code
+
+-- name: log_recomputed_months
+INSERT INTO staging.change_log (kind, month_from, month_to) VALUES ('fact', :month_from, :month_to)
 
 -- name: no_handler_names
 SELECT NULL::text AS user_name WHERE false

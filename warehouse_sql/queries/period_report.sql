@@ -6,11 +6,15 @@
 -- name: lock_period_report
 LOCK TABLE mart.tthc_period_report IN SHARE ROW EXCLUSIVE MODE;
 
--- name: create_period_report_new
--- Template: <target> is the temp table written; <cases> the table of cases read (mart.fact_case, the cases of
--- the affected periods, or the signed fact changes) and <weight> what each case counts (1, or its sign
--- c.weight); <period_filter> a condition on the period (kind `s.period_kind`, start `p`): `true`, or some.
-CREATE TEMP TABLE {target} ON COMMIT DROP AS
+-- name: create_period_counts
+CREATE TEMP TABLE {target} (LIKE mart.tthc_period_report) ON COMMIT DROP;
+
+-- name: count_periods
+-- Template: <target> is the counts table written; <cases> the table of cases read (mart.fact_case, the cases
+-- of the affected periods, the signed fact changes or the cases due between two as_of) and <weight> what each
+-- case counts (1, -1, or its sign c.weight); <period_filter> a condition on the period (kind
+-- `s.period_kind`, start `p`): `true`, or some.
+INSERT INTO {target}
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
            (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone()) AS as_of_local,
@@ -105,37 +109,34 @@ CROSS JOIN LATERAL (VALUES
     ('year', date_trunc('year', m.period_month::timestamp), interval '1 year')
 ) AS k (period_kind, period_start, length);
 
--- name: drop_settled_and_live_periods
-DROP TABLE IF EXISTS settled_period, live_period;
+-- name: drop_difference_and_recomputed_periods
+DROP TABLE IF EXISTS difference_period, recomputed_period;
 
--- name: create_settled_period
--- The affected periods that ended by :settled_before (the earlier of this build's as_of and the last one's):
--- they count the same at both, so they take the fact changes as a difference (none when it is null).
-CREATE TEMP TABLE settled_period ON COMMIT DROP AS
-SELECT * FROM affected_period WHERE p_end <= coalesce(CAST(:settled_before AS timestamptz), '-infinity');
+-- name: create_difference_period
+-- The affected periods that began by :carried_since (the earlier of this build's as_of and the last one's):
+-- they were counted at the last build, so they take the changes as a difference of counts (none when it is
+-- null).
+CREATE TEMP TABLE difference_period ON COMMIT DROP AS
+SELECT * FROM affected_period WHERE p_start <= coalesce(CAST(:carried_since AS timestamptz), '-infinity');
 
--- name: create_live_period
+-- name: create_recomputed_period
 -- The other affected periods: recomputed from their cases.
-CREATE TEMP TABLE live_period ON COMMIT DROP AS
-SELECT * FROM affected_period WHERE p_end > coalesce(CAST(:settled_before AS timestamptz), '-infinity');
+CREATE TEMP TABLE recomputed_period ON COMMIT DROP AS
+SELECT * FROM affected_period WHERE p_start > coalesce(CAST(:carried_since AS timestamptz), '-infinity');
 
--- name: create_affected_span_of_live_periods
-CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM live_period;
+-- name: create_affected_span_of_recomputed_periods
+CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM recomputed_period;
 
--- name: merge_settled_periods
--- The settled periods' published counts plus their signed changes (a row stays while it counts a case).
+-- name: merge_difference_periods
+-- The published counts of the periods counted by difference plus their signed changes (a row stays while it
+-- counts a case).
 INSERT INTO period_report_new
 SELECT period_kind, period_start, period_end, unit_code, field_code,
        sum(received_total), sum(carried_over), sum(received_online), sum(received_offline), sum(resolved_total),
        sum(resolved_early), sum(resolved_on_time), sum(resolved_late), sum(pending_total),
        sum(pending_within_due), sum(pending_overdue)
-  FROM (SELECT r.period_kind, r.period_start, r.period_end, r.unit_code, r.field_code,
-               r.received_total::bigint, r.carried_over::bigint, r.received_online::bigint,
-               r.received_offline::bigint, r.resolved_total::bigint, r.resolved_early::bigint,
-               r.resolved_on_time::bigint, r.resolved_late::bigint, r.pending_total::bigint,
-               r.pending_within_due::bigint, r.pending_overdue::bigint
-          FROM mart.tthc_period_report AS r
-         WHERE (r.period_kind, r.period_start) IN (SELECT period_kind, period_start FROM settled_period)
+  FROM (SELECT * FROM mart.tthc_period_report AS r
+         WHERE (r.period_kind, r.period_start) IN (SELECT period_kind, period_start FROM difference_period)
         UNION ALL
         SELECT * FROM period_report_delta) AS both_sides
  GROUP BY period_kind, period_start, period_end, unit_code, field_code
