@@ -104,8 +104,16 @@ def dq_results(
             "results": dg.MetadataValue.md(results_table(run)),
             "data_docs": dg.MetadataValue.path(str(run.docs_index)),
             "data_docs_url": dg.MetadataValue.url(run.docs_index.as_uri()),
+            "validated_by": validated_by(run),
         }
     )
+
+
+def validated_by(run: ValidationRun) -> str:
+    """`GX`, or the earlier validation whose results hold because the subject has not changed since."""
+    if run.reused_from is None:
+        return "GX"
+    return f"unchanged since the GX validation of {run.reused_from.isoformat()} (its results hold)"
 
 
 def figures_metadata(
@@ -216,7 +224,7 @@ def fact_case_integrity_checks(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, alerts: AlertingResource
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate the structure of `mart.fact_case` (blocking): keys and code lists."""
-    run = run_integrity(warehouse.engine(), run_started_at(context))
+    run = run_integrity(warehouse.engine(), run_started_at(context), full=full_rebuild_requested(context))
     alert_if_failed(alerts, run, context.run.run_id)
     selected = {rule.name for rule in selected_rules(context, INTEGRITY_RULES)}
     for outcome in run.outcomes:

@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, Row, text
 
 from core.sql_files import sql, sql_text
-from expectations.rules import BUSINESS_RULES
-from expectations.validation import INTEGRITY, ROW_RULES, Outcome, data_docs_index, validate_warehouse
+from expectations.rules import BUSINESS_RULES, FACT_CASE_INTEGRITY, RULES_BY_NAME
+from expectations.validation import (
+    INTEGRITY,
+    ROW_RULES,
+    SAMPLE_SIZE,
+    Outcome,
+    data_docs_index,
+    validate_warehouse,
+)
 from resources.difference import Published, publish_difference
+from resources.table_versions import TABLE_VERSIONS_SQL, current_version, raise_version
 from resources.warehouse_retry import in_transaction
 from transform.case_universe import ALL_ROWS, run_template
 from transform.changes import BuildPlan, plan_build, save_cursor
@@ -50,6 +58,8 @@ CHANGED_RECORDS = {
 }
 SUBJECT_STATEMENTS = tuple(CHANGED_RECORDS)
 SUBJECT_SCOPES = ("subject_case", "subject_egov", "subject_source_key")
+SUBJECT_TABLE = "staging.dq_subject"
+CHECKPOINT_TABLES = {ROW_RULES: SUBJECT_TABLE, INTEGRITY: "mart.fact_case"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class ValidationRun:
     outcomes: list[Outcome]
     docs_index: Path
     subject_plan: BuildPlan | None = None
+    reused_from: datetime | None = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -117,8 +128,9 @@ def build_subject(conn: Connection, cutover_at: datetime, *, full: bool = False)
             )
             plan.rows_read += written
             plan.rows_written += written
-    if plan.rows_written:
+    if plan.rows_written or plan.full:
         conn.execute(sql(QUERIES, "analyze_subject"))
+        raise_version(conn, SUBJECT_TABLE)
     save_cursor(conn, plan, cutover=cutover_at)
     return plan
 
@@ -161,12 +173,14 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
     )
 
 
-def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome]) -> None:
-    """Append the results and replace the offenders of these expectations, in one transaction."""
+def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome], validated: Validated) -> None:
+    """Append the results, replace the offenders of these expectations and record the table version they
+    hold for, in one transaction."""
 
     def results_and_offenders(conn: Connection) -> None:
         write_results(conn, run_at, outcomes)
         replace_offenders(conn, run_at, outcomes)
+        conn.execute(sql(TABLE_VERSIONS_SQL, "save_validated_version"), validated.params(run_at))
 
     in_transaction(engine, results_and_offenders)
 
@@ -176,18 +190,81 @@ def warehouse_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
+@dataclass(frozen=True)
+class Validated:
+    """A checkpoint, the table it validates and that table's version when it was read."""
+
+    checkpoint: str
+    table_name: str
+    version: int
+
+    def params(self, run_at: datetime) -> dict[str, object]:
+        """Bind parameters of `save_validated_version`."""
+        return {"checkpoint": self.checkpoint, "table_name": self.table_name, "version": self.version,
+                "run_at": run_at}  # fmt: skip
+
+
+def validate_unless_unchanged(
+    engine: Engine, checkpoint: str, run_at: datetime, docs_dir: Path | None, *, full: bool
+) -> tuple[list[Outcome], Validated, datetime | None]:
+    """Validate the checkpoint's table with GX; unless it is unchanged since the checkpoint last validated it
+    (and no full rebuild is asked): then that validation's results hold, and are returned with its run_at."""
+    table_name = CHECKPOINT_TABLES[checkpoint]
+    with engine.begin() as conn:
+        validated = Validated(checkpoint, table_name, current_version(conn, table_name))
+        earlier = None if full else earlier_outcomes(conn, validated)
+    if earlier is not None:
+        return earlier[1], validated, earlier[0]
+    return validate_warehouse(warehouse_url(engine), checkpoint, run_at, docs_dir), validated, None
+
+
+def earlier_outcomes(conn: Connection, validated: Validated) -> tuple[datetime, list[Outcome]] | None:
+    """The run_at and outcomes of the checkpoint's last validation when it validated this table version."""
+    memo = conn.execute(
+        sql(TABLE_VERSIONS_SQL, "validated_version"),
+        {"checkpoint": validated.checkpoint, "table_name": validated.table_name},
+    ).first()
+    if memo is None or memo.version != validated.version:
+        return None
+    names = checkpoint_rules(validated.checkpoint)
+    found = conn.execute(sql(QUERIES, "results_of_run"), {"run_at": memo.run_at, "names": names}).all()
+    if len(found) != len(names):
+        return None
+    outcomes = {row.expectation: stored_outcome(conn, row) for row in found}
+    return memo.run_at, [outcomes[name] for name in names]
+
+
+def checkpoint_rules(checkpoint: str) -> list[str]:
+    """The names of the rules a checkpoint validates, in rule order."""
+    integrity = checkpoint == INTEGRITY
+    return [name for name, rule in RULES_BY_NAME.items() if (rule.suite == FACT_CASE_INTEGRITY) == integrity]
+
+
+def stored_outcome(conn: Connection, row: Row) -> Outcome:
+    """An outcome as `mart.dq_results` and `mart.dq_offender` hold it."""
+    params = {"expectation": row.expectation, "limit": SAMPLE_SIZE}
+    sample = tuple(conn.execute(sql(QUERIES, "offender_sample"), params).scalars())
+    share = 100.0 * row.unexpected_count / row.element_count if row.element_count else None
+    rule = RULES_BY_NAME[row.expectation]
+    return Outcome(rule, row.success, row.element_count, row.unexpected_count, share, sample)
+
+
 def validate_and_publish(
-    engine: Engine, checkpoint: str, run_at: datetime, docs_dir: Path | None
+    engine: Engine, checkpoint: str, run_at: datetime, docs_dir: Path | None, *, full: bool = False
 ) -> ValidationRun:
-    """Run one checkpoint and commit its results and offenders."""
-    outcomes = validate_warehouse(warehouse_url(engine), checkpoint, run_at, docs_dir)
-    publish(engine, run_at, outcomes)
-    return ValidationRun(run_at, outcomes, data_docs_index(docs_dir))
+    """Run one checkpoint (or take its unchanged results) and commit its results and offenders."""
+    outcomes, validated, reused_from = validate_unless_unchanged(
+        engine, checkpoint, run_at, docs_dir, full=full
+    )
+    publish(engine, run_at, outcomes, validated)
+    return ValidationRun(run_at, outcomes, data_docs_index(docs_dir), reused_from=reused_from)
 
 
-def run_integrity(engine: Engine, run_at: datetime, docs_dir: Path | None = None) -> ValidationRun:
+def run_integrity(
+    engine: Engine, run_at: datetime, docs_dir: Path | None = None, *, full: bool = False
+) -> ValidationRun:
     """Validate the structure of `mart.fact_case` as of `run_at`; results and offenders are committed."""
-    return validate_and_publish(engine, INTEGRITY, run_at, docs_dir)
+    return validate_and_publish(engine, INTEGRITY, run_at, docs_dir, full=full)
 
 
 def run_row_rules(
@@ -205,15 +282,14 @@ def run_row_rules(
     with validation_lock(engine):
         with engine.begin() as conn:
             plan = build_subject(conn, cutover_at, full=full)
-        outcomes = validate_warehouse(warehouse_url(engine), ROW_RULES, run_at, docs_dir)
-        publish(engine, run_at, outcomes)
-    return ValidationRun(run_at, outcomes, data_docs_index(docs_dir), plan)
+        run = validate_and_publish(engine, ROW_RULES, run_at, docs_dir, full=full)
+    return ValidationRun(run_at, run.outcomes, run.docs_index, plan, run.reused_from)
 
 
 def run_data_quality(
     engine: Engine, cutover_at: datetime, run_at: datetime, docs_dir: Path | None = None, *, full: bool = True
 ) -> ValidationRun:
     """Both parts of a validation run as of `run_at` (the subject rebuilt in full unless told otherwise)."""
-    integrity = run_integrity(engine, run_at, docs_dir)
+    integrity = run_integrity(engine, run_at, docs_dir, full=full)
     rows = run_row_rules(engine, cutover_at, run_at, docs_dir, full=full)
     return ValidationRun(run_at, rows.outcomes + integrity.outcomes, rows.docs_index, rows.subject_plan)

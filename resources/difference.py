@@ -15,6 +15,7 @@ from psycopg import sql as pgsql
 from sqlalchemy import Connection, text
 
 from core.sql_files import column_list, identifier, render, sql
+from resources.table_versions import raise_version
 
 DIFFERENCE_SQL = "queries/difference.sql"
 
@@ -105,7 +106,8 @@ def _parts(conn: Connection, table: Published, new: str, scope: str) -> dict[str
 def publish_difference(
     conn: Connection, table: Published, new: str, *, scope: str = "true", params: dict[str, Any] | None = None
 ) -> Changes:
-    """Make `table` (within `scope`, a condition on alias `t`) equal to the rows of temp table `new`."""
+    """Make `table` (within `scope`, a condition on alias `t`) equal to the rows of temp table `new`; a change
+    raises the table's version."""
     parts = _parts(conn, table, new, scope)
     bound = params or {}
 
@@ -113,9 +115,14 @@ def publish_difference(
         return conn.execute(text(render(DIFFERENCE_SQL, name, **parts)), bound).rowcount
 
     if not table.ranked:
-        return Changes(deleted=run("delete_gone"), updated=run("update_changed"), inserted=run("insert_new"))
-    run("rank_new")
-    run("rank_old")
-    deleted = run("delete_gone_ranked")
-    updated = run("update_changed_ranked")
-    return Changes(deleted=deleted, updated=updated, inserted=run("insert_new_ranked"))
+        deleted, updated = run("delete_gone"), run("update_changed")
+        changes = Changes(deleted=deleted, updated=updated, inserted=run("insert_new"))
+    else:
+        run("rank_new")
+        run("rank_old")
+        deleted = run("delete_gone_ranked")
+        updated = run("update_changed_ranked")
+        changes = Changes(deleted=deleted, updated=updated, inserted=run("insert_new_ranked"))
+    if changes.inserted or changes.updated or changes.deleted:
+        raise_version(conn, table.table)
+    return changes

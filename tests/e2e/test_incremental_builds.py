@@ -150,6 +150,7 @@ def test_a_rerun_with_nothing_changed_reads_no_case_rows_downstream(synced: Sync
         metadata = materialization_metadata(rerun, key)
         assert metadata["build_mode"] == "incremental", (key, metadata["build_reason"])
         assert (metadata["rows_read"], metadata["rows_written"]) == (0, 0), key
+    assert materialization_metadata(rerun, keys.DQ_RESULTS)["validated_by"].startswith("unchanged since")
     assert published(synced.warehouse, synced.as_of) == before
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, text
 
-from expectations.rules import RULES
-from expectations.run import run_data_quality
+from expectations.rules import FACT_CASE_INTEGRITY, RULES
+from expectations.run import ValidationRun, run_data_quality, run_integrity, run_row_rules
 from expectations.validation import Outcome
+from resources.table_versions import raise_version
 from resources.warehouse import WarehouseResource
 from tests.integration.dq_rows import (
     CUTOVER,
@@ -244,3 +245,35 @@ def test_data_docs_site_names_every_suite(warehouse: WarehouseResource, tmp_path
     for suite in ("business_rules", "fact_case_integrity", "source_quality"):
         assert suite in index
         assert (tmp_path / "expectations" / f"{suite}.html").exists()
+
+
+def figures(run: ValidationRun) -> list[tuple[str, bool, int, int]]:
+    """Each outcome's rule, success and counts."""
+    return [(o.rule.name, o.success, o.element_count, o.unexpected_count) for o in run.outcomes]
+
+
+def test_an_unchanged_table_is_not_validated_again(warehouse: WarehouseResource, tmp_path: Path) -> None:
+    engine = warehouse.engine()
+    with warehouse.begin() as conn:
+        add_procedure(conn, "P1")
+        good_case(conn)
+    first = run_integrity(engine, T0.replace(hour=9), tmp_path)
+    rows_first = run_row_rules(engine, CUTOVER, T0.replace(hour=9), tmp_path)
+    assert (first.reused_from, rows_first.reused_from) == (None, None)
+    again = run_integrity(engine, T0.replace(hour=10), tmp_path)
+    rows_again = run_row_rules(engine, CUTOVER, T0.replace(hour=10), tmp_path)
+    assert (again.reused_from, rows_again.reused_from) == (first.run_at, rows_first.run_at)
+    assert (figures(again), figures(rows_again)) == (figures(first), figures(rows_first))
+    with warehouse.begin() as conn:
+        add_case(conn, "N-BAD", payment="cash")
+        raise_version(conn, "mart.fact_case")
+    changed = run_integrity(engine, T0.replace(hour=11), tmp_path)
+    assert changed.reused_from is None
+    assert "fact_case_payment_valid" in {outcome.rule.name for outcome in changed.failed}
+    assert run_integrity(engine, T0.replace(hour=12), tmp_path, full=True).reused_from is None
+    with warehouse.begin() as conn:
+        counts = conn.execute(text("SELECT run_at, count(*) FROM mart.dq_results GROUP BY run_at")).all()
+    integrity_rules = sum(rule.suite == FACT_CASE_INTEGRITY for rule in RULES)
+    assert sorted(count for _, count in counts) == sorted(
+        [len(RULES), len(RULES), integrity_rules, integrity_rules]
+    )

@@ -18,6 +18,12 @@ ALTER TABLE staging.change_log
     ADD COLUMN synced_national  boolean;
 COMMENT ON COLUMN staging.change_log.image IS
     'fact: old (the row before the change, removed) or new (the row after it, added); null in entries '
-    'logged before images were, which the count builds apply by recomputing their months.';
+    'logged before images were, and in those marking the months a partition run counted: the count builds '
+    'recompute those months from their cases.';
 
 CREATE INDEX fact_case_due_idx ON mart.fact_case (due_at) WHERE status_code NOT IN (1, 3);
+
+-- The cases finished in a month, whatever their status (the monthly report's review of officials), and the
+-- finished ones among them (the spans of the counts): one index serves both.
+DROP INDEX mart.fact_case_finished_idx;
+CREATE INDEX fact_case_finished_idx ON mart.fact_case (finished_at);

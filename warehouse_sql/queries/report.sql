@@ -42,6 +42,8 @@ SELECT as_of_date, sum(residue_count)::bigint AS residue
  ORDER BY as_of_date
 
 -- name: backlog_open_by_day
+-- Per local day since the cutover, the backlog cases not finished by the end of that day: all of them less
+-- those finished on or before it (counted once per finish date, not once per day).
 WITH backlog AS (
     SELECT least(fn.finished_at, fe.finished_at) AS finished_at
       FROM mart.backlog_reconciliation AS r
@@ -50,20 +52,29 @@ WITH backlog AS (
      WHERE r.outcome IN ('finished_in_egov', 'residue', 'migrated', 'migrated_mismatch', 'double_handled')
 ),
 days AS (
-    SELECT d::date AS day, (d + interval '1 day') AT TIME ZONE meta.local_zone() AS day_end
+    SELECT d::date AS day
       FROM generate_series(
                (CAST(:cutover AS timestamptz) AT TIME ZONE meta.local_zone())::date::timestamp,
                (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date::timestamp,
                interval '1 day') AS d
+),
+finished_by_date AS (
+    SELECT (b.finished_at AT TIME ZONE meta.local_zone())::date AS finished_on, count(*) AS finished
+      FROM backlog AS b
+     WHERE b.finished_at IS NOT NULL
+     GROUP BY 1
 )
 SELECT d.day,
-       (SELECT count(*) FROM backlog AS b WHERE b.finished_at IS NULL OR b.finished_at >= d.day_end) AS still_open
+       (SELECT count(*) FROM backlog)
+           - coalesce((SELECT sum(f.finished) FROM finished_by_date AS f WHERE f.finished_on <= d.day), 0)::bigint
+           AS still_open
   FROM days AS d
  ORDER BY d.day
 
 -- name: late_cases_ranked
 -- The ten units and the ten officials (last handler) with the most cases not on time in the month, counted
--- as on_time_rate counts them: `ranking` says which list a row belongs to.
+-- as on_time_rate counts them: `ranking` says which list a row belongs to. The span condition (a superset of
+-- the month's cases) lets the span index find them.
 WITH bounds AS (
     SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
            (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end,
@@ -76,6 +87,7 @@ late AS (
       LEFT JOIN staging.case AS s
         ON s.source_system = c.source_system AND s.case_key = c.case_key AND NOT s.is_deleted
      WHERE c.status_code NOT IN (1, 3)
+       AND mart.case_span(c.received_at, c.finished_at) && tstzrange(b.p_start, b.p_end, '[)')
        AND c.received_at < b.p_end
        AND (c.finished_at IS NULL OR c.finished_at >= b.p_start)
        AND (least(c.finished_at, b.p_end, b.as_of) <= c.due_at) IS NOT TRUE
