@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ import orjson
 log = logging.getLogger("egov_sync.http")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
-LONG_DIGIT_RUN = re.compile(rb"\d{19}")
+DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+LONG_DIGIT_RUN = b"0" * 19
 
 
 @dataclass
@@ -151,9 +151,10 @@ def decode_json(content: bytes) -> Any:
 
     orjson reads it when it can: it refuses what `json` would read differently (NaN, lone surrogates, bytes
     that are not UTF-8, deep nesting) but reads integers beyond 64 bits as floats, so a body holding a run of
-    19 digits goes to `json` directly.
+    19 digits goes to `json` directly (found by mapping every digit to 0, a regular expression being slower
+    than the decoding).
     """
-    if not LONG_DIGIT_RUN.search(content):
+    if LONG_DIGIT_RUN not in content.translate(DIGITS_AS_ZERO):
         try:
             return orjson.loads(content)
         except orjson.JSONDecodeError:
