@@ -4,7 +4,7 @@ with nothing changed reads no case rows downstream of landing."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -184,6 +184,30 @@ def test_months_a_partition_run_counted_are_recomputed_by_the_next_build(synced:
         synced.world.apply_changes(30, seed=9)
     synced.as_of = later + timedelta(days=2)
     assert run_nightly_job(synced.as_of).success
+    after_changes = published(synced.warehouse, synced.as_of)
+    assert run_downstream(synced.as_of, full=True).success
+    assert published(synced.warehouse, synced.as_of) == after_changes
+
+
+def move_procedure(world: World) -> None:
+    """A procedure of field KCB moves to field DUOC."""
+    procedure = next(p for p in world.builder.procedures if p.get("MaLinhVuc") == "KCB")
+    procedure["MaLinhVuc"], procedure["TenLinhVuc"] = "DUOC", "Dược"
+
+
+def merge_unit(world: World) -> None:
+    """A district unit is merged into the Department."""
+    unit = next(u for u in world.builder.units if u["Cap"] == "HUYEN" and not u["MaDonViKeThua"])
+    unit["MaDonViKeThua"], unit["HieuLucDen"] = "000.00.31.H19", "20251001000000"
+
+
+@pytest.mark.parametrize("change", [move_procedure, merge_unit], ids=["procedure", "unit"])
+def test_a_catalogue_change_widens_the_changes(synced: Synced, change: Callable[[World], None]) -> None:
+    with synced.servers.lock:
+        change(synced.world)
+    synced.as_of += timedelta(hours=1)
+    incremental = run_nightly_job(synced.as_of)
+    assert incremental.success
     after_changes = published(synced.warehouse, synced.as_of)
     assert run_downstream(synced.as_of, full=True).success
     assert published(synced.warehouse, synced.as_of) == after_changes

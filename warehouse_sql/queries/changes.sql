@@ -96,8 +96,10 @@ WITH bounds AS (
     WHERE c.kind = 'fact' AND c.month_from IS NOT NULL
     UNION ALL
     SELECT date_trunc('month', least(f.received_at, f.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
-           coalesce(date_trunc('month', greatest(f.received_at, f.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
-                    b.as_of_month)
+           CASE WHEN f.finished_at IS NOT NULL
+                THEN date_trunc('month', greatest(f.received_at, f.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+                ELSE greatest(b.as_of_month, b.previous_month)
+           END
     FROM pending_changes AS c
     JOIN mart.fact_case AS f ON f.procedure_code = c.procedure_code
     CROSS JOIN bounds AS b
