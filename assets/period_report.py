@@ -63,11 +63,11 @@ def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False
     first = first_month(conn)
     params = {"as_of": as_of}
     changes = Changes()
-    run_template(conn, PERIOD_REPORT_SQL, "create_period_counts", target=COUNTS)
     if plan.full:
-        plan.rows_read = count_periods(conn, params, **ALL_CASES)
+        plan.rows_read = count_periods(conn, params, create=True, **ALL_CASES)
         changes = publish_difference(conn, PERIOD_REPORT, COUNTS)
     elif stage_affected_months(conn, plan, as_of, first, with_procedures=True):
+        run_template(conn, PERIOD_REPORT_SQL, "create_period_counts", target=COUNTS)
         run(conn, PERIOD_REPORT_SQL, "drop_affected_period")
         periods = run(conn, PERIOD_REPORT_SQL, "create_affected_period")
         by_difference, recomputed = split_periods(conn, plan, as_of, first)
@@ -90,9 +90,13 @@ def build_period_report(conn: Connection, as_of: datetime, *, full: bool = False
     return changes
 
 
-def count_periods(conn: Connection, params: dict[str, Any], *, target: str = COUNTS, **template: str) -> int:
-    """Count the template's cases in its periods into `target`; returns the rows written."""
-    return run_template(conn, PERIOD_REPORT_SQL, "count_periods", params, target=target, **template)
+def count_periods(
+    conn: Connection, params: dict[str, Any], *, target: str = COUNTS, create: bool = False, **template: str
+) -> int:
+    """Count the template's cases in its periods into `target` (created from the query when asked); returns
+    the rows written."""
+    into = f"CREATE TEMP TABLE {target} ON COMMIT DROP AS" if create else f"INSERT INTO {target}"
+    return run_template(conn, PERIOD_REPORT_SQL, "count_periods", params, into=into, **template)
 
 
 def split_periods(conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None) -> tuple[int, int]:

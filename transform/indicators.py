@@ -99,9 +99,8 @@ def publish_indicator_monthly(
     params = window.params(as_of)
     conn.execute(sql(QUERIES, "lock_indicators"))
     conn.execute(sql(QUERIES, "create_indicator_monthly_new"))
-    run_template(conn, QUERIES, "create_indicator_counts", target=COUNTS)
     if not window.unbounded:
-        count_indicators(conn, params, **ALL_CASES)
+        count_indicators(conn, params, create=True, **ALL_CASES)
         conn.execute(sql(QUERIES, "finish_indicator_monthly"))
         changes = publish_difference(
             conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
@@ -112,12 +111,13 @@ def publish_indicator_monthly(
     plan = plan_build(conn, "indicator_monthly", full_requested=full)
     first = first_month(conn)
     if plan.full:
-        plan.rows_read = count_indicators(conn, params, **ALL_CASES)
+        plan.rows_read = count_indicators(conn, params, create=True, **ALL_CASES)
         conn.execute(sql(QUERIES, "finish_indicator_monthly"))
         changes = publish_difference(
             conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
         )
     elif months := stage_affected_months(conn, plan, as_of, first, with_procedures=False):
+        run_template(conn, QUERIES, "create_indicator_counts", target=COUNTS)
         by_difference, recomputed = split_months(conn, plan, as_of, first)
         plan.extra |= {"months_affected": months, "months_by_difference": by_difference,
                        "months_recomputed": recomputed}  # fmt: skip
@@ -154,10 +154,12 @@ def log_counted_out_of_turn(conn: Connection, window: MonthWindow, as_of: dateti
 
 
 def count_indicators(
-    conn: Connection, params: dict[str, Any], *, target: str = COUNTS, **template: str
+    conn: Connection, params: dict[str, Any], *, target: str = COUNTS, create: bool = False, **template: str
 ) -> int:
-    """Count the indicators of the template's cases and months into `target`; returns the counts written."""
-    return run_template(conn, QUERIES, "compute_indicator_counts", params, target=target, **template)
+    """Count the indicators of the template's cases and months into `target` (created from the query when
+    asked); returns the counts written."""
+    into = f"CREATE TEMP TABLE {target} ON COMMIT DROP AS" if create else f"INSERT INTO {target}"
+    return run_template(conn, QUERIES, "compute_indicator_counts", params, into=into, **template)
 
 
 def split_months(conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None) -> tuple[int, int]:

@@ -15,12 +15,13 @@ CREATE TEMP TABLE {target} (
 ) ON COMMIT DROP
 
 -- name: compute_indicator_counts
--- Template: <target> is the counts table written; <cases> the table of cases read (mart.fact_case, the cases
--- of the affected months, or the signed fact changes) and <weight> what each case counts (1, or its sign
--- c.weight); <month_filter> a condition on the month `m` (`true`, or some months); <handler_names> selects
--- the distinct user names in the histories of the new-system cases (HANDLERS_OF_FACT_CASE, the maintained
--- staging.case_handler, or none).
-INSERT INTO {target} (period_month, unit_code, indicator_code, numerator, denominator)
+-- Template: <into> creates the counts table from the query (CREATE TEMP TABLE … AS, which may run in
+-- parallel) or appends to it (INSERT INTO); <cases> is the table of cases read (mart.fact_case, the cases of
+-- the affected months, the signed fact changes or the cases due between two as_of) and <weight> what each case
+-- counts (1, -1, or its sign c.weight); <month_filter> a condition on the month `m` (`true`, or some months);
+-- <handler_names> selects the distinct user names in the histories of the new-system cases
+-- (HANDLERS_OF_FACT_CASE, the maintained staging.case_handler, or none).
+{into}
 WITH params AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
            CAST(:month_start AS date) AS month_start,
@@ -111,7 +112,7 @@ counted AS (
      GROUP BY GROUPING SETS ((period_month, indicator_code, unit_code), (period_month, indicator_code))
     HAVING grouping(unit_code) = 1 OR unit_code IS NOT NULL
 )
-SELECT period_month, unit_code, indicator_code, numerator, denominator FROM counted
+SELECT period_month, unit_code, indicator_code, numerator::bigint, denominator::bigint FROM counted
 
 -- name: merge_difference_counts
 -- The published counts of the months counted by difference plus their signed changes (a row stays while it

@@ -10,11 +10,12 @@ LOCK TABLE mart.tthc_period_report IN SHARE ROW EXCLUSIVE MODE;
 CREATE TEMP TABLE {target} (LIKE mart.tthc_period_report) ON COMMIT DROP;
 
 -- name: count_periods
--- Template: <target> is the counts table written; <cases> the table of cases read (mart.fact_case, the cases
--- of the affected periods, the signed fact changes or the cases due between two as_of) and <weight> what each
+-- Template: <into> creates the counts table from the query (CREATE TEMP TABLE … AS, which may run in
+-- parallel) or appends to it (INSERT INTO); <cases> is the table of cases read (mart.fact_case, the cases of
+-- the affected periods, the signed fact changes or the cases due between two as_of) and <weight> what each
 -- case counts (1, -1, or its sign c.weight); <period_filter> a condition on the period (kind
 -- `s.period_kind`, start `p`): `true`, or some.
-INSERT INTO {target}
+{into}
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
            (CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone()) AS as_of_local,
