@@ -55,7 +55,9 @@ open_in_month AS (
     SELECT m.period_month, c.unit_code, 'on_time_rate' AS indicator_code,
            least(c.finished_at, m.p_end, b.as_of) <= c.due_at AS hit, {weight} AS weight
       FROM months AS m
-      JOIN received AS c ON c.received_at < m.p_end AND (c.finished_at IS NULL OR c.finished_at >= m.p_start)
+      JOIN received AS c
+        ON mart.case_span(c.received_at, c.finished_at) && tstzrange(m.p_start, m.p_end, '[)')
+       AND c.received_at < m.p_end AND (c.finished_at IS NULL OR c.finished_at >= m.p_start)
      CROSS JOIN bounds AS b
 ),
 received_in_month AS (

@@ -14,7 +14,8 @@ CREATE TEMP TABLE {target} (LIKE mart.tthc_period_report) ON COMMIT DROP;
 -- parallel) or appends to it (INSERT INTO); <cases> is the table of cases read (mart.fact_case, the cases of
 -- the affected periods, the signed fact changes or the cases due between two as_of) and <weight> what each
 -- case counts (1, -1, or its sign c.weight); <period_filter> a condition on the period (kind
--- `s.period_kind`, start `p`): `true`, or some.
+-- `s.period_kind`, start `p`): `true`, or some. The span condition (a superset of a period's cases) lets the
+-- span index of mart.fact_case find each period's cases.
 {into}
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
@@ -63,6 +64,7 @@ period_case AS (
       FROM periods AS p
       JOIN {cases} AS c
         ON c.status_code NOT IN (1, 3)
+       AND mart.case_span(c.received_at, c.finished_at) && tstzrange(p.p_start, p.p_end, '[)')
        AND c.received_at < p.p_end
        AND (c.finished_at IS NULL OR c.finished_at >= p.p_start)
       LEFT JOIN raw.newsys_procedure AS pr ON pr.procedure_code = c.procedure_code
