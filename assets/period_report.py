@@ -17,13 +17,13 @@ from transform.case_universe import ALL_ROWS, rows, run, run_template
 from transform.changes import (
     CHANGES_SQL,
     BuildPlan,
+    count_changes,
+    counts_into,
     difference_since,
     first_month,
     plan_build,
     save_cursor,
     stage_affected_months,
-    stage_as_of_flip,
-    stage_fact_delta,
 )
 from transform.indicators import stage_cases_of_spans
 
@@ -95,7 +95,7 @@ def count_periods(
 ) -> int:
     """Count the template's cases in its periods into `target` (created from the query when asked); returns
     the rows written."""
-    into = f"CREATE TEMP TABLE {target} ON COMMIT DROP AS" if create else f"INSERT INTO {target}"
+    into = counts_into(target, create=create)
     return run_template(conn, PERIOD_REPORT_SQL, "count_periods", params, into=into, **template)
 
 
@@ -109,17 +109,13 @@ def split_periods(conn: Connection, plan: BuildPlan, as_of: datetime, first: dat
 
 def count_period_differences(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
     """Count into `period_report_delta` what changed in the periods counted by difference; returns the case
-    rows read: the fact changes at the last build's as_of, then the cases due between the two as_of at this
-    one (+1) and at the last (-1)."""
-    previous = {"as_of": plan.previous_as_of}
+    rows read."""
     run_template(conn, PERIOD_REPORT_SQL, "create_period_counts", target=DELTA)
-    read = stage_fact_delta(conn)
-    count_periods(conn, previous, target=DELTA, cases="fact_delta", weight="c.weight", **DIFFERENCE_PERIODS)
-    if plan.previous_as_of != as_of:
-        read += stage_as_of_flip(conn, plan, as_of)
-        for params, weight in (({"as_of": as_of}, "1"), (previous, "-1")):
-            count_periods(conn, params, target=DELTA, cases="as_of_flip", weight=weight, **DIFFERENCE_PERIODS)
-    return read
+
+    def count(moment: datetime, cases: str, weight: str) -> None:
+        count_periods(conn, {"as_of": moment}, target=DELTA, cases=cases, weight=weight, **DIFFERENCE_PERIODS)
+
+    return count_changes(conn, plan, as_of, count)
 
 
 def latest_complete_quarter(conn: Connection, as_of: datetime) -> date | None:

@@ -9,6 +9,7 @@ on its first build, after an upstream full rebuild, or when a parameter its rows
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -125,6 +126,7 @@ def plan_build(
 
 
 CASE_UNIVERSE = ("staging_case", "case_link")
+SignedCount = Callable[[datetime, str, str], object]
 
 
 def plan_case_build(conn: Connection, consumer: str, *, full: bool = False, **parameters: Any) -> BuildPlan:
@@ -214,7 +216,26 @@ def difference_since(
     return min(as_of, plan.previous_as_of)
 
 
-def stage_as_of_flip(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
+def counts_into(target: str, *, create: bool = False) -> str:
+    """How a count statement writes `target`: created from the query, or appended to."""
+    return f"CREATE TEMP TABLE {target} ON COMMIT DROP AS" if create else f"INSERT INTO {target}"
+
+
+def count_changes(conn: Connection, plan: BuildPlan, as_of: datetime, count: SignedCount) -> int:
+    """Count what changed since the last build with `count(as_of, cases, weight)`: the signed fact changes at
+    the last build's as_of (the published counts' own), then the cases due between the two as_of at this
+    one (+1) and at the last (-1). Returns the case rows read."""
+    assert plan.previous_as_of is not None
+    read = _stage_fact_delta(conn)
+    count(plan.previous_as_of, "fact_delta", "c.weight")
+    if plan.previous_as_of != as_of:
+        read += _stage_as_of_flip(conn, plan, as_of)
+        count(as_of, "as_of_flip", "1")
+        count(plan.previous_as_of, "as_of_flip", "-1")
+    return read
+
+
+def _stage_as_of_flip(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
     """The cases due between the last build's as_of and this one's into temp table `as_of_flip`; returns
     how many."""
     conn.execute(sql(CHANGES_SQL, "drop_as_of_flip"))
@@ -222,8 +243,7 @@ def stage_as_of_flip(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
     return conn.execute(sql(CHANGES_SQL, "create_as_of_flip"), params).rowcount
 
 
-def stage_fact_delta(conn: Connection) -> int:
+def _stage_fact_delta(conn: Connection) -> int:
     """The pending fact changes as signed rows into temp table `fact_delta`; returns how many."""
     conn.execute(sql(CHANGES_SQL, "drop_fact_delta"))
     return conn.execute(sql(CHANGES_SQL, "create_fact_delta")).rowcount
-

@@ -15,13 +15,13 @@ from transform.case_universe import ALL_ROWS, run_template
 from transform.changes import (
     CHANGES_SQL,
     BuildPlan,
+    count_changes,
+    counts_into,
     difference_since,
     first_month,
     plan_build,
     save_cursor,
     stage_affected_months,
-    stage_as_of_flip,
-    stage_fact_delta,
 )
 
 QUERIES = "queries/indicators.sql"
@@ -158,7 +158,7 @@ def count_indicators(
 ) -> int:
     """Count the indicators of the template's cases and months into `target` (created from the query when
     asked); returns the counts written."""
-    into = f"CREATE TEMP TABLE {target} ON COMMIT DROP AS" if create else f"INSERT INTO {target}"
+    into = counts_into(target, create=create)
     return run_template(conn, QUERIES, "compute_indicator_counts", params, into=into, **template)
 
 
@@ -171,25 +171,17 @@ def split_months(conn: Connection, plan: BuildPlan, as_of: datetime, first: date
 
 
 def count_differences(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
-    """Count into `indicator_count_delta` what changed in the months counted by difference; returns the
-    case rows read.
-
-    The fact changes are counted at the last build's as_of (the published counts' own), then the cases due
-    between the two as_of at this one (+1) and at the last (-1), and the officials afresh.
-    """
-    previous = MonthWindow(None, None).params(plan.previous_as_of)  # type: ignore[arg-type]
-    current = MonthWindow(None, None).params(as_of)
+    """Count into `indicator_count_delta` what changed in the months counted by difference (and the officials
+    afresh); returns the case rows read."""
     run_template(conn, QUERIES, "create_indicator_counts", target=DELTA_COUNTS)
-    read = stage_fact_delta(conn)
-    count_indicators(conn, previous, target=DELTA_COUNTS, cases="fact_delta", weight="c.weight",
-                     **DIFFERENCE_MONTHS)  # fmt: skip
-    if plan.previous_as_of != as_of:
-        read += stage_as_of_flip(conn, plan, as_of)
-        for params, weight in ((current, "1"), (previous, "-1")):
-            count_indicators(conn, params, target=DELTA_COUNTS, cases="as_of_flip", weight=weight,
-                             **DIFFERENCE_MONTHS)  # fmt: skip
-    count_indicators(conn, current, target=DELTA_COUNTS, cases=NO_CASES, weight="1",
-                     month_filter=DIFFERENCE_MONTHS["month_filter"],
+
+    def count(moment: datetime, cases: str, weight: str) -> None:
+        params = MonthWindow(None, None).params(moment)
+        count_indicators(conn, params, target=DELTA_COUNTS, cases=cases, weight=weight, **DIFFERENCE_MONTHS)
+
+    read = count_changes(conn, plan, as_of, count)
+    count_indicators(conn, MonthWindow(None, None).params(as_of), target=DELTA_COUNTS, cases=NO_CASES,
+                     weight="1", month_filter=DIFFERENCE_MONTHS["month_filter"],
                      handler_names=sql_text(QUERIES, "handlers_maintained"))  # fmt: skip
     return read
 
