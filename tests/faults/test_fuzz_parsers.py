@@ -21,7 +21,8 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 WHOLE_RECORD = frozenset({"not_an_object", "bad_id", "nul_character", "invalid_utf8", "too_deep",
                           "not_finite_number"})
 REASON = re.compile(
-    r"(missing|bad_code|bad_flag|bad_time|bad_list|bad_type|too_long|missing_end_time):(.+)", re.S
+    r"(missing|bad_code|bad_flag|bad_time|bad_list|bad_type|too_long|missing_end_time|out_of_range):(.+)",
+    re.S,
 )
 OFFICIAL = {"TenDangNhap": "a.syt", "HoTen": "Nguyễn An", "MaDonVi": "000.22.31.H19", "LoaiTaiKhoan": "VNEID",
             "MucDoDinhDanh": "2", "TrangThai": "1", "NgayCapNhat": "20250101080000"}
