@@ -21,6 +21,7 @@ from resources.newsys_client import NewsysClient
 
 pytestmark = pytest.mark.integration
 BOMB_MIB = 128
+LONG_BODY_MIB = 96
 PAGES: dict[str, tuple[dict[str, Any], str]] = {
     "/api/v1/hoso": ({"tongSo": 0, "trang": 1, "soBanGhi": 0}, "duLieu"),
     "/api/v2/events": ({"last_seq": 0}, "events"),
@@ -70,8 +71,8 @@ class Handler(BaseHTTPRequestHandler):
         fields, records_field = PAGES.get(path, ({"next_cursor": None}, "items"))
         if self.server.mode == "bomb":
             self._send(gzip_bomb(BOMB_MIB, json.dumps(fields | {records_field: []})), encoding="gzip")
-        elif self.server.mode == "endless":
-            self._send_endless()
+        elif self.server.mode == "long_body":
+            self._send_long()
         else:
             records = [{"n": n} for n in range(1001)]
             counts = {"tongSo": 1001, "soBanGhi": 1001} if path == "/api/v1/hoso" else {}
@@ -87,17 +88,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _send_endless(self) -> None:
-        """A chunked JSON answer that never ends (until the client hangs up)."""
+    def _send_long(self) -> None:
+        """A chunked JSON answer of LONG_BODY_MIB MiB (white space), sent until the client hangs up."""
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        chunk = b" " * 65_536
+        chunk = b" " * 2**20
         try:
-            self.wfile.write(b'%x\r\n{"items": [\r\n' % 11)
-            while True:
+            self.wfile.write(b"%x\r\n{\"items\": [\r\n" % 11)
+            for _ in range(LONG_BODY_MIB):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
         except OSError:
             return
 
@@ -133,7 +135,7 @@ READS = {
 
 SPOILS = {
     "bomb": "decodes to over the limit of 33554432 bytes",
-    "endless": "is over the limit of 33554432 bytes",
+    "long_body": "is over the limit of 33554432 bytes",
     "long_page": "holds 1001 records, more than the",
 }
 CASES = [
