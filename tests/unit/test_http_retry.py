@@ -284,3 +284,17 @@ def test_only_encodings_the_reader_bounds_are_accepted() -> None:
     with pytest.raises(SourceError, match="InvalidAnswer after 2 attempts: content encoding 'br'"):
         read_once(scripted([answer, answer]))
     assert seen == ["gzip, deflate"] * 2
+
+
+def test_the_sensor_policy_gives_up_within_a_tick_whatever_retry_after_asks() -> None:
+    from resources.newsys_client import TICK_POLICY
+
+    waits: list[float] = []
+    client = scripted([status(503, {"Retry-After": "600"})] * TICK_POLICY.max_attempts)
+    with pytest.raises(SourceError):
+        send_with_retries(
+            client, lambda: client.build_request("GET", "/api/v2/events"), target=TARGET,
+            policy=TICK_POLICY, stats=FetchStats(), sleep=waits.append,
+        )
+    assert len(waits) == TICK_POLICY.max_attempts - 1
+    assert sum(waits) <= 15
