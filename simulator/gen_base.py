@@ -10,6 +10,7 @@ from typing import Any
 
 from simulator.catalog import PROCEDURES, UNIT_BY_CODE, units_for
 from simulator.officials import Official
+from simulator.pakn import Petition, Rating
 from simulator.records import ECase, NCase
 from simulator.simtime import DAY, DEFAULT_NOW, HOUR, MINUTE, weekday, yymmdd
 
@@ -55,6 +56,8 @@ class Builder:
     egov_reserved: set[int] = field(default_factory=set)
     new_reserved: set[int] = field(default_factory=set)
     bad: list[BadPlant] = field(default_factory=list)
+    petitions: list[Petition] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
     procedures: list[dict[str, Any]] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
     _unit_cache: dict[tuple[str, str | None, bool], tuple[list[str], list[float]]] = field(
@@ -67,6 +70,13 @@ class Builder:
         n = self.seq.get(key, 0) + 1
         self.seq[key] = n
         return f"{unit}-{yymmdd(t)}-{n:04d}"
+
+    def serial(self, prefix: str, t: int) -> str:
+        """The next number of a record kind for the day of `t`: `<prefix>-<yyMMdd>-<seq>`."""
+        key = (prefix, t // DAY)
+        n = self.seq.get(key, 0) + 1
+        self.seq[key] = n
+        return f"{prefix}-{yymmdd(t)}-{n:05d}"
 
     def pick_unit(self, field_code: str, province: str | None, reorganised: bool) -> str:
         """A receiving unit for a procedure field, weighted by level."""
