@@ -248,6 +248,12 @@ def _extended(b: Builder) -> list[Petition]:
     return [answered(p, late_by_law, late_by_law + HOUR)]
 
 
+def _recent(b: Builder) -> list[Petition]:
+    p = fresh(b, b.now - 2 * DAY - 3 * HOUR)
+    p.status, p.accepted, p.classification = 1, None, 0
+    return [p]
+
+
 def _tombstone(b: Builder) -> list[Petition]:
     p = fresh(b, ago(b, 30))
     p.deleted = True
@@ -283,6 +289,7 @@ PLANTS: tuple[tuple[str, int, Plant], ...] = (
     ("unit_ceased", 1, _unit(CEASED_UNIT, at(2025, 5, 12, 9))),
     ("midnight_deadline_missed", 1, _midnight_missed), ("handled_while_open", 1, _handled_while_open),
     ("extended_deadline", 1, _extended), ("tombstone", 2, _tombstone), ("holiday_start", 1, _holiday_start),
+    ("recent", 1, _recent),
 )
 
 
