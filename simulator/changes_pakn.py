@@ -18,14 +18,17 @@ if TYPE_CHECKING:
     from simulator.world import World
 
 PETITION_OPERATIONS = ("petition_new", "petition_progress", "petition_react", "rating_new", "rating_replace")
-SHARES = {"petition_new": 0.03, "petition_progress": 0.05, "petition_react": 0.01, "rating_new": 0.05,
-          "rating_replace": 0.01}
+SHARES = {"petition_new": 0.005, "petition_progress": 0.01, "petition_react": 0.003, "rating_new": 0.04,
+          "rating_replace": 0.005}
 ONCE = ("petition_delete", "rating_delete", "petition_spoil")
+SMALL_BATCH = 20
 _OPEN = (1, 2, 3, 6)
 
 
 def petition_operations(n: int) -> list[str]:
-    """The petition and rating changes of a batch of about n (at least one of each kind)."""
+    """The petition and rating changes of a batch of about n: from 20 on, at least one of each kind."""
+    if n < SMALL_BATCH:
+        return ["petition_progress", "rating_new"]
     ops = [name for name in PETITION_OPERATIONS for _ in range(max(1, round(n * SHARES[name])))]
     return ops + list(ONCE)
 
