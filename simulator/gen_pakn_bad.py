@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulator.gen_base import BadPlant, Builder
+from simulator.gen_base import BadPlant, Builder, sample
 from simulator.gen_pakn import finish
 from simulator.gen_pakn_plants import ago, answered, fresh
 from simulator.gen_ratings import new_rating
 from simulator.pakn import Petition, petition_payload
-from simulator.records import ABSENT
+from simulator.records import ABSENT, NCase
 from simulator.simtime import DAY, HOUR
 
 State = Callable[[Builder], Petition]
@@ -152,14 +152,20 @@ def plant_bad_petitions(b: Builder) -> None:
 
 def plant_bad_ratings(b: Builder) -> None:
     """One or more ratings per kind of bad input, on finished cases that have no rating."""
-    unrated = [c for c in b.new if c.status in (9, 10) and not c.rating and not c.bad and not c.deleted]
     copies = 1 + len(b.ratings) // 200_000
-    for k, (raw, reason) in enumerate(BAD_RATINGS * copies):
-        c = unrated[k % len(unrated)] if unrated else b.new[k]
+    bad = BAD_RATINGS * copies
+    unrated = sample(b.rng, b.new, _finished_unrated, len(bad)) or b.new[:1]
+    for k, (raw, reason) in enumerate(bad):
+        c = unrated[k % len(unrated)]
         r = new_rating(b, c.key, b.work_time(b.now - (20 + k) * DAY), 3, True, b.now)
         r.raw, r.bad = dict(raw), True
         b.ratings.append(r)
         b.bad.append(BadPlant("newsys", "rating", r, reason))
+
+
+def _finished_unrated(c: NCase) -> bool:
+    """A live, valid case finished with a result and never rated."""
+    return c.status in (9, 10) and not c.rating and not c.bad and not c.deleted
 
 
 PETITION_QUIRKS = (("NguoiPhanAnh", "nfd"), ("NoiDung", "nfd"), ("DonViXuLy", "space"),

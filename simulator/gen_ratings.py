@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 
-from simulator.gen_base import Builder
+from simulator.gen_base import Builder, sample
 from simulator.pakn import COMMENTS, Rating
 from simulator.records import NCase
 from simulator.simtime import DAY, HOUR, MINUTE
@@ -65,25 +65,18 @@ def rate_case(b: Builder, c: NCase, ended: int, now: int) -> Rating:
     return final
 
 
-def _rated_cases(b: Builder) -> list[NCase]:
-    """Valid, live cases with a rating in force, in a shuffled order."""
-    out = [c for c in b.new if c.rating_index >= 0 and not c.bad and not c.deleted]
-    b.rng.shuffle(out)
-    return out
-
-
 def _unknown_case_numbers(b: Builder, known: NCase) -> list[str]:
     """Case numbers that no fact_case row has: Egov numbers, a typo, another letter case, deleted or bad."""
-    egov = [e.so.strip() for e in b.egov[len(b.egov) // 3:] if not e.bad][:2]
-    deleted = next((c.key for c in b.new if c.deleted and not c.bad), known.key + "9")
-    bad = next((c.key for c in b.new if c.bad and not (c.raw and "MaHoSo" in c.raw)), known.key + "8")
-    return [*egov, known.key + "9", known.key.lower(), deleted, bad]
+    egov = [e.so.strip() for e in sample(b.rng, b.egov, lambda e: not e.bad, 2)]
+    deleted = sample(b.rng, b.new, lambda c: c.deleted and not c.bad, 1)
+    bad = sample(b.rng, b.new, lambda c: c.bad and not (c.raw and "MaHoSo" in c.raw), 1)
+    return [*egov, known.key + "9", known.key.lower(), *(c.key for c in deleted + bad)]
 
 
 def plant_ratings(b: Builder) -> None:
     """Ratings of unknown cases, cases with no or two ratings in force, a tie; cases whose DanhGia differs."""
-    rated = _rated_cases(b)
-    if len(rated) < 10:
+    rated = sample(b.rng, b.new, lambda c: c.rating_index >= 0 and not c.bad and not c.deleted, 9)
+    if len(rated) < 9:
         return
     now, rng = b.now, b.rng
     for number in _unknown_case_numbers(b, rated[0]):
