@@ -32,7 +32,8 @@ def serve_forever(scale: int, seed: int, host: str, egov_port: int, newsys_port:
         signal.signal(signal.SIGTERM, _interrupt)
     with servers:
         print(f"World scale={scale} seed={seed}: {world.egov_count()} Egov and {world.new_count()} "
-              f"new-system cases, generated in {elapsed:.1f}s; simulated clock {world.clock.isoformat()}")
+              f"new-system cases, {world.petition_count()} petitions and {world.rating_count()} ratings, "
+              f"generated in {elapsed:.1f}s; simulated clock {world.clock.isoformat()}")
         print(f"EGOV_BASE_URL={servers.egov_url}")
         print(f"EGOV_API_KEY={servers.egov_api_key}")
         print(f"NEWSYS_BASE_URL={servers.newsys_url}")

@@ -8,10 +8,12 @@ from random import Random
 from typing import TYPE_CHECKING, Any
 
 from simulator.catalog import PROCEDURE_BY_CODE, PROCEDURES, current_unit
+from simulator.changes_pakn import apply_petition_operation, petition_operations, record_rating_of_return
 from simulator.gen_backlog import finish_in_egov
 from simulator.gen_base import STOP_REASONS, procedure_cum
 from simulator.gen_migrate import LinkIndex, build_link_index, messy
 from simulator.officials import Official
+from simulator.pakn import Petition, Rating
 from simulator.records import TERMINAL_STATUSES, ECase, NCase
 from simulator.simtime import HOUR, add_workdays
 
@@ -29,11 +31,14 @@ class ChangeSummary:
     egov_ids: set[int] = field(default_factory=set)
     newsys_keys: set[str] = field(default_factory=set)
     official_names: set[str] = field(default_factory=set)
+    petition_keys: set[str] = field(default_factory=set)
+    rating_keys: set[str] = field(default_factory=set)
 
     def as_json(self) -> dict[str, Any]:
         """The summary as a JSON-ready dictionary (sorted lists, ISO clock)."""
         return {"egov_ids": sorted(self.egov_ids), "newsys_keys": sorted(self.newsys_keys),
-                "official_names": sorted(self.official_names), "clock": self.clock.isoformat()}
+                "official_names": sorted(self.official_names), "petition_keys": sorted(self.petition_keys),
+                "rating_keys": sorted(self.rating_keys), "clock": self.clock.isoformat()}
 
 
 def _link_index(world: World) -> LinkIndex:
@@ -47,9 +52,10 @@ def _operations(n: int, rng: Random) -> list[str]:
     """The kinds of change in a batch of about n, shuffled."""
     finish, migrate, delete = max(1, round(n * 0.02)), max(1, round(n * 0.02)), max(1, round(n * 0.02))
     new = round(n * 0.38)
-    progress = max(0, n - finish - migrate - delete - new - 1)
+    pakn = petition_operations(n)
+    progress = max(0, n - finish - migrate - delete - new - 1 - len(pakn))
     ops = ["finish"] * finish + ["migrate"] * migrate + ["delete"] * delete + ["new"] * new
-    ops += ["progress"] * progress + ["official"]
+    ops += ["progress"] * progress + ["official"] + pakn
     rng.shuffle(ops)
     return ops
 
@@ -87,8 +93,10 @@ def apply_batch(world: World, n: int, rng: Random) -> ChangeSummary:
             _new_case(world, t, summary)
         elif op == "progress":
             _progress(world, open_new, t, summary)
-        else:
+        elif op == "official":
             _switch_official(world, t, summary)
+        else:
+            apply_petition_operation(world, op, t, summary)
     return summary
 
 
@@ -179,17 +187,15 @@ def _new_case(world: World, t: int, summary: ChangeSummary) -> None:
 
 def _delete(world: World, open_new: list[int], t: int, summary: ChangeSummary) -> None:
     """A case entered twice by mistake is deleted (it stays in the feed as a tombstone)."""
-    rng = world.builder.rng
-    for _ in range(20):
-        i = _take(rng, open_new)
-        if i is None:
-            return
-        r = world.new_case(i)
-        if r.origin == "MOI" and r.status in (1, 2):
-            world.change_new(i, t, "hoso.deleted", _mark_deleted)
-            summary.newsys_keys.add(r.key)
-            return
-        open_new.append(i)
+    candidates = [k for k, i in enumerate(open_new)
+                  if world.new_case(i).origin == "MOI" and world.new_case(i).status in (1, 2)]
+    if not candidates:
+        return
+    k = candidates[world.builder.rng.randrange(len(candidates))]
+    open_new[k], open_new[-1] = open_new[-1], open_new[k]
+    i = open_new.pop()
+    world.change_new(i, t, "hoso.deleted", _mark_deleted)
+    summary.newsys_keys.add(world.new_case(i).key)
 
 
 def _mark_deleted(r: NCase) -> None:
@@ -204,9 +210,11 @@ def _progress(world: World, open_new: list[int], t: int, summary: ChangeSummary)
     if i is None:
         return
     r = world.new_case(i)
-    roll = rng.random()
+    roll, rated = rng.random(), r.rating
     world.change_new(i, t, "hoso.updated", lambda c: _step(c, t, roll, world))
     summary.newsys_keys.add(r.key)
+    if r.rating and r.rating != rated:
+        record_rating_of_return(world, i, t, summary)
 
 
 def _step(c: NCase, t: int, roll: float, world: World) -> None:
@@ -220,7 +228,8 @@ def _step(c: NCase, t: int, roll: float, world: World) -> None:
         c.status, c.supp_done = 4, t
     elif c.status == 9:
         c.status, c.ret = 10, t
-        c.rating = 1 if roll < 0.35 else (2 if roll < 0.5 else 0)
+        if not c.rating:
+            c.rating = 1 if roll < 0.35 else (2 if roll < 0.5 else 0)
     elif c.due is not None and c.due < t and c.apology_at is None and roll < 0.6:
         c.apology_at = t
     elif roll < 0.12:
@@ -259,6 +268,10 @@ def bump_served(world: World, system: str, served: list[int], rng: Random) -> st
         i = pool[rng.randrange(len(pool))]
         world.change_egov(i, world.tick(1), _egov_nudge)
         return world.egov_case(i).id
+    if system == "petitions":
+        return _bump_petition(world, served, rng)
+    if system == "ratings":
+        return _bump_rating(world, served, rng)
     pool = [i for i in served if not world.new_case(i).bad and not world.new_case(i).deleted]
     if not pool:
         return None
@@ -266,6 +279,37 @@ def bump_served(world: World, system: str, served: list[int], rng: Random) -> st
     t = world.tick(1)
     world.change_new(i, t, "hoso.updated", lambda c: _new_nudge(c, t))
     return world.new_case(i).key
+
+
+def _bump_petition(world: World, served: list[int], rng: Random) -> str | None:
+    """A served petition gets a like (a published answer) or is synced to the portal again."""
+    pool = [i for i in served if not world.petition(i).bad and not world.petition(i).deleted]
+    if not pool:
+        return None
+    i = pool[rng.randrange(len(pool))]
+    world.change_petition(i, world.tick(1), "pakn.updated", _petition_nudge)
+    return world.petition(i).key
+
+
+def _petition_nudge(p: Petition) -> None:
+    """One more like on a published answer; otherwise the record is synced again."""
+    if p.status == 7 and p.channel in (1, 3):
+        p.likes += 1
+    p.synced = True
+
+
+def _bump_rating(world: World, served: list[int], rng: Random) -> str | None:
+    """A served rating is saved again unchanged (a newer NgayCapNhat)."""
+    pool = [i for i in served if not world.rating(i).bad and not world.rating(i).deleted]
+    if not pool:
+        return None
+    i = pool[rng.randrange(len(pool))]
+    world.change_rating(i, world.tick(1), "danhgia.updated", _touch)
+    return world.rating(i).key
+
+
+def _touch(r: Rating) -> None:
+    """Save a rating again without changing it."""
 
 
 def _egov_nudge(c: ECase) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from random import Random
-from typing import Any
+from typing import Any, TypeVar
 
 from simulator.catalog import PROCEDURES, UNIT_BY_CODE, units_for
 from simulator.officials import Official
+from simulator.pakn import Petition, Rating
 from simulator.records import ECase, NCase
 from simulator.simtime import DAY, DEFAULT_NOW, HOUR, MINUTE, weekday, yymmdd
 
@@ -22,6 +24,7 @@ STOP_REASONS = (
 _UNIT_WEIGHT = {"SO": 4.0, "HUYEN": 1.0, "XA": 0.8}
 _HOUR_WEIGHTS = (1, 1, 1, 1, 1, 2, 4, 8, 10, 10, 10, 9, 6, 7, 9, 9, 8, 7, 6, 6, 5, 4, 3, 2)
 _HOUR_CUM = tuple(itertools.accumulate(_HOUR_WEIGHTS))
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Builder:
     egov_reserved: set[int] = field(default_factory=set)
     new_reserved: set[int] = field(default_factory=set)
     bad: list[BadPlant] = field(default_factory=list)
+    petitions: list[Petition] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
     procedures: list[dict[str, Any]] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
     _unit_cache: dict[tuple[str, str | None, bool], tuple[list[str], list[float]]] = field(
@@ -67,6 +72,13 @@ class Builder:
         n = self.seq.get(key, 0) + 1
         self.seq[key] = n
         return f"{unit}-{yymmdd(t)}-{n:04d}"
+
+    def serial(self, prefix: str, t: int) -> str:
+        """The next number of a record kind for the day of `t`: `<prefix>-<yyMMdd>-<seq>`."""
+        key = (prefix, t // DAY)
+        n = self.seq.get(key, 0) + 1
+        self.seq[key] = n
+        return f"{prefix}-{yymmdd(t)}-{n:05d}"
 
     def pick_unit(self, field_code: str, province: str | None, reorganised: bool) -> str:
         """A receiving unit for a procedure field, weighted by level."""
@@ -115,6 +127,19 @@ class Builder:
     def applicant_no(self) -> int:
         """An applicant number; applicants come back now and then."""
         return self.rng.randrange(self.applicant_pool)
+
+
+def sample(rng: Random, records: list[T], condition: Callable[[T], bool], count: int) -> list[T]:
+    """Up to `count` distinct records satisfying `condition`, drawn at random (a scan when the draws miss)."""
+    chosen: dict[int, T] = {}
+    for _ in range(count * 50):
+        if len(chosen) == count or not records:
+            return list(chosen.values())
+        i = rng.randrange(len(records))
+        if i not in chosen and condition(records[i]):
+            chosen[i] = records[i]
+    rest = (r for i, r in enumerate(records) if i not in chosen and condition(r))
+    return [*chosen.values(), *itertools.islice(rest, count - len(chosen))]
 
 
 def _unit_weight(code: str) -> float:

@@ -117,7 +117,7 @@ def attributes(b: Builder, case: NCase, proc: Procedure, f: float, now: int) -> 
         r = rng.random()
         case.payment = (1 if r < 0.22 else 2) if r < lerp(0.38, 0.5, f) else 3
     case.digitized = case.status != 1 and rng.random() < lerp(0.6, 0.78, f)
-    if done and rng.random() < 0.55:
+    if done and rng.random() < 0.6:
         r = rng.random()
         case.rating = 1 if r < 0.72 else (2 if r < 0.96 else 3)
     if done and case.end is not None and case.due is not None and case.end > case.due and rng.random() < 0.92:

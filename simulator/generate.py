@@ -17,6 +17,9 @@ from simulator.gen_base import Builder
 from simulator.gen_egov import generate_egov
 from simulator.gen_migrate import build_link_index, create_migrations, create_orphans, reserve_orphan_targets
 from simulator.gen_newsys import generate_new
+from simulator.gen_pakn import generate_petitions
+from simulator.gen_pakn_bad import add_petition_quirks, plant_bad_petitions, plant_bad_ratings
+from simulator.gen_pakn_plants import plant_petitions
 from simulator.gen_quality import (
     add_egov_after_cutover,
     build_pools,
@@ -29,6 +32,7 @@ from simulator.gen_quality import (
     plant_new_offenders,
     plant_tombstones,
 )
+from simulator.gen_ratings import generate_ratings, plant_ratings
 from simulator.officials import Official, legacy_accounts, make_officials
 from simulator.simtime import DEFAULT_NOW
 
@@ -51,6 +55,7 @@ def build(scale: int, seed: int, now: int = DEFAULT_NOW) -> Builder:
     _build_new(b, plan, roles)
     add_bad_officials(b)
     add_quirks(b)
+    _build_petitions_and_ratings(b)
     b.procedures = procedure_payloads(b)
     b.units = unit_payloads(b)
     return b
@@ -83,3 +88,14 @@ def _build_new(b: Builder, plan: dict[int, str], roles: dict[str, list[Official]
     plant_handlers(b, new_pick, roles)
     plant_tombstones(b, new_pick, roles)
     plant_new_bad(b, new_pick)
+
+
+def _build_petitions_and_ratings(b: Builder) -> None:
+    """The ratings of the finished cases and the petitions, with their plants, bad records and quirks."""
+    generate_ratings(b)
+    plant_ratings(b)
+    generate_petitions(b)
+    plant_petitions(b)
+    plant_bad_petitions(b)
+    plant_bad_ratings(b)
+    add_petition_quirks(b)

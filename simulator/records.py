@@ -89,6 +89,7 @@ class NCase:
     legacy: str = ""
     deleted: bool = False
     link: int = -1
+    rating_index: int = -1
     app_id: str | None = None
     quirks: dict[str, str] | None = None
     raw: dict[str, Any] | None = None

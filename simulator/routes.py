@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from simulator.events import EventsPruned
 from simulator.simtime import at, parse_egov_second, parse_new_second
-from simulator.world import BadCursor
+from simulator.world import BadCursor, World
 
 if TYPE_CHECKING:
     from simulator.server import SimulatorServers
@@ -201,18 +201,36 @@ def token_route(sim: SimulatorServers, req: Request) -> Reply:
                  {"Cache-Control": "no-store"})
 
 
-def cases_route(sim: SimulatorServers, req: Request) -> Reply:
-    """`GET /api/v2/cases`: keyset paging by (NgayCapNhat, MaHoSo) from `updated_since`."""
+Pager = Callable[[World, int | None, str | None, int], tuple[dict[str, Any], list[int]]]
+
+
+def _feed_route(sim: SimulatorServers, req: Request, pager: Pager, system: str) -> Reply:
+    """An incremental feed: keyset paging by (NgayCapNhat, key) from `updated_since`, changed mid-read."""
     since = time_param(req.query, "updated_since", parse_new_second)
     limit = int_param(req.query, "limit", 500, 1, 1000)
     cursor = req.query.get("cursor") or None
     with sim.lock:
         try:
-            body, served = sim.world.cases_page(since, cursor, limit)
+            body, served = pager(sim.world, since, cursor, limit)
         except BadCursor as exc:
             raise ParamError("cursor was not issued by this server") from exc
-        sim.maybe_bump("newsys", served)
+        sim.maybe_bump(system, served)
     return Reply(200, _maybe_repeat_cursor(sim, body, cursor))
+
+
+def cases_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/cases`: keyset paging by (NgayCapNhat, MaHoSo) from `updated_since`."""
+    return _feed_route(sim, req, World.cases_page, "newsys")
+
+
+def petitions_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/petitions`: keyset paging by (NgayCapNhat, MaPAKN) from `updated_since`."""
+    return _feed_route(sim, req, World.petitions_page, "petitions")
+
+
+def ratings_route(sim: SimulatorServers, req: Request) -> Reply:
+    """`GET /api/v2/ratings`: keyset paging by (NgayCapNhat, MaDanhGia) from `updated_since`."""
+    return _feed_route(sim, req, World.ratings_page, "ratings")
 
 
 def events_route(sim: SimulatorServers, req: Request) -> Reply:
@@ -261,7 +279,8 @@ def units_route(sim: SimulatorServers, req: Request) -> Reply:
         return Reply(200, {"items": sim.world.units()})
 
 
-_NEWSYS_GET.update({"/api/v2/cases": cases_route, "/api/v2/events": events_route,
+_NEWSYS_GET.update({"/api/v2/cases": cases_route, "/api/v2/petitions": petitions_route,
+                    "/api/v2/ratings": ratings_route, "/api/v2/events": events_route,
                     "/api/v2/officials": officials_route, "/api/v2/procedures": procedures_route,
                     "/api/v2/units": units_route})
 
@@ -287,5 +306,6 @@ def control(sim: SimulatorServers, req: Request) -> Reply:
             w = sim.world
             return Reply(200, {"clock": w.clock.isoformat(), "last_seq": w.events.last_seq,
                                "oldest_seq": w.events.oldest_seq(), "egov_records": w.egov_count(),
-                               "newsys_records": w.new_count(), "stats": dict(sim.stats)})
+                               "newsys_records": w.new_count(), "petition_records": w.petition_count(),
+                               "rating_records": w.rating_count(), "stats": dict(sim.stats)})
     return error(404, "not_found", "No such control endpoint")

@@ -2,58 +2,39 @@
 
 from __future__ import annotations
 
-import base64
 import bisect
-import json
 import random
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sortedcontainers import SortedList
-
 from simulator.changes import ChangeSummary, apply_batch, bump_served
 from simulator.events import EventLog, EventsPruned
+from simulator.feeds import BadCursor, Feed, decode_cursor, encode_cursor, served_key
 from simulator.gen_base import Builder
 from simulator.gen_migrate import LinkIndex
 from simulator.generate import build
 from simulator.officials import Official, official_payload
+from simulator.pakn import Petition, Rating, petition_payload, rating_payload
 from simulator.records import ABSENT, ECase, NCase, egov_payload, new_payload
 from simulator.simtime import DAY, to_datetime, world_now
 
-__all__ = ["ChangeSummary", "EventsPruned", "World", "generate_world"]
-FeedEntry = tuple[int, str, int]
-
-
-class BadCursor(ValueError):
-    """A cursor that this server did not issue."""
+__all__ = ["BadCursor", "ChangeSummary", "EventsPruned", "World", "generate_world"]
 
 
 def feed_key(r: NCase) -> str:
     """The MaHoSo a case is served with (what the feed orders by)."""
-    if r.raw and "MaHoSo" in r.raw:
-        value = r.raw["MaHoSo"]
-        return value if isinstance(value, str) else ""
-    return r.key
+    return served_key(r.raw, "MaHoSo", r.key)
 
 
-def encode_cursor(entry: tuple[Any, ...]) -> str:
-    """An opaque cursor for a feed position."""
-    return base64.urlsafe_b64encode(json.dumps(list(entry), ensure_ascii=False).encode()).decode().rstrip("=")
+def petition_feed_key(p: Petition) -> str:
+    """The MaPAKN a petition is served with."""
+    return served_key(p.raw, "MaPAKN", p.key)
 
 
-def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> tuple[Any, ...]:
-    """The feed position of a cursor; BadCursor when it was not issued here."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, UnicodeError) as exc:
-        raise BadCursor(cursor) from exc
-    if not isinstance(values, list) or len(values) != len(kinds):
-        raise BadCursor(cursor)
-    if not all(isinstance(v, k) and not isinstance(v, bool) for v, k in zip(values, kinds, strict=True)):
-        raise BadCursor(cursor)
-    return tuple(values)
+def rating_feed_key(r: Rating) -> str:
+    """The MaDanhGia a rating is served with."""
+    return served_key(r.raw, "MaDanhGia", r.key)
 
 
 class World:
@@ -69,11 +50,16 @@ class World:
         self._egov: list[ECase] = builder.egov
         self._new: list[NCase] = builder.new
         self._officials: list[Official] = builder.officials
-        self._feed = SortedList((r.updated, feed_key(r), i) for i, r in enumerate(self._new))
+        self._petitions: list[Petition] = builder.petitions
+        self._ratings: list[Rating] = builder.ratings
+        self._feed = Feed((r.updated, feed_key(r), i) for i, r in enumerate(self._new))
+        self._petition_feed = Feed((p.updated, petition_feed_key(p), i)
+                                   for i, p in enumerate(self._petitions))
+        self._rating_feed = Feed((r.updated, rating_feed_key(r), i) for i, r in enumerate(self._ratings))
         self._official_order = sorted((_official_key(o), i) for i, o in enumerate(self._officials))
         self._egov_filter: tuple[tuple[int, int], list[int]] | None = None
         self.link_index: LinkIndex | None = None
-        self.events = _initial_events(self._new, self._officials, seed, self.now)
+        self.events = _initial_events(builder, seed, self.now)
 
     @property
     def clock(self) -> datetime:
@@ -86,7 +72,15 @@ class World:
 
     def newsys_records(self) -> list[dict[str, Any]]:
         """Every current new-system case payload, in feed order (NgayCapNhat, MaHoSo)."""
-        return [new_payload(self._new[i]) for _, _, i in self._feed]
+        return [new_payload(self._new[i]) for i in self._feed.indexes()]
+
+    def petition_records(self) -> list[dict[str, Any]]:
+        """Every current petition payload, in feed order (NgayCapNhat, MaPAKN)."""
+        return [petition_payload(self._petitions[i]) for i in self._petition_feed.indexes()]
+
+    def rating_records(self) -> list[dict[str, Any]]:
+        """Every current rating payload, in feed order (NgayCapNhat, MaDanhGia)."""
+        return [rating_payload(self._ratings[i]) for i in self._rating_feed.indexes()]
 
     def officials(self) -> list[dict[str, Any]]:
         """Every official payload, in feed order (TenDangNhap)."""
@@ -107,6 +101,22 @@ class World:
     def new_case(self, index: int) -> NCase:
         """The new-system record at an internal index."""
         return self._new[index]
+
+    def petition(self, index: int) -> Petition:
+        """The petition record at an internal index."""
+        return self._petitions[index]
+
+    def rating(self, index: int) -> Rating:
+        """The rating record at an internal index."""
+        return self._ratings[index]
+
+    def petition_count(self) -> int:
+        """How many petition records there are."""
+        return len(self._petitions)
+
+    def rating_count(self) -> int:
+        """How many rating records there are."""
+        return len(self._ratings)
 
     def egov_count(self) -> int:
         """How many Egov records there are."""
@@ -140,17 +150,22 @@ class World:
         self, since: int | None, cursor: str | None, limit: int
     ) -> tuple[dict[str, Any], list[int]]:
         """One page of the new-system case feed and the indexes it served."""
-        if cursor is not None:
-            start = self._feed.bisect_right(decode_cursor(cursor, (int, str, int)))
-        elif since is not None:
-            start = self._feed.bisect_left((since, "", -1))
-        else:
-            start = 0
-        entries = list(self._feed.islice(start, start + limit))
-        more = start + limit < len(self._feed)
-        items = [new_payload(self._new[i]) for _, _, i in entries]
-        nxt = encode_cursor(entries[-1]) if entries and more else None
-        return {"items": items, "next_cursor": nxt}, [i for _, _, i in entries]
+        served, nxt = self._feed.page(since, cursor, limit)
+        return {"items": [new_payload(self._new[i]) for i in served], "next_cursor": nxt}, served
+
+    def petitions_page(
+        self, since: int | None, cursor: str | None, limit: int
+    ) -> tuple[dict[str, Any], list[int]]:
+        """One page of the petition feed and the indexes it served."""
+        served, nxt = self._petition_feed.page(since, cursor, limit)
+        return {"items": [petition_payload(self._petitions[i]) for i in served], "next_cursor": nxt}, served
+
+    def ratings_page(
+        self, since: int | None, cursor: str | None, limit: int
+    ) -> tuple[dict[str, Any], list[int]]:
+        """One page of the rating feed and the indexes it served."""
+        served, nxt = self._rating_feed.page(since, cursor, limit)
+        return {"items": [rating_payload(self._ratings[i]) for i in served], "next_cursor": nxt}, served
 
     def officials_page(self, cursor: str | None, limit: int) -> dict[str, Any]:
         """One page of official accounts ordered by user name."""
@@ -179,10 +194,10 @@ class World:
     def change_new(self, index: int, t: int, kind: str, mutate: Callable[[NCase], None]) -> None:
         """Change a new-system record at time `t`, keeping the feed in order and logging an event."""
         r = self._new[index]
-        self._feed.remove((r.updated, feed_key(r), index))
+        old = (r.updated, feed_key(r), index)
         mutate(r)
         r.updated = t
-        self._feed.add((t, feed_key(r), index))
+        self._feed.move(old, (t, feed_key(r), index))
         self.events.append(kind, r.key, t)
         self.version += 1
 
@@ -193,6 +208,43 @@ class World:
         self._feed.add((r.updated, feed_key(r), len(self._new) - 1))
         self.events.append("hoso.created", r.key, r.updated)
         self.version += 1
+
+    def change_petition(self, index: int, t: int, kind: str, mutate: Callable[[Petition], None]) -> None:
+        """Change a petition at time `t`, keeping its feed in order and logging a `pakn.*` event."""
+        p = self._petitions[index]
+        old = (p.updated, petition_feed_key(p), index)
+        mutate(p)
+        p.updated = t
+        self._petition_feed.move(old, (t, petition_feed_key(p), index))
+        self.events.append(kind, petition_feed_key(p), t)
+        self.version += 1
+
+    def add_petition(self, p: Petition, t: int) -> None:
+        """Add a petition that arrived at time `t`."""
+        p.updated = max(p.updated, t)
+        self._petitions.append(p)
+        self._petition_feed.add((p.updated, petition_feed_key(p), len(self._petitions) - 1))
+        self.events.append("pakn.created", p.key, p.updated)
+        self.version += 1
+
+    def change_rating(self, index: int, t: int, kind: str, mutate: Callable[[Rating], None]) -> None:
+        """Change a rating at time `t`, keeping its feed in order and logging a `danhgia.*` event."""
+        r = self._ratings[index]
+        old = (r.updated, rating_feed_key(r), index)
+        mutate(r)
+        r.updated = t
+        self._rating_feed.move(old, (t, rating_feed_key(r), index))
+        self.events.append(kind, rating_feed_key(r), t)
+        self.version += 1
+
+    def add_rating(self, r: Rating, t: int) -> int:
+        """Add a rating given at time `t`; its index."""
+        r.updated = max(r.updated, t)
+        self._ratings.append(r)
+        self._rating_feed.add((r.updated, rating_feed_key(r), len(self._ratings) - 1))
+        self.events.append("danhgia.created", r.key, r.updated)
+        self.version += 1
+        return len(self._ratings) - 1
 
     def change_egov(self, index: int, t: int, mutate: Callable[[ECase], None]) -> None:
         """Change an Egov record at time `t` (Egov has no event log)."""
@@ -239,21 +291,27 @@ def _official_key(o: Official) -> str:
     return o.user
 
 
-def _initial_events(new: list[NCase], officials: list[Official], seed: int, now: int) -> EventLog:
+def _initial_events(b: Builder, seed: int, now: int) -> EventLog:
     """The events of the last 7 days before `now`; earlier ones were already discarded."""
     window = now - 7 * DAY
     pending: list[tuple[int, str, str]] = []
-    for r in new:
-        key = feed_key(r)
-        if not key:
-            continue
-        if r.created >= window:
-            pending.append((r.created, key, "hoso.created"))
-        if r.updated >= window and r.updated > r.created:
-            pending.append((r.updated, key, "hoso.deleted" if r.deleted else "hoso.updated"))
-    pending.extend((o.updated, o.user, "canbo.updated") for o in officials if o.updated >= window and o.user)
+    records = (
+        ((feed_key(r), r.created, r.updated, r.deleted) for r in b.new),
+        ((petition_feed_key(p), p.start, p.updated, p.deleted) for p in b.petitions),
+        ((rating_feed_key(r), r.rated, r.updated, r.deleted) for r in b.ratings),
+    )
+    for prefix, entries in zip(("hoso", "pakn", "danhgia"), records, strict=True):
+        for key, created, updated, deleted in entries:
+            if not key:
+                continue
+            if created >= window:
+                pending.append((created, key, f"{prefix}.created"))
+            if updated >= window and updated > created:
+                pending.append((updated, key, f"{prefix}.deleted" if deleted else f"{prefix}.updated"))
+    pending.extend((o.updated, o.user, "canbo.updated")
+                   for o in b.officials if o.updated >= window and o.user)
     pending.sort()
-    log = EventLog(last_seq=len(new) * 3 + 1000 + seed % 97)
+    log = EventLog(last_seq=len(b.new) * 3 + 1000 + seed % 97)
     for t, key, kind in pending:
         log.append(kind, key, t)
     return log

@@ -87,12 +87,14 @@ def all_egov(http: httpx.Client, servers: SimulatorServers, **params: Any) -> li
         page += 1
 
 
-def all_cases(http: httpx.Client, servers: SimulatorServers, **params: Any) -> list[dict[str, Any]]:
-    """Every new-system case, following cursors until `next_cursor` is null."""
+def all_cases(
+    http: httpx.Client, servers: SimulatorServers, path: str = "/api/v2/cases", **params: Any
+) -> list[dict[str, Any]]:
+    """Every record of a new-system feed (cases by default), following cursors until `next_cursor` is null."""
     auth, out, cursor = token(http, servers), [], None
     while True:
         query = {"limit": 170, **params, **({"cursor": cursor} if cursor else {})}
-        body = newsys_get(http, servers, auth, "/api/v2/cases", query).json()
+        body = newsys_get(http, servers, auth, path, query).json()
         out += body["items"]
         cursor = body["next_cursor"]
         if cursor is None:
@@ -241,6 +243,70 @@ def test_heavy_faults_still_deliver_everything(
     got = latest(cases, "MaHoSo", "NgayCapNhat")
     assert set(got) == {str(k) for k in current}
     assert all(got[str(k)] == r for k, r in current.items())
+    stats = servers.stats
+    assert stats["429"] and stats["5xx"] and stats["drops"] and stats["token_expiries"], stats
+    assert stats["concurrent_updates"] > 0, stats
+
+
+FEEDS = (
+    ("/api/v2/petitions", "MaPAKN", World.petition_records),
+    ("/api/v2/ratings", "MaDanhGia", World.rating_records),
+)
+
+
+@pytest.mark.parametrize(("path", "key", "records"), FEEDS, ids=["petitions", "ratings"])
+def test_petitions_and_ratings_page_to_the_end(
+    world: World, servers: SimulatorServers, http: httpx.Client, path: str, key: str, records: Any
+) -> None:
+    assert http.get(servers.newsys_url + path).status_code == 401
+    items = all_cases(http, servers, path, limit=37)
+    assert items == records(world)
+    assert len(items) > 37
+    stamp = next(r["NgayCapNhat"] for r in items[len(items) // 2 :] if r["NgayCapNhat"].isdigit())
+    tail = all_cases(http, servers, path, updated_since=stamp, limit=1000)
+    assert tail and tail == items[next(k for k, r in enumerate(items) if r["NgayCapNhat"] == stamp) :]
+    for params in (
+        {"limit": 0},
+        {"limit": 1001},
+        {"cursor": "not-a-cursor"},
+        {"updated_since": "2025-01-01"},
+    ):
+        reply = http.get(servers.newsys_url + path, headers=token(http, servers), params=params)
+        assert reply.status_code == 400, params
+
+
+def test_events_carry_petition_and_rating_changes(
+    world: World, servers: SimulatorServers, http: httpx.Client
+) -> None:
+    auth, url = token(http, servers), servers.newsys_url + "/api/v2/events"
+    last = http.get(servers.newsys_url + "/_sim/status").json()["last_seq"]
+    summary = http.post(servers.newsys_url + "/_sim/changes", params={"n": 60}).json()
+    assert summary["petition_keys"] and summary["rating_keys"]
+    events = http.get(url, headers=auth, params={"after": last, "limit": 1000}).json()["events"]
+    assert {e["key"] for e in events if e["type"].startswith("pakn.")} == set(summary["petition_keys"])
+    assert {e["key"] for e in events if e["type"].startswith("danhgia.")} == set(summary["rating_keys"])
+    status = http.get(servers.newsys_url + "/_sim/status").json()
+    assert (
+        status["petition_records"] == world.petition_count()
+        and status["rating_records"] == world.rating_count()
+    )
+
+
+def test_heavy_faults_still_deliver_every_petition_and_rating(
+    world: World, servers: SimulatorServers, http: httpx.Client
+) -> None:
+    servers.faults = Faults.heavy()
+    petitions = all_cases(http, servers, "/api/v2/petitions", limit=9)
+    ratings = all_cases(http, servers, "/api/v2/ratings", limit=40)
+    servers.faults.rate_concurrent_update = 0.0
+    for got, path in ((petitions, "/api/v2/petitions"), (ratings, "/api/v2/ratings")):
+        watermark = max(r["NgayCapNhat"] for r in got if r["NgayCapNhat"].isdigit())
+        got += all_cases(http, servers, path, updated_since=watermark, limit=1000)
+    with servers.lock:
+        current = {"MaPAKN": world.petition_records(), "MaDanhGia": world.rating_records()}
+    for got, key in ((petitions, "MaPAKN"), (ratings, "MaDanhGia")):
+        expected = {str(r.get(key)): r for r in current[key]}
+        assert latest(got, key, "NgayCapNhat") == expected
     stats = servers.stats
     assert stats["429"] and stats["5xx"] and stats["drops"] and stats["token_expiries"], stats
     assert stats["concurrent_updates"] > 0, stats

@@ -57,6 +57,7 @@ class Model:
     officials: list[Official]
     catalogue: frozenset[str]
     units: UnitChains
+    procedure_levels: dict[str, str] = field(default_factory=dict)
 
 
 def latest_by_key(payloads: Iterable[Any], reader: Callable[[Any], Reading]) -> dict[str, Reading]:
@@ -96,4 +97,5 @@ def build_model(
         quarantine=quarantine, egov=egov_cases, newsys=new_cases, officials=accounts,
         catalogue=frozenset(p.procedure_code for p in catalogue),
         units=UnitChains({u.unit_code: u.successor_code for u in unit_list}),
+        procedure_levels={p.procedure_code: p.level for p in catalogue},
     )

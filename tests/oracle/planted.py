@@ -13,6 +13,7 @@ from weakref import WeakKeyDictionary
 from simulator.catalog import CATALOGUE_CODES, current_unit
 from simulator.gen_base import BadPlant
 from simulator.officials import Official, official_payload
+from simulator.pakn import Petition, Rating, petition_payload, rating_payload
 from simulator.records import (
     TERMINAL_STATUSES,
     ECase,
@@ -27,6 +28,7 @@ from simulator.records import (
 )
 from simulator.simtime import CUTOVER, MINUTE
 from simulator.world import World
+from tests.oracle.planted_petitions import compute_planted_petitions
 
 EXPECTATIONS = (
     "closed_case_has_result", "late_case_has_apology", "stopped_case_has_reason", "official_account_vneid",
@@ -65,6 +67,10 @@ def _payload_of(plant: BadPlant) -> tuple[dict[str, Any], str]:
         return new_payload(plant.ref), "MaHoSo"
     if plant.entity == "official":
         return official_payload(plant.ref), "TenDangNhap"
+    if plant.entity == "petition":
+        return petition_payload(plant.ref), "MaPAKN"
+    if plant.entity == "rating":
+        return rating_payload(plant.ref), "MaDanhGia"
     return plant.ref, "MaTTHC" if plant.entity == "procedure" else "MaDonVi"
 
 
@@ -200,15 +206,17 @@ def dq_offenders(egov: list[ECase], new: list[NCase], officials: Iterable[Offici
     return out
 
 
-def compute_planted(egov: list[ECase], new: list[NCase], officials: list[Official],
-                    bad: list[BadPlant]) -> dict[str, Any]:
-    """The planted dictionary: backlog and extra outcomes, bad records, data-quality offenders."""
+def compute_planted(egov: list[ECase], new: list[NCase], officials: list[Official], bad: list[BadPlant],
+                    petitions: list[Petition], ratings: list[Rating], now: int) -> dict[str, Any]:
+    """The planted dictionary: backlog and extra outcomes, bad records, data-quality offenders, and the
+    special petitions and ratings (`petition_kinds`, `rating_kinds`, `petition_dq_offenders`)."""
     backlog, extra, linked = reconcile(egov, new)
     return {
         "backlog_outcome": backlog,
         "extra_outcome": extra,
         "bad": [{"source": p.source, "entity": p.entity, "key": bad_key(p), "reason": p.reason} for p in bad],
         "dq_offenders": dq_offenders(egov, new, officials, linked),
+        **compute_planted_petitions(egov, new, petitions, ratings, now),
     }
 
 
@@ -218,6 +226,10 @@ def planted_of(world: World) -> dict[str, Any]:
     if cached is None or cached[0] != world.version:
         egov = [world.egov_case(i) for i in range(world.egov_count())]
         new = [world.new_case(i) for i in range(world.new_count())]
-        cached = (world.version, compute_planted(egov, new, world.official_list(), world.builder.bad))
+        petitions = [world.petition(i) for i in range(world.petition_count())]
+        ratings = [world.rating(i) for i in range(world.rating_count())]
+        planted = compute_planted(egov, new, world.official_list(), world.builder.bad, petitions, ratings,
+                                  world.now)
+        cached = (world.version, planted)
         _PLANTED_BY_WORLD[world] = cached
     return cached[1]

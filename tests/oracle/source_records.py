@@ -89,9 +89,10 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class Procedure:
-    """A valid procedure of the catalogue."""
+    """A valid procedure of the catalogue, with its online service level (`MucDo`)."""
 
     procedure_code: str
+    level: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,14 +252,14 @@ def read_procedure(payload: Any) -> Reading:
     """Validate and read one procedure payload."""
     r = OracleFieldReader(payload, parse_new_time)
     key = r.required("MaTTHC")
-    r.code("MucDo", frozenset({"2", "3", "4"}))
+    level = r.code("MucDo", frozenset({"2", "3", "4"}))
     days = r.payload.get("ThoiHanGiaiQuyet")
     if not _is_json_integer(days):
         r.reasons.add("bad_code:ThoiHanGiaiQuyet")
     elif not 0 < days < 2**31:
         r.reasons.add("out_of_range:ThoiHanGiaiQuyet")
     r.flag("CoPhiLePhi")
-    return _reading(r, key, payload, Procedure(key))
+    return _reading(r, key, payload, Procedure(key, level))
 
 
 def read_unit(payload: Any) -> Reading:

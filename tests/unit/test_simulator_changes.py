@@ -11,7 +11,13 @@ import pytest
 from simulator.events import EventsPruned
 from simulator.simtime import DAY, parse_egov_second, parse_new_second
 from simulator.world import World, generate_world
-from tests.oracle.expected import expected_reconciliation, quarantine_truth, truth_for_world
+from tests.oracle.expected import (
+    expected_petition_dq_offenders,
+    expected_reconciliation,
+    petition_quarantine_truth,
+    quarantine_truth,
+    truth_for_world,
+)
 from tests.oracle.planted import planted_of
 
 
@@ -118,7 +124,8 @@ def check_planted_against_oracle(world: World) -> None:
     truth = truth_for_world(world, as_of=world.clock, pii_key="test-key")
     planted = planted_of(world)
     mine = {(b["source"], b["entity"], b["key"]): [b["reason"]] for b in planted["bad"]}
-    assert mine == quarantine_truth(truth)
+    assert mine == quarantine_truth(truth) | petition_quarantine_truth(truth)
+    assert planted["petition_dq_offenders"] == expected_petition_dq_offenders(truth)
     rows = expected_reconciliation(truth)
     extra = ("duplicate_migrated", "orphan_migrated")
     backlog = {r["legacy_case_no"]: r["outcome"] for r in rows if r["outcome"] not in extra}

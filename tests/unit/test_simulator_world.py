@@ -192,13 +192,16 @@ def valid_new(world: World) -> list[dict[str, Any]]:
 def digest(world: World) -> str:
     """A fingerprint of everything a world serves and plants."""
     planted = {k: (sorted(v) if isinstance(v, dict) else v) for k, v in planted_of(world).items()}
-    planted["dq_offenders"] = {k: sorted(v) for k, v in planted_of(world)["dq_offenders"].items()}
+    for name in ("dq_offenders", "petition_kinds", "rating_kinds", "petition_dq_offenders"):
+        planted[name] = {k: sorted(v) for k, v in planted_of(world)[name].items()}
     everything = [
         world.egov_records(),
         world.newsys_records(),
         world.officials(),
         world.procedures(),
         world.units(),
+        world.petition_records(),
+        world.rating_records(),
         planted,
         sorted(planted_of(world)["backlog_outcome"].items()),
     ]

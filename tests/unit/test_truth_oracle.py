@@ -483,6 +483,14 @@ class TinyWorld:
         """Unit payloads."""
         return UNITS
 
+    def petition_records(self) -> list[dict[str, Any]]:
+        """Petition payloads."""
+        return []
+
+    def rating_records(self) -> list[dict[str, Any]]:
+        """Rating payloads."""
+        return []
+
 
 def test_truth_for_world_defaults_the_cutover() -> None:
     """A world's payloads become inputs; the cutover defaults to the contract's."""
