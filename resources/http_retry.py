@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -259,7 +260,15 @@ def decode_json(content: bytes) -> Any:
             return orjson.loads(content)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(content.decode("utf-8", errors="surrogateescape"))
+    return json.loads(content.decode("utf-8", errors="surrogateescape"), parse_int=integer_literal)
+
+
+def integer_literal(digits: str) -> int | float:
+    """An integer as `json` reads it; one too long for Python to convert (over 4,300 digits) as an infinity,
+    so that its record is quarantined (`not_finite_number`) instead of its whole page failing."""
+    if len(digits.lstrip("-")) > sys.get_int_max_str_digits() > 0:
+        return float("-inf") if digits.startswith("-") else float("inf")
+    return int(digits)
 
 
 def json_answer(response: httpx.Response, limits: AnswerLimits) -> Any:
