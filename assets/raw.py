@@ -21,7 +21,9 @@ from ingest.entities import (
     LANDING_SQL,
     NEWSYS_CASE,
     NEWSYS_OFFICIAL,
+    NEWSYS_PETITION,
     NEWSYS_PROCEDURE,
+    NEWSYS_RATING,
     NEWSYS_UNIT,
     EntitySpec,
     WatermarkMode,
@@ -29,6 +31,8 @@ from ingest.entities import (
 from ingest.loader import LandingCounts, land_stream, read_watermark, safe_watermark
 from ingest.newsys_case import parse_newsys_case
 from ingest.newsys_catalog import parse_official, parse_procedure, parse_unit
+from ingest.newsys_petition import parse_petition
+from ingest.newsys_rating import parse_rating
 from ingest.prefetch import prefetch
 from ingest.reader import Parsed
 from resources.http_retry import FetchStats, SourceError
@@ -234,7 +238,23 @@ RAW_ENTITIES = (
         WatermarkMode.NONE,
         "Handling units and their successors after the 1/7/2025 reorganisation (`/api/v2/units`).",
     ),
+    RawEntity(
+        keys.RAW_NEWSYS_PETITION, NEWSYS_PETITION, "newsys",
+        lambda newsys, since, stats: newsys.iter_petition_pages(since, stats), parse_petition,
+        WatermarkMode.PER_BATCH,
+        "Petitions (phản ánh, kiến nghị) of the new system, read incrementally from `/api/v2/petitions` from "
+        "the stored watermark (inclusive), latest version per MaPAKN, tombstones kept; bad records "
+        "quarantined. Sender and free texts stay in `raw`.",
+    ),
+    RawEntity(
+        keys.RAW_NEWSYS_RATING, NEWSYS_RATING, "newsys",
+        lambda newsys, since, stats: newsys.iter_rating_pages(since, stats), parse_rating,
+        WatermarkMode.PER_BATCH,
+        "Applicants' ratings of their cases, read incrementally from `/api/v2/ratings` from the stored "
+        "watermark (inclusive), latest version per MaDanhGia (replaced ratings with HieuLuc 0 and tombstones "
+        "kept); bad records quarantined. The comment stays in `raw`.",
+    ),
 )  # fmt: skip
-egov_case, newsys_case, newsys_official, newsys_procedure, newsys_unit = (
-    raw_asset(entity) for entity in RAW_ENTITIES
-)
+(
+    egov_case, newsys_case, newsys_official, newsys_procedure, newsys_unit, newsys_petition, newsys_rating
+) = (raw_asset(entity) for entity in RAW_ENTITIES)  # fmt: skip

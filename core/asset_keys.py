@@ -13,6 +13,8 @@ RAW_NEWSYS_CASE = dg.AssetKey(["raw", "newsys_case"])
 RAW_NEWSYS_OFFICIAL = dg.AssetKey(["raw", "newsys_official"])
 RAW_NEWSYS_PROCEDURE = dg.AssetKey(["raw", "newsys_procedure"])
 RAW_NEWSYS_UNIT = dg.AssetKey(["raw", "newsys_unit"])
+RAW_NEWSYS_PETITION = dg.AssetKey(["raw", "newsys_petition"])
+RAW_NEWSYS_RATING = dg.AssetKey(["raw", "newsys_rating"])
 
 STAGING_CASE = dg.AssetKey(["staging", "case"])
 STAGING_CASE_LINK = dg.AssetKey(["staging", "case_link"])

@@ -14,7 +14,9 @@ from ingest.rows import (
     LANDING_COLUMNS,
     NEWSYS_CASE_COLUMNS,
     OfficialRow,
+    PetitionRow,
     ProcedureRow,
+    RatingRow,
     UnitRow,
 )
 
@@ -88,3 +90,5 @@ NEWSYS_PROCEDURE = EntitySpec(
     "newsys", "procedure", "raw.newsys_procedure", "procedure_code", ProcedureRow._fields, version=None
 )
 NEWSYS_UNIT = EntitySpec("newsys", "unit", "raw.newsys_unit", "unit_code", UnitRow._fields, version=None)
+NEWSYS_PETITION = EntitySpec("newsys", "petition", "raw.newsys_petition", "petition_key", PetitionRow._fields)
+NEWSYS_RATING = EntitySpec("newsys", "rating", "raw.newsys_rating", "rating_key", RatingRow._fields)

@@ -28,3 +28,6 @@ EGOV_ID = BIGINT
 LEGAL_DAYS = IntRange(1, INTEGER.high)
 """`ThoiHanGiaiQuyet`, working days: at least one (zero or less is no processing time) and within the
 `integer` column `raw.newsys_procedure.legal_days`."""
+COUNT = IntRange(0, INTEGER.high)
+"""Likes and dislikes of a petition's answer (`SoLuotThich`, `SoLuotKhongThich`): 0..2,147,483,647, as the
+contract says (and the `integer` columns `likes`, `dislikes` hold)."""

@@ -212,14 +212,52 @@ class FieldReader:
             self.reasons.append(f"bad_flag:{name}")
         return value == "1"
 
+    def free_text(self, name: str) -> str | None:
+        """A free-text field the contract does not validate (sender, title, comment): its cleaned text, None
+        when empty or not a JSON string (then kept only in the payload); never a reason."""
+        value = self.payload.get(name)
+        return (clean(value) or None) if isinstance(value, str) else None
+
     def time(self, name: str, raw: Any = None, *, reason_field: str | None = None) -> datetime | None:
         """A timestamp field (or a nested raw value), None when not set."""
         value = self._string(reason_field or name, self.payload.get(name) if raw is None else raw)
+        return self._timestamp(reason_field or name, value)
+
+    def _timestamp(self, name: str, value: str) -> datetime | None:
+        """A timestamp text read as `name`, None when empty (`bad_time:<name>` when it does not parse)."""
         try:
             return self._parse_time(value)
         except BadTimestamp:
-            self.reasons.append(f"bad_time:{reason_field or name}")
+            self.reasons.append(f"bad_time:{name}")
             return None
+
+    def item_text(self, item: dict[str, Any], list_name: str, name: str) -> str:
+        """The cleaned text of a field of a list entry; its reasons name it `<List>.<Field>`."""
+        return self._string(f"{list_name}.{name}", item.get(name))
+
+    def item_time(self, item: dict[str, Any], list_name: str, name: str) -> datetime | None:
+        """A timestamp field of a list entry, None when not set."""
+        return self._timestamp(f"{list_name}.{name}", self.item_text(item, list_name, name))
+
+    def item_code(
+        self,
+        item: dict[str, Any],
+        list_name: str,
+        name: str,
+        allowed: frozenset[str],
+        *,
+        required: bool = True,
+    ) -> str | None:
+        """A coded field of a list entry (`bad_code:<List>.<Field>`, unless that field already has a
+        `bad_type` reason in some entry)."""
+        field_name = f"{list_name}.{name}"
+        value = self.item_text(item, list_name, name)
+        if (value == "" and not required) or f"bad_type:{field_name}" in self.reasons:
+            return None
+        if value not in allowed:
+            self.reasons.append(f"bad_code:{field_name}")
+            return None
+        return value
 
     def items(self, name: str) -> list[dict[str, Any]]:
         """A list-of-objects field; null or absent reads as empty."""
@@ -230,6 +268,18 @@ class FieldReader:
             self.reasons.append(f"bad_list:{name}")
             return []
         return value
+
+    def count(self, name: str, allowed: IntRange) -> int:
+        """A count the contract types as a JSON integer (likes, dislikes): absent or null reads as 0; a
+        string, a boolean, a number written with a fraction or exponent (decoded as a float) or a value
+        outside `allowed` is `bad_count:<name>` (read as 0)."""
+        value = self.payload.get(name)
+        if value is None:
+            return 0
+        if type(value) is int and allowed.holds(value):
+            return value
+        self.reasons.append(f"bad_count:{name}")
+        return 0
 
     def integer(self, name: str, allowed: IntRange) -> int | None:
         """A field the contract types as an integer: a JSON integer (not a boolean, not a string,

@@ -86,3 +86,70 @@ class UnitRow(NamedTuple):
     level: str | None
     successor_code: str | None
     ceased_at: datetime | None
+
+
+class PetitionRow(NamedTuple):
+    """A petition (phản ánh, kiến nghị) of the new system (`raw.newsys_petition`).
+
+    The sender (name, ID number, phone, e-mail) and the free texts (title, text, reject reason, answer) are
+    personal data: they stay in `raw`, and no mart carries them.
+    """
+
+    petition_key: str
+    channel: int | None
+    transfer_source: str | None
+    transferred_in: bool
+    sender_name: str | None
+    sender_id: str | None
+    sender_phone: str | None
+    sender_email: str | None
+    sender_type: str | None
+    is_anonymous: bool
+    title: str | None
+    content: str | None
+    original_unit_code: str | None
+    procedure_code: str | None
+    case_no: str | None
+    classification: int | None
+    related_petition_no: str | None
+    status_code: int | None
+    sent_at: datetime | None
+    transferred_at: datetime | None
+    accepted_at: datetime | None
+    start_at: datetime | None
+    reject_due_at: datetime | None
+    supplement_due_at: datetime | None
+    handle_due_at: datetime | None
+    publish_due_at: datetime | None
+    rejected_at: datetime | None
+    reject_reason: str | None
+    has_reject_reason: bool
+    first_request_at: datetime | None
+    moved_out_at: datetime | None
+    handled_at: datetime | None
+    published_at: datetime | None
+    ended_at: datetime | None
+    answer: str | None
+    answer_file: str | None
+    has_answer: bool
+    answer_rating: int | None
+    likes: int
+    dislikes: int
+    synced_national: bool
+    is_deleted: bool
+    updated_at: datetime | None
+
+
+class RatingRow(NamedTuple):
+    """An applicant's rating of a case (`raw.newsys_rating`); the comment is free text and stays in `raw`."""
+
+    rating_key: str
+    case_no: str
+    channel: int | None
+    rated_at: datetime | None
+    level: int | None
+    comment: str | None
+    by_applicant: bool
+    in_force: bool
+    is_deleted: bool
+    updated_at: datetime | None

@@ -8,11 +8,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -237,6 +237,8 @@ def print_summary(run_id: str, seconds: float) -> None:
         loads = conn.execute(sql("queries/summary.sql", "landed_by_run"), {"run_id": run_id}).all()
         tables = conn.execute(sql("queries/summary.sql", "table_rows")).all()
         bad = conn.execute(sql("queries/summary.sql", "open_quarantine")).all()
+        feeds = conn.execute(sql("queries/summary.sql", "feedback_feeds")).all()
+        reasons = conn.execute(sql("queries/summary.sql", "feedback_quarantine_reasons")).all()
         outcomes = conn.execute(sql("queries/summary.sql", "outcome_counts")).all()
         failed = conn.execute(sql("queries/summary.sql", "failed_expectations")).all()
     print("\n=== landed in this run ===")
@@ -257,6 +259,7 @@ def print_summary(run_id: str, seconds: float) -> None:
         print(f"{row.source + '/' + row.entity:24} {row.records:>8}")
     if not bad:
         print("none")
+    print_feedback_feeds(feeds, reasons)
     print("\n=== backlog reconciliation ===")
     for row in outcomes:
         print(f"{row.outcome:24} {row.cases:>8}")
@@ -265,6 +268,17 @@ def print_summary(run_id: str, seconds: float) -> None:
         print(f"{row.expectation:36} {row.unexpected_count:>8} of {row.element_count}")
     if not failed:
         print("none")
+
+
+def print_feedback_feeds(feeds: Sequence[Any], reasons: Sequence[Any]) -> None:
+    """The petition and rating feeds: keys landed, tombstones, keys in quarantine and why."""
+    print("\n=== petitions and ratings (raw) ===")
+    print(f"{'feed':24} {'live':>8} {'deleted':>8} {'quarantined':>12}")
+    for row in feeds:
+        print(f"{'newsys/' + row.entity:24} {row.live:>8} {row.tombstones:>8} {row.quarantined:>12}")
+        why = [f"{r.reason} {r.records}" for r in reasons if r.entity == row.entity]
+        if why:
+            print(f"  quarantine reasons: {', '.join(why)}")
 
 
 def command_demo(args: argparse.Namespace) -> int:

@@ -14,7 +14,9 @@ from core import asset_keys as keys
 WRITES_WAREHOUSE_TAG = "egov_sync/writes_warehouse"
 WAREHOUSE_WRITER_TAGS = {WRITES_WAREHOUSE_TAG: "true"}
 
-RAW_NEWSYS_CHANGES = dg.AssetSelection.assets(keys.RAW_NEWSYS_CASE, keys.RAW_NEWSYS_OFFICIAL)
+RAW_NEWSYS_CHANGES = dg.AssetSelection.assets(
+    keys.RAW_NEWSYS_CASE, keys.RAW_NEWSYS_OFFICIAL, keys.RAW_NEWSYS_PETITION, keys.RAW_NEWSYS_RATING
+)
 
 nightly_sync_job = dg.define_asset_job(
     name="nightly_sync",
@@ -26,6 +28,9 @@ nightly_sync_job = dg.define_asset_job(
 newsys_changes_job = dg.define_asset_job(
     name="newsys_changes_sync",
     selection=RAW_NEWSYS_CHANGES.downstream(),
-    description="Sync the new system's cases and officials after change events, then what depends on them.",
+    description=(
+        "Sync the new system's cases, officials, petitions and ratings after change events, then what "
+        "depends on them."
+    ),
     tags=WAREHOUSE_WRITER_TAGS,
 )

@@ -23,6 +23,8 @@ MAX_EVENT_PAGES = 50
 READ_DEADLINE_SECONDS = 30.0
 LATEST_PROBE = 2**62
 WAITING_STATUSES = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING]
+FEED_OF_EVENT = {"hoso": "cases", "canbo": "officials", "pakn": "petitions", "danhgia": "ratings"}
+"""The feed whose change an event type's prefix announces (`hoso.*`: cases, `pakn.*`: petitions, ...)."""
 
 
 def read_new_events(
@@ -47,6 +49,13 @@ def read_new_events(
     return events, cursor
 
 
+def changed_feeds(events: list[dict]) -> list[str]:
+    """The feeds the events announce changes of, sorted; a type the contract does not name counts as
+    `other` (it still requests a sync: the run reads every feed from its watermark)."""
+    prefixes = {str(event.get("type", "")).split(".", 1)[0] for event in events}
+    return sorted({FEED_OF_EVENT.get(prefix, "other") for prefix in prefixes})
+
+
 def waiting_sync_run(instance: dg.DagsterInstance) -> str | None:
     """The id of a change-feed sync run that is queued and has not started reading yet, if any."""
     runs = instance.get_runs(
@@ -64,9 +73,9 @@ def change_feed_interval_seconds() -> int:
     job=newsys_changes_job,
     minimum_interval_seconds=change_feed_interval_seconds(),
     description=(
-        "Reads `/api/v2/events` from its cursor and requests a sync when cases or officials changed. "
-        "When the cursor has expired (410 Gone) it falls back to a full incremental read from the "
-        "stored watermark."
+        "Reads `/api/v2/events` from its cursor and requests a sync when cases, officials, petitions or "
+        "ratings changed (`hoso.*`, `canbo.updated`, `pakn.*`, `danhgia.*`). When the cursor has expired "
+        "(410 Gone) it falls back to a full incremental read of every feed from its stored watermark."
     ),
 )
 def newsys_change_feed_sensor(
@@ -95,6 +104,7 @@ def newsys_change_feed_sensor(
     if events:
         kinds = sorted({str(event.get("type")) for event in events})
         tags["egov_sync/events"] = str(len(events))
+        tags["egov_sync/feeds"] = ",".join(changed_feeds(events))
         context.log.info(f"{len(events)} change events ({', '.join(kinds)}) after seq {after}")
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=run_key, tags=tags)], cursor=str(cursor))
 

@@ -27,6 +27,9 @@ from resources.paging import CursorPaginator, Validator, at_most_asked, item_lis
 from resources.source_client import SourceClient
 
 TOKEN_PATH = "/oauth2/token"
+CASES_PATH = "/api/v2/cases"
+PETITIONS_PATH = "/api/v2/petitions"
+RATINGS_PATH = "/api/v2/ratings"
 TICK_POLICY = RetryPolicy(max_attempts=3, base_delay=0.25, max_delay=2.0, max_retry_after=5.0)
 TICK_TIMEOUT_SECONDS = 10.0
 
@@ -161,10 +164,15 @@ class NewsysClient(SourceClient):
 
     def iter_case_pages(self, updated_since: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
         """Pages of the case feed from `updated_since` (inclusive), in (NgayCapNhat, MaHoSo) order."""
-        params: dict[str, Any] = {"limit": self.page_limit}
-        if updated_since is not None:
-            params["updated_since"] = format_newsys(updated_since)
-        yield from self._cursor_pages("/api/v2/cases", params, stats)
+        yield from self._feed_pages(CASES_PATH, updated_since, stats)
+
+    def iter_petition_pages(self, updated_since: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
+        """Pages of the petition feed from `updated_since` (inclusive), in (NgayCapNhat, MaPAKN) order."""
+        yield from self._feed_pages(PETITIONS_PATH, updated_since, stats)
+
+    def iter_rating_pages(self, updated_since: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
+        """Pages of the rating feed from `updated_since` (inclusive), in (NgayCapNhat, MaDanhGia) order."""
+        yield from self._feed_pages(RATINGS_PATH, updated_since, stats)
 
     def iter_official_pages(self, stats: FetchStats) -> Iterator[list[Any]]:
         """Pages of every official's account."""
@@ -188,6 +196,15 @@ class NewsysClient(SourceClient):
         if isinstance(answer, Answer):
             raise EventsGone(target, "HTTP 410", f"events after {after} are no longer kept")
         return EventsPage(events=answer["events"], last_seq=int(answer.get("last_seq") or after))
+
+    def _feed_pages(
+        self, path: str, updated_since: datetime | None, stats: FetchStats
+    ) -> Iterator[list[Any]]:
+        """Pages of an incremental feed (`updated_since` inclusive, `limit`, `cursor`), to its end for now."""
+        params: dict[str, Any] = {"limit": self.page_limit}
+        if updated_since is not None:
+            params["updated_since"] = format_newsys(updated_since)
+        yield from self._cursor_pages(path, params, stats)
 
     def _cursor_pages(self, path: str, params: dict[str, Any], stats: FetchStats) -> Iterator[list[Any]]:
         """Follow `next_cursor` to the end of a feed, one page at a time."""

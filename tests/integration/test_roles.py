@@ -106,6 +106,7 @@ def test_reporting_reads_every_mart_table_and_nothing_personal(
     assert ("mart", "fact_case") in mart and ("mart", "later_mart") in mart
     assert ("raw", "newsys_case") in personal and ("staging", "case") in personal
     assert ("raw", "later_raw") in personal
+    assert ("raw", "newsys_petition") in personal and ("raw", "newsys_rating") in personal
     with login_in(warehouse, "egov_sync_reporting") as conn:
         readable_mart = [t for t in mart if can_read(conn, *t)]
         readable_personal = [t for t in personal if can_read(conn, *t)]

@@ -10,8 +10,17 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from ingest.entities import EGOV_CASE, NEWSYS_CASE, NEWSYS_OFFICIAL, NEWSYS_PROCEDURE, NEWSYS_UNIT, EntitySpec
-from ingest.rows import LANDING_COLUMNS, CaseRow, OfficialRow, ProcedureRow, UnitRow
+from ingest.entities import (
+    EGOV_CASE,
+    NEWSYS_CASE,
+    NEWSYS_OFFICIAL,
+    NEWSYS_PETITION,
+    NEWSYS_PROCEDURE,
+    NEWSYS_RATING,
+    NEWSYS_UNIT,
+    EntitySpec,
+)
+from ingest.rows import LANDING_COLUMNS, CaseRow, OfficialRow, PetitionRow, ProcedureRow, RatingRow, UnitRow
 from resources.warehouse import WarehouseResource
 
 TYPES_OF = {
@@ -23,7 +32,7 @@ TYPES_OF = {
 }
 ROWS_OF = {
     NEWSYS_CASE: CaseRow, EGOV_CASE: CaseRow, NEWSYS_OFFICIAL: OfficialRow, NEWSYS_PROCEDURE: ProcedureRow,
-    NEWSYS_UNIT: UnitRow,
+    NEWSYS_UNIT: UnitRow, NEWSYS_PETITION: PetitionRow, NEWSYS_RATING: RatingRow,
 }
 NOT_STAGED = {
     "procedure_name", "field_code", "applicant_type", "applicant_vneid", "moved_flag",
@@ -61,3 +70,31 @@ def test_every_case_column_reaches_staging_or_is_declared_not_staged(warehouse: 
     staged = set(table_columns(warehouse, "staging.case"))
     missing = {name for name in CaseRow._fields if name not in staged} - NOT_STAGED
     assert missing == set()
+
+
+def test_every_landed_entity_has_its_row_declared() -> None:
+    from assets.raw import RAW_ENTITIES
+
+    assert {entity.spec for entity in RAW_ENTITIES} == set(ROWS_OF)
+
+
+@pytest.mark.parametrize("spec", [NEWSYS_PETITION, NEWSYS_RATING], ids=lambda spec: spec.table)
+def test_every_column_of_the_feedback_tables_says_what_it_holds(
+    warehouse: WarehouseResource, spec: EntitySpec
+) -> None:
+    with warehouse.begin() as conn:
+        comments = dict(
+            conn.execute(
+                text(
+                    "SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute AS a"
+                    " WHERE a.attrelid = CAST(:table AS regclass) AND a.attnum > 0 AND NOT a.attisdropped"
+                ),
+                {"table": spec.table},
+            ).tuples().all()
+        )
+        table_comment = conn.execute(
+            text("SELECT obj_description(CAST(:table AS regclass), 'pg_class')"), {"table": spec.table}
+        ).scalar()
+    assert set(comments) == set(spec.columns)
+    assert [name for name, comment in comments.items() if not comment] == []
+    assert table_comment and ("personal data" in table_comment or "free text" in table_comment)

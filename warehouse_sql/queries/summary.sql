@@ -15,6 +15,29 @@ WHERE resolved_at IS NULL
 GROUP BY source, entity
 ORDER BY source, entity
 
+-- name: feedback_feeds
+-- The petition and rating feeds: keys landed (live and tombstones) and keys held in quarantine.
+SELECT f.entity, f.live, f.tombstones,
+       (SELECT count(*) FROM raw.quarantine AS q
+        WHERE q.source = 'newsys' AND q.entity = f.entity AND q.resolved_at IS NULL) AS quarantined
+FROM (
+    SELECT 'petition' AS entity, count(*) FILTER (WHERE NOT is_deleted) AS live,
+           count(*) FILTER (WHERE is_deleted) AS tombstones
+    FROM raw.newsys_petition
+    UNION ALL
+    SELECT 'rating', count(*) FILTER (WHERE NOT is_deleted), count(*) FILTER (WHERE is_deleted)
+    FROM raw.newsys_rating
+) AS f
+ORDER BY f.entity
+
+-- name: feedback_quarantine_reasons
+SELECT q.entity, r.reason, count(*) AS records
+FROM raw.quarantine AS q
+CROSS JOIN LATERAL unnest(q.reasons) AS r (reason)
+WHERE q.source = 'newsys' AND q.entity IN ('petition', 'rating') AND q.resolved_at IS NULL
+GROUP BY q.entity, r.reason
+ORDER BY q.entity, records DESC, r.reason
+
 -- name: landed_by_run
 SELECT source, entity, pages, fetched, inserted, updated, quarantined, retries,
        extract(epoch FROM finished_at - started_at) AS seconds
