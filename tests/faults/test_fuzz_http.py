@@ -14,17 +14,30 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from ingest.egov_case import parse_egov_case
-from ingest.entities import EGOV_CASE, NEWSYS_CASE, NEWSYS_OFFICIAL, NEWSYS_PROCEDURE, NEWSYS_UNIT, EntitySpec
+from ingest.entities import (
+    EGOV_CASE,
+    NEWSYS_CASE,
+    NEWSYS_OFFICIAL,
+    NEWSYS_PETITION,
+    NEWSYS_PROCEDURE,
+    NEWSYS_RATING,
+    NEWSYS_UNIT,
+    EntitySpec,
+)
 from ingest.loader import land_stream
 from ingest.newsys_case import parse_newsys_case
 from ingest.newsys_catalog import parse_official, parse_procedure, parse_unit
+from ingest.newsys_petition import parse_petition
+from ingest.newsys_rating import parse_rating
 from ingest.reader import Parsed
 from resources.embedded_postgres import sqlalchemy_url
 from resources.http_retry import FetchStats, SourceError
 from resources.scratch_databases import create_database, drop_database
 from resources.warehouse import WarehouseResource
+from simulator.pakn import petition_payload
+from simulator.records import ABSENT
 from simulator.server import SimulatorServers
-from simulator.world import World, generate_world
+from simulator.world import World, generate_world, petition_feed_key
 from tests.faults.source_setup import fast_resources
 from tests.faults.test_fuzz_parsers import NASTY
 
@@ -130,6 +143,16 @@ ENTITIES = {
         lambda resources: [resources["newsys"].units(FetchStats())],
         World.units, spoil_payload(lambda world: world.builder.units),
     ),
+    "petition": Entity(
+        NEWSYS_PETITION, parse_petition, "petition_key",
+        lambda resources: resources["newsys"].iter_petition_pages(None, FetchStats()),
+        World.petition_records, spoil_raw(lambda world: world._petitions),
+    ),
+    "rating": Entity(
+        NEWSYS_RATING, parse_rating, "rating_key",
+        lambda resources: resources["newsys"].iter_rating_pages(None, FetchStats()),
+        World.rating_records, spoil_raw(lambda world: world._ratings),
+    ),
 }  # fmt: skip
 
 
@@ -164,7 +187,7 @@ def landed(warehouse: WarehouseResource, entity: Entity) -> tuple[set[str], dict
     return rows, bad
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=16, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     name=st.sampled_from(sorted(ENTITIES)),
     spoilt=st.lists(st.tuples(st.integers(0, 150), st.text(min_size=1, max_size=1), OVER_HTTP), max_size=4),
@@ -236,3 +259,36 @@ def test_integers_at_their_edges_over_http_land_or_are_quarantined_as_out_of_ran
         else:
             assert bad[parsed.key] == [f"out_of_range:{field}"], value
             assert parsed.key not in rows
+
+
+COUNT_EDGES = [0, 2**31 - 1, 2**31, -1, 3.0, True, "5", None, ABSENT, 10**30, [1]]
+COUNT_COLUMNS = {"SoLuotThich": "likes", "SoLuotKhongThich": "dislikes"}
+
+
+@pytest.mark.parametrize("field", sorted(COUNT_COLUMNS))
+def test_likes_and_dislikes_at_their_edges_over_http_land_or_are_quarantined_as_bad_counts(
+    warehouse: WarehouseResource, world: World, servers: SimulatorServers, field: str
+) -> None:
+    entity = ENTITIES["petition"]
+    petitions = world._petitions
+    valid = [index for index, p in enumerate(petitions) if parse_petition(petition_payload(p)).valid]
+    chosen = list(zip(valid, COUNT_EDGES, strict=False))
+    spoilt = {petition_feed_key(petitions[index]): value for index, value in chosen}
+    restores = [entity.spoil(world, index, field, value) for index, value in chosen]
+    try:
+        assert read_and_land(warehouse, servers, entity) is None
+        rows, bad = landed(warehouse, entity)
+        query = text(f"SELECT petition_key, {COUNT_COLUMNS[field]} FROM raw.newsys_petition")
+        with warehouse.begin() as conn:
+            stored = dict(conn.execute(query).tuples().all())
+    finally:
+        for restore in reversed(restores):
+            restore()
+    assert len(spoilt) == len(COUNT_EDGES)
+    for key, value in spoilt.items():
+        if value is None or value is ABSENT or (type(value) is int and 0 <= value <= 2**31 - 1):
+            assert key in rows and key not in bad, value
+            assert stored[key] == (0 if value is None or value is ABSENT else value), value
+        else:
+            assert bad[key] == [f"bad_count:{field}"], value
+            assert key not in rows

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from assets.raw import egov_case, newsys_case, newsys_official, newsys_procedure, newsys_unit
+from assets.raw import (
+    egov_case,
+    newsys_case,
+    newsys_official,
+    newsys_petition,
+    newsys_procedure,
+    newsys_rating,
+    newsys_unit,
+)
 from ingest.text import clean
 from resources.egov_client import EgovClient
 from resources.newsys_client import NewsysClient
@@ -19,16 +28,23 @@ from resources.warehouse import WarehouseResource
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
 from simulator.world import World, generate_world
-from tests.oracle.expected import quarantine_truth, truth_for_world
+from tests.oracle.expected import petition_quarantine_truth, quarantine_truth, truth_for_world
+from tests.oracle.petition_records import read_petition, read_rating
+from tests.oracle.petitions import latest_versions
+from tests.oracle.source_records import Reading
 from tests.sync_env import AS_OF, CREDENTIALS, PII_KEY
 
-RAW_ASSETS = [newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case]
+RAW_ASSETS = [
+    newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case, newsys_petition, newsys_rating
+]
 RAW_ROW_VERSIONS = {
     "raw.newsys_case": "SELECT case_no AS k, xmin::text AS v FROM raw.newsys_case",
     "raw.egov_case": "SELECT egov_id::text AS k, xmin::text AS v FROM raw.egov_case",
     "raw.newsys_official": "SELECT user_name AS k, xmin::text AS v FROM raw.newsys_official",
     "raw.newsys_procedure": "SELECT procedure_code AS k, xmin::text AS v FROM raw.newsys_procedure",
     "raw.newsys_unit": "SELECT unit_code AS k, xmin::text AS v FROM raw.newsys_unit",
+    "raw.newsys_petition": "SELECT petition_key AS k, xmin::text AS v FROM raw.newsys_petition",
+    "raw.newsys_rating": "SELECT rating_key AS k, xmin::text AS v FROM raw.newsys_rating",
     "raw.quarantine": (
         "SELECT source || '/' || entity || '/' || record_key AS k, xmin::text AS v FROM raw.quarantine"
     ),
@@ -48,8 +64,10 @@ def servers(world: World) -> Iterator[SimulatorServers]:
         yield running
 
 
-def resources_for(servers: SimulatorServers, warehouse: WarehouseResource) -> dict[str, Any]:
-    """The raw assets' resources pointed at the simulator."""
+def resources_for(
+    servers: SimulatorServers, warehouse: WarehouseResource, page_limit: int = 150
+) -> dict[str, Any]:
+    """The raw assets' resources pointed at the simulator (new-system pages of `page_limit` records)."""
     return {
         "warehouse": warehouse,
         "egov": EgovClient(base_url=servers.egov_url, api_key=CREDENTIALS["EGOV_API_KEY"], page_size=100),
@@ -57,7 +75,7 @@ def resources_for(servers: SimulatorServers, warehouse: WarehouseResource) -> di
             base_url=servers.newsys_url,
             client_id=CREDENTIALS["NEWSYS_CLIENT_ID"],
             client_secret=CREDENTIALS["NEWSYS_CLIENT_SECRET"],
-            page_limit=150,
+            page_limit=page_limit,
         ),
         "settings": PipelineSettings(pii_hash_key=PII_KEY),
     }
@@ -87,10 +105,42 @@ def row_versions(warehouse: WarehouseResource) -> dict[tuple[str, str], str]:
     return versions
 
 
+# The oracle's reading of a petition or rating, field by field, is a column of the raw table of the same name.
+FEEDBACK_FEEDS = {
+    "raw.newsys_petition": ("petition_key", World.petition_records, read_petition),
+    "raw.newsys_rating": ("rating_key", World.rating_records, read_rating),
+}
+
+
+def oracle_current(payloads: list[dict[str, Any]], reader: Callable[[Any], Reading]) -> dict[str, Any]:
+    """Key -> the oracle's reading of the key's current version, for the keys whose version is valid
+    (tombstones included: raw keeps them)."""
+    readings = latest_versions(payloads, reader)
+    return {key: reading.value for key, reading in readings.items() if not reading.reasons}
+
+
+def assert_feedback_matches_world(warehouse: WarehouseResource, world: World) -> None:
+    """The petition and rating tables hold exactly the valid current records, each column as the oracle reads
+    it, and the payload as served."""
+    for table, (key, records, reader) in FEEDBACK_FEEDS.items():
+        payloads = records(world)
+        served = {reader(payload).record_key: payload for payload in payloads}
+        expected = oracle_current(payloads, reader)
+        fields = [field.name for field in dataclasses.fields(next(iter(expected.values())))]
+        query = text(f"SELECT {', '.join(fields)}, payload FROM {table}")
+        with warehouse.begin() as conn:
+            rows = {row[key]: row for row in conn.execute(query).mappings()}
+        assert set(rows) == set(expected), table
+        for name, value in expected.items():
+            landed = {field: rows[name][field] for field in fields}
+            assert landed == dataclasses.asdict(value), name
+            assert rows[name]["payload"] == json.loads(json.dumps(served[name])), name
+
+
 def assert_raw_matches_world(warehouse: WarehouseResource, world: World) -> None:
     """Raw tables hold exactly the valid current records, quarantine exactly the bad ones (by the oracle)."""
     truth = truth_for_world(world, as_of=AS_OF, pii_key=PII_KEY)
-    bad = quarantine_truth(truth)
+    bad = quarantine_truth(truth) | petition_quarantine_truth(truth)
     with warehouse.begin() as conn:
         landed_bad = {
             (r.source, r.entity, r.record_key): sorted(r.reasons)
@@ -119,6 +169,7 @@ def assert_raw_matches_world(warehouse: WarehouseResource, world: World) -> None
     expected_egov = {str(r["id"]): r for r in world.egov_records() if str(r.get("id")) not in bad_egov}
     expected_egov = {k: r for k, r in expected_egov.items() if isinstance(r.get("id"), int)}
     assert set(egov_rows) == set(expected_egov)
+    assert_feedback_matches_world(warehouse, world)
 
 
 def test_every_record_lands_exactly_once_despite_faults(
@@ -156,6 +207,17 @@ def test_next_run_picks_up_exactly_the_changed_records(
     assert changed_cases | {k for k in quarantined if k in summary.newsys_keys} == set(summary.newsys_keys)
     assert changed_egov | {int(k) for k in quarantined if k.isdigit()} >= set(summary.egov_ids)
     assert changed_egov <= set(summary.egov_ids)
+    for table, entity, touched in (
+        ("raw.newsys_petition", "petition", summary.petition_keys),
+        ("raw.newsys_rating", "rating", summary.rating_keys),
+    ):
+        assert touched, entity
+        rows_changed = {key for changed_table, key in changed if changed_table == table}
+        held = {key.split("/", 2)[2] for changed_table, key in changed
+                if changed_table == "raw.quarantine" and key.startswith(f"newsys/{entity}/")}  # fmt: skip
+        dropped = {key for known_table, key in before if known_table == table and (table, key) not in after}
+        assert rows_changed | held == set(touched), entity
+        assert dropped <= held, entity
     assert_raw_matches_world(warehouse, world)
 
 
@@ -182,6 +244,47 @@ def test_run_killed_midway_loses_and_duplicates_nothing(
     assert partial >= 3 * 150 - 20, "the pages fetched before the failure were committed"
     assert watermark is not None
     monkeypatch.setattr(NewsysClient, "iter_case_pages", original)
+    assert land(resources).success
+    assert_raw_matches_world(warehouse, world)
+
+
+@pytest.mark.parametrize(
+    ("feed", "entity"), [("iter_petition_pages", "petition"), ("iter_rating_pages", "rating")]
+)
+def test_a_petition_or_rating_read_killed_midway_loses_and_duplicates_nothing(
+    warehouse: WarehouseResource,
+    world: World,
+    servers: SimulatorServers,
+    monkeypatch: pytest.MonkeyPatch,
+    feed: str,
+    entity: str,
+) -> None:
+    servers.faults.rate_concurrent_update = 0.0
+    original = getattr(NewsysClient, feed)
+
+    def dies_after_two_pages(self: NewsysClient, since: Any, stats: Any) -> Iterator[list[Any]]:
+        for number, page in enumerate(original(self, since, stats), start=1):
+            yield page
+            if number == 2:
+                raise RuntimeError("injected failure after 2 pages")
+
+    monkeypatch.setattr(NewsysClient, feed, dies_after_two_pages)
+    resources = resources_for(servers, warehouse, page_limit=40)
+    failed = land(resources, raise_on_error=False)
+    assert not failed.success
+    with warehouse.begin() as conn:
+        landed = conn.execute(text(f"SELECT count(*) FROM raw.newsys_{entity}")).scalar()
+        held = conn.execute(
+            text("SELECT count(*) FROM raw.quarantine WHERE source = 'newsys' AND entity = :entity"),
+            {"entity": entity},
+        ).scalar()
+        watermark = conn.execute(
+            text("SELECT value FROM raw.watermark WHERE source = 'newsys' AND entity = :entity"),
+            {"entity": entity},
+        ).scalar()
+    assert landed + held >= 2 * 40 - 10, "the pages fetched before the failure were committed"
+    assert watermark is not None
+    monkeypatch.setattr(NewsysClient, feed, original)
     assert land(resources).success
     assert_raw_matches_world(warehouse, world)
 

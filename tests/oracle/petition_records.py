@@ -267,6 +267,7 @@ def read_petition(payload: Any) -> Reading:
     likes, dislikes = r.count("SoLuotThich"), r.count("SoLuotKhongThich")
     _status_rules(r, status, any_request)
     _transfer_rules(r)
+    answer, answer_file = r.text("KetQuaXuLy"), r.text("DuongDanTepKetQua")
     petition = Petition(
         petition_key=key, original_unit_code=r.text("DonViXuLy"), channel=int(channel or 0),
         transferred_in=bool(r.text("NguonChuyen")), classification=_small(classification),
@@ -277,7 +278,7 @@ def read_petition(payload: Any) -> Reading:
         handle_due_at=times["HanXuLy"], publish_due_at=times["HanCongKhai"],
         ended_at=_ended_at(status, times, asked), handled_at=times["NgayXuLyXong"],
         published_at=times["NgayCongKhai"],
-        has_answer=bool(r.text("KetQuaXuLy") or r.text("DuongDanTepKetQua")),
+        has_answer=bool(answer or answer_file),
         has_reject_reason=bool(r.text("LyDoTuChoi")), answer_rating=_small(rating), likes=likes,
         dislikes=dislikes, is_deleted=deleted,
     )

@@ -153,6 +153,7 @@ BAD_PETITIONS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "procedure a number": ({"MaTTHC": 1.002467}, ["bad_type:MaTTHC"]),
     "case a list": ({"MaHoSo": ["H19"]}, ["bad_type:MaHoSo"]),
     "answer an object": ({"KetQuaXuLy": {"text": "x"}}, ["bad_type:KetQuaXuLy"]),
+    "answer file a number beside an answer": ({"DuongDanTepKetQua": 0}, ["bad_type:DuongDanTepKetQua"]),
     "likes as text": ({"SoLuotThich": "5"}, ["bad_count:SoLuotThich"]),
     "likes 3.0": ({"SoLuotThich": 3.0}, ["bad_count:SoLuotThich"]),
     "likes 1e2": ({"SoLuotThich": 1e2}, ["bad_count:SoLuotThich"]),
