@@ -3,14 +3,15 @@
 Usage: python -m benchmarks.pipeline [--scales 20000] [--landing-only] (e.g. --scales 100000,300000,1000000)
 
 For each scale the simulator generates its world and serves both APIs from its own process; the pipeline
-lands each source into an empty warehouse (a new database on the local server when it answers, else an
-embedded one), then materialises every downstream asset of `pipelines.definitions` in one in-process run over
-every indicator month, each asset timed from its step events. Beside the landing stages run their baselines:
-fetch-only (the same pages read and decoded with orjson, the decoder ours uses, then discarded) and a bare
-psycopg binary COPY of the same rows. Then the nightly selection is re-run with nothing changed, again after
-the simulator changed about 1% of the cases, and the change-feed selection after a batch of 100 changes: wall
-seconds and the rows that the downstream assets' metadata says they read and wrote. Peak RSS is that of this
-(the pipeline's) process after the stage.
+lands each source (Egov cases, then the new system's cases, petitions and ratings) into an empty warehouse
+(a new database on the local server when it answers, else an embedded one), then materialises every
+downstream asset of `pipelines.definitions` in one in-process run over every indicator month, each asset
+timed from its step events. Beside the landing stages run their baselines: fetch-only (the same pages read
+and decoded with orjson, the decoder ours uses, then discarded) and a bare psycopg binary COPY of the same
+rows. Then the nightly selection is re-run with nothing changed, again after the simulator changed about 1%
+of the cases (and petitions and ratings at their own rates), and the change-feed selection after a batch of
+100 changes: wall seconds and the rows that the downstream assets' metadata says they read and wrote. Peak
+RSS is that of this (the pipeline's) process after the stage.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -30,18 +32,27 @@ import orjson
 import psycopg
 from psycopg import sql as pgsql
 
-from assets.raw import egov_case, newsys_case, newsys_official, newsys_procedure, newsys_unit
+from assets.raw import (
+    egov_case,
+    newsys_case,
+    newsys_official,
+    newsys_petition,
+    newsys_procedure,
+    newsys_rating,
+    newsys_unit,
+)
 from benchmarks.landing_throughput import WORLD_NOW, simulator_process
 from core import asset_keys as keys
 from core.local_time import LOCAL_ZONE
-from ingest.entities import EGOV_CASE, NEWSYS_CASE, EntitySpec
+from ingest.entities import EGOV_CASE, NEWSYS_CASE, NEWSYS_PETITION, NEWSYS_RATING, EntitySpec
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.jobs import RAW_NEWSYS_CHANGES
 from pipelines.run_tags import full_range_run_tags
 from resources.alerting import AlertingResource
 from resources.egov_client import CASES_PATH, EgovClient
 from resources.embedded_postgres import sqlalchemy_url
-from resources.newsys_client import TOKEN_PATH, NewsysClient
+from resources.newsys_client import CASES_PATH as NEWSYS_CASES_PATH
+from resources.newsys_client import PETITIONS_PATH, RATINGS_PATH, TOKEN_PATH, NewsysClient
 from resources.scratch_databases import create_database, drop_database, server_uri
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -54,7 +65,7 @@ SLOWEST_SHOWN = 4
 BINARY_COPY = pgsql.SQL("COPY copy_baseline ({}) FROM STDIN (FORMAT BINARY)")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 RAW_KEYS = {keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_CASE, keys.RAW_NEWSYS_OFFICIAL, keys.RAW_NEWSYS_PROCEDURE,
-            keys.RAW_NEWSYS_UNIT}  # fmt: skip
+            keys.RAW_NEWSYS_UNIT, keys.RAW_NEWSYS_PETITION, keys.RAW_NEWSYS_RATING}  # fmt: skip
 
 
 @dataclass
@@ -85,14 +96,15 @@ def egov_pages(url: str) -> Iterator[list]:
             page += 1
 
 
-def newsys_pages(url: str) -> Iterator[list]:
-    """Every new-system case page, read and decoded as plainly as possible."""
+def newsys_pages(url: str, path: str = NEWSYS_CASES_PATH) -> Iterator[list]:
+    """Every page of a new-system feed (cases unless `path` names another), read and decoded as plainly as
+    possible."""
     with httpx.Client(base_url=url, timeout=60) as client:
         form = {"grant_type": "client_credentials", "client_id": NEWSYS_ID, "client_secret": NEWSYS_SECRET}
         token = client.post(TOKEN_PATH, data=form).json()["access_token"]
         params: dict = {"limit": 1000}
         while True:
-            answer = client.get("/api/v2/cases", params=params, headers={"Authorization": f"Bearer {token}"})
+            answer = client.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
             body = orjson.loads(answer.content)
             yield body["items"]
             if not body["next_cursor"]:
@@ -185,7 +197,11 @@ def run_scale(scale: int, *, downstream_too: bool = True) -> list[Stage]:
             for label, asset, pages, spec in (
                 ("land egov case", egov_case, egov_pages, EGOV_CASE),
                 ("land newsys case", newsys_case, newsys_pages, NEWSYS_CASE),
-            ):
+                ("land newsys petition", newsys_petition, partial(newsys_pages, path=PETITIONS_PATH),
+                 NEWSYS_PETITION),
+                ("land newsys rating", newsys_rating, partial(newsys_pages, path=RATINGS_PATH),
+                 NEWSYS_RATING),
+            ):  # fmt: skip
                 fetch_seconds, _ = fetch_only(pages(egov_url if spec is EGOV_CASE else newsys_url))
                 result = dg.materialize([asset], resources=resources, instance=instance, run_config=QUIET)
                 assert result.success, f"{label} failed"
@@ -261,10 +277,12 @@ def timed_sync(
     return stages
 
 
-def apply_changes(newsys_url: str, count: int) -> int:
-    """Ask the simulator for a batch of about `count` changes (its clock moves an hour); cases changed."""
+def apply_changes(newsys_url: str, count: int) -> str:
+    """Ask the simulator for a batch of about `count` changes (its clock moves an hour); what changed."""
     answer = httpx.post(f"{newsys_url}/_sim/changes", params={"n": count}, timeout=600).json()
-    return len(answer.get("egov_ids", [])) + len(answer.get("newsys_keys", []))
+    cases = len(answer.get("egov_ids", [])) + len(answer.get("newsys_keys", []))
+    petitions, ratings = len(answer.get("petition_keys", [])), len(answer.get("rating_keys", []))
+    return f"{cases:,} cases, {petitions:,} petitions, {ratings:,} ratings changed"
 
 
 def rerun_stages(
@@ -275,10 +293,10 @@ def rerun_stages(
     label = "nightly re-run, nothing changed"
     stages = timed_sync(label, everything, AS_OF + timedelta(minutes=10), resources, instance)
     changed = apply_changes(newsys_url, max(1, scale // 100))
-    label = f"nightly re-run, {changed:,} cases changed"
+    label = f"nightly re-run, {changed}"
     stages += timed_sync(label, everything, AS_OF + timedelta(hours=1), resources, instance)
     changed = apply_changes(newsys_url, 100)
-    label = f"newsys_changes_sync, {changed:,} cases changed"
+    label = f"newsys_changes_sync, {changed}"
     feed = RAW_NEWSYS_CHANGES.downstream()
     stages += timed_sync(label, feed, AS_OF + timedelta(hours=2), resources, instance)
     return stages

@@ -71,3 +71,30 @@ def test_no_second_sync_run_is_requested_while_one_is_queued() -> None:
         assert not held.run_requests
         assert "queued" in (held.skip_reason.skip_message or "")
         assert int(held.cursor) > int(first.cursor)
+
+
+def test_petition_and_rating_events_request_a_sync_naming_their_feeds() -> None:
+    world = generate_world(scale=300, seed=9)
+    with SimulatorServers(world, faults=Faults.none()) as servers:
+        client = NewsysClient(
+            base_url=servers.newsys_url,
+            client_id=CREDENTIALS["NEWSYS_CLIENT_ID"],
+            client_secret=CREDENTIALS["NEWSYS_CLIENT_SECRET"],
+        )
+        cursor = evaluate(client, None).cursor
+        with servers.lock:
+            now = world.tick(60)
+            world.change_petition(0, now, "pakn.updated", lambda p: setattr(p, "likes", p.likes + 1))
+        petitions = evaluate(client, cursor)
+        assert isinstance(petitions, dg.SensorResult) and petitions.run_requests
+        assert petitions.run_requests[0].tags["egov_sync/feeds"] == "petitions"
+        with servers.lock:
+            now = world.tick(60)
+            world.change_rating(0, now, "danhgia.deleted", lambda r: setattr(r, "deleted", True))
+            world.change_petition(1, now, "pakn.deleted", lambda p: setattr(p, "deleted", True))
+        both = evaluate(client, petitions.cursor)
+        assert isinstance(both, dg.SensorResult) and both.run_requests
+        assert both.run_requests[0].tags["egov_sync/feeds"] == "petitions,ratings"
+        assert int(both.run_requests[0].tags["egov_sync/events"]) == 2
+        assert int(both.cursor) > int(petitions.cursor)
+        assert isinstance(evaluate(client, both.cursor), dg.SkipReason)

@@ -298,3 +298,37 @@ def test_concurrent_updates_converge_on_the_next_run(
     servers.faults.rate_concurrent_update = 0.0
     land(resources)
     assert_raw_matches_world(warehouse, world)
+
+
+def printed_section(printed: str, title: str) -> list[str]:
+    """The lines of one `=== title ===` section of the printed summary."""
+    return printed.split(f"=== {title} ===", 1)[1].split("\n=== ", 1)[0].splitlines()
+
+
+def test_the_summary_shows_both_feeds_counts_and_quarantine(
+    warehouse: WarehouseResource,
+    world: World,
+    servers: SimulatorServers,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pipelines.cli import print_summary
+
+    result = land(resources_for(servers, warehouse))
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse.url)
+    capsys.readouterr()
+    print_summary(result.run_id, 1.0)
+    printed = capsys.readouterr().out
+    truth = petition_quarantine_truth(truth_for_world(world, as_of=AS_OF, pii_key=PII_KEY))
+    feeds = printed_section(printed, "petitions and ratings (raw)")
+    landed_now = printed_section(printed, "landed in this run")
+    for table, (_, records, reader) in FEEDBACK_FEEDS.items():
+        entity = table.removeprefix("raw.newsys_")
+        current = oracle_current(records(world), reader).values()
+        live = sum(1 for value in current if not value.is_deleted)
+        held = [reasons for (_, bad_entity, _), reasons in truth.items() if bad_entity == entity]
+        line = next(line for line in feeds if line.startswith(f"newsys/{entity} "))
+        assert line.split()[1:] == [str(live), str(len(current) - live), str(len(held))], line
+        reasons_line = feeds[feeds.index(line) + 1]
+        assert reasons_line.startswith("  quarantine reasons: ") and "missing:Ma" in reasons_line
+        assert any(line.startswith(f"newsys/{entity} ") for line in landed_now)

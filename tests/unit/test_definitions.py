@@ -21,6 +21,8 @@ RAW_KEYS = {
     "raw/newsys_procedure",
     "raw/newsys_unit",
     "raw/egov_case",
+    "raw/newsys_petition",
+    "raw/newsys_rating",
 }
 
 
@@ -66,3 +68,19 @@ def test_every_run_uses_the_project_executor() -> None:
         defs.resolve_implicit_global_asset_job_def(),
     ):
         assert job.executor_def is egov_sync_executor, job.name
+
+
+def test_the_change_feed_job_lands_every_feed_the_events_announce() -> None:
+    job = defs.resolve_job_def("newsys_changes_sync")
+    selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+    assert selected >= {"raw/newsys_case", "raw/newsys_official", "raw/newsys_petition", "raw/newsys_rating"}
+    assert not selected & {"raw/egov_case", "raw/newsys_procedure", "raw/newsys_unit"}
+
+
+def test_change_events_name_the_feeds_they_announce() -> None:
+    from pipelines.sensors import changed_feeds
+
+    events = [{"type": "pakn.created"}, {"type": "danhgia.updated"}, {"type": "hoso.deleted"},
+              {"type": "canbo.updated"}, {"type": "pakn.deleted"}]  # fmt: skip
+    assert changed_feeds(events) == ["cases", "officials", "petitions", "ratings"]
+    assert changed_feeds([{"type": "lichhen.created"}, {}]) == ["other"]
