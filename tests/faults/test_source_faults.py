@@ -23,7 +23,7 @@ from simulator.faults import Faults
 from simulator.server import SimulatorServers
 from simulator.world import World, generate_world
 from tests.faults.source_setup import FAST_RETRY, SCALE, fast_resources, land, retry_causes
-from tests.integration.test_landing import RAW_ASSETS, assert_raw_matches_world
+from tests.integration.test_landing import CASE_ASSETS, assert_raw_matches_world
 from tests.sync_env import CREDENTIALS
 
 pytestmark = pytest.mark.integration
@@ -197,8 +197,9 @@ def test_the_run_failure_alert_carries_the_console_text(
 ) -> None:
     servers.faults = Faults(rate_repeat_page=1.0)
     instance = dg.DagsterInstance.ephemeral()
+    # The case and catalogue assets: their failure lines fit in an alert's message (at most 500 characters).
     result = dg.materialize(
-        RAW_ASSETS,
+        CASE_ASSETS,
         resources=fast_resources(servers, warehouse),
         raise_on_error=False,
         instance=instance,

@@ -34,9 +34,8 @@ from tests.oracle.petitions import latest_versions
 from tests.oracle.source_records import Reading
 from tests.sync_env import AS_OF, CREDENTIALS, PII_KEY
 
-RAW_ASSETS = [
-    newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case, newsys_petition, newsys_rating
-]
+CASE_ASSETS = [newsys_case, newsys_official, newsys_procedure, newsys_unit, egov_case]
+RAW_ASSETS = [*CASE_ASSETS, newsys_petition, newsys_rating]
 RAW_ROW_VERSIONS = {
     "raw.newsys_case": "SELECT case_no AS k, xmin::text AS v FROM raw.newsys_case",
     "raw.egov_case": "SELECT egov_id::text AS k, xmin::text AS v FROM raw.egov_case",
