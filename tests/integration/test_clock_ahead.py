@@ -13,6 +13,7 @@ from sqlalchemy import text
 from resources.warehouse import WarehouseResource
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
+from simulator.simtime import at
 from simulator.world import World, generate_world
 from tests.faults.source_setup import fast_resources, land
 from tests.integration.test_landing import assert_raw_matches_world
@@ -92,4 +93,29 @@ def test_a_watermark_already_carried_ahead_is_set_back_and_the_skipped_changes_l
     for entity in ("egov_case", "newsys_case"):
         assert landing_metadata(result, entity)["watermark_set_back_from"].startswith("2099-01-01")
     assert all(value <= datetime.now(UTC) for value in watermarks(warehouse).values())
+    assert_raw_matches_world(warehouse, world)
+
+
+def test_petitions_and_ratings_stamped_ahead_land_but_leave_their_watermarks_behind(
+    warehouse: WarehouseResource, world: World, servers: SimulatorServers
+) -> None:
+    ahead = at(2035, 6, 1)
+    with servers.lock:
+        world.change_petition(0, ahead, "pakn.updated", lambda p: setattr(p, "likes", p.likes + 1))
+        world.change_rating(0, ahead, "danhgia.updated", lambda r: setattr(r, "comment", 0))
+    resources = fast_resources(servers, warehouse)
+    result = land(resources)
+    assert result.success
+    for entity in ("newsys_petition", "newsys_rating"):
+        metadata = landing_metadata(result, entity)
+        assert metadata["rows_ahead_of_clock"] == 1
+        assert metadata["newest_ahead_of_clock"].startswith("2035-06-01")
+    with warehouse.begin() as conn:
+        stored = dict(conn.execute(text(
+            "SELECT entity, value FROM raw.watermark WHERE entity IN ('petition', 'rating')"
+        )).tuples().all())  # fmt: skip
+    assert set(stored) == {"petition", "rating"}
+    assert all(value <= datetime.now(UTC) for value in stored.values()), stored
+    world.apply_changes(40, seed=6)
+    assert land(resources).success
     assert_raw_matches_world(warehouse, world)
