@@ -77,15 +77,15 @@ WHERE consumer = ANY (CAST(:consumers AS text[]))
 DELETE FROM staging.change_log WHERE change_id <= :last_change_id
 
 -- name: first_month
-SELECT date_trunc('month', min(received_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+SELECT date_trunc('month', min(received_at) AT TIME ZONE meta.local_zone())::date
 FROM mart.fact_case
 WHERE status_code NOT IN (1, 3)
 
 -- name: create_affected_month
 CREATE TEMP TABLE affected_month ON COMMIT DROP AS
 WITH bounds AS (
-    SELECT date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS as_of_month,
-           date_trunc('month', CAST(:previous_as_of AS timestamptz) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+    SELECT date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date AS as_of_month,
+           date_trunc('month', CAST(:previous_as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date
                AS previous_month,
            CAST(:first_month AS date) AS first_month,
            CAST(:previous_first_month AS date) AS previous_first_month
@@ -95,9 +95,9 @@ WITH bounds AS (
     CROSS JOIN bounds AS b
     WHERE c.kind = 'fact' AND c.month_from IS NOT NULL
     UNION ALL
-    SELECT date_trunc('month', least(f.received_at, f.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+    SELECT date_trunc('month', least(f.received_at, f.finished_at) AT TIME ZONE meta.local_zone())::date,
            CASE WHEN f.finished_at IS NOT NULL
-                THEN date_trunc('month', greatest(f.received_at, f.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+                THEN date_trunc('month', greatest(f.received_at, f.finished_at) AT TIME ZONE meta.local_zone())::date
                 ELSE greatest(b.as_of_month, b.previous_month)
            END
     FROM pending_changes AS c
@@ -121,8 +121,8 @@ WITH bounds AS (
     WHERE b.first_month IS DISTINCT FROM b.previous_first_month
 )
 SELECT DISTINCT m::date AS period_month,
-       m AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-       (m + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+       m AT TIME ZONE meta.local_zone() AS p_start,
+       (m + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end
 FROM ranges AS r
 CROSS JOIN LATERAL generate_series(r.month_from::timestamp, r.month_to::timestamp, interval '1 month') AS m
 WHERE r.month_from IS NOT NULL AND r.month_to IS NOT NULL

@@ -175,6 +175,3 @@ LIMIT :limit
 SELECT expectation, success, element_count, unexpected_count
 FROM mart.dq_results
 WHERE run_at = :run_at AND expectation = ANY (CAST(:names AS text[]))
-
--- name: offender_sample
-SELECT record_key FROM mart.dq_offender WHERE expectation = :expectation ORDER BY record_key LIMIT :limit

@@ -60,9 +60,9 @@ INSERT INTO staging.change_log (
 SELECT 'fact', d.image, d.source_system, d.case_key, d.procedure_code, d.unit_code, d.status_code, d.channel,
        d.received_at, d.due_at, d.finished_at, d.has_e_result, d.is_digitized, d.payment, d.rating,
        d.has_apology, d.synced_national,
-       date_trunc('month', least(d.received_at, d.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+       date_trunc('month', least(d.received_at, d.finished_at) AT TIME ZONE meta.local_zone())::date,
        CASE WHEN d.finished_at IS NOT NULL THEN
-           date_trunc('month', greatest(d.received_at, d.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+           date_trunc('month', greatest(d.received_at, d.finished_at) AT TIME ZONE meta.local_zone())::date
        END
 FROM (
     SELECT 'old' AS image, o.*

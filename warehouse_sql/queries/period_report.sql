@@ -101,8 +101,8 @@ DROP TABLE IF EXISTS affected_period;
 -- The quarters, halves and years that contain an affected month.
 CREATE TEMP TABLE affected_period ON COMMIT DROP AS
 SELECT DISTINCT k.period_kind, k.period_start::date AS period_start,
-       k.period_start AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-       (k.period_start + k.length) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
+       k.period_start AT TIME ZONE meta.local_zone() AS p_start,
+       (k.period_start + k.length) AT TIME ZONE meta.local_zone() AS p_end
 FROM affected_month AS m
 CROSS JOIN LATERAL (VALUES
     ('quarter', date_trunc('quarter', m.period_month::timestamp), interval '3 months'),
