@@ -1,19 +1,26 @@
 """The case universe mart: one row per real case, without personal data."""
 
-import dagster as dg
+from typing import Any
 
+import dagster as dg
+from sqlalchemy import Connection
+
+from assets.build_inputs import build_inputs
 from core import asset_keys as keys
-from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table, violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
+from transform.builds import BuildRun
+from transform.case_universe import FACT_CASE, FACT_CASE_SQL
+from transform.registry import run_build
+from transform.statements import rows
 
 
 @dg.asset(
     key=keys.FACT_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
     kinds={"postgres", "sql"},
+    code_version=FACT_CASE.code_version(),
 )
 def fact_case(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
@@ -24,10 +31,14 @@ def fact_case(
     `PII_HASH_KEY` as the table is built. Only the rows the changes affect are recomputed, unless the run asks
     for a full rebuild or the key changed.
     """
-    full = full_rebuild_requested(context)
-    changes = warehouse.transaction(lambda conn: build_fact_case(conn, settings.pii_hash_key, full=full))
-    metadata = {**changes.as_metadata(), **changes.extra["plan"].as_metadata()}
-    counts = changes.extra["counts"]
+    inputs = build_inputs(context, settings)
+
+    def build(conn: Connection) -> tuple[BuildRun, list[dict[str, Any]] | None]:
+        run = run_build(conn, FACT_CASE, inputs)
+        return run, rows(conn, FACT_CASE_SQL, "fact_case_counts") if run.published.rows_written else None
+
+    run, counts = warehouse.transaction(build)
+    metadata = run.as_metadata()
     if counts is not None:
         metadata["dagster/row_count"] = sum(row["cases"] for row in counts)
         metadata["cases_by_source"] = markdown_table(counts, ["source_system", "cases", "with_legacy_no"])

@@ -24,12 +24,13 @@ from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.run_clock import run_started_at
 from core.sql_files import sql
-from expectations.rules import Rule, rules_judging
+from expectations.rules import Rule, rules_judging, rules_version
 from expectations.run import QUERIES, ValidationRun, run_integrity, run_row_rules
 from expectations.validation import Outcome, data_docs_index, validation_page
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
+from transform.dq_subject import DQ_SUBJECT
 
 VALIDATED_ASSETS = [
     keys.FACT_CASE,
@@ -81,6 +82,7 @@ def alert_details(run: ValidationRun) -> dict[str, Any]:
     key=keys.DQ_RESULTS,
     deps=VALIDATED_ASSETS,
     description="History of data-quality validations (a row per expectation per run) and current offenders.",
+    code_version=f"{DQ_SUBJECT.code_version()}.{rules_version()}",
 )
 def dq_results(
     context: dg.AssetExecutionContext,

@@ -2,13 +2,14 @@
 
 import dagster as dg
 
+from assets.build_inputs import build_inputs
 from core import asset_keys as keys
-from core.build_mode import full_rebuild_requested
 from core.presentation import counts_table, markdown_table, violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-from transform.case_universe import rows
-from transform.reconciliation import RECONCILIATION_SQL, build_reconciliation
+from transform.reconciliation import RECONCILIATION, RECONCILIATION_SQL, outcome_counts
+from transform.registry import run_build
+from transform.statements import rows
 
 MISMATCH_SAMPLE_SIZE = 20
 
@@ -17,6 +18,7 @@ MISMATCH_SAMPLE_SIZE = 20
     key=keys.BACKLOG_RECONCILIATION,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK],
     kinds={"postgres", "sql"},
+    code_version=RECONCILIATION.code_version(),
 )
 def backlog_reconciliation(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
@@ -27,14 +29,14 @@ def backlog_reconciliation(
     difference in one transaction, for the rows the changes affect: a re-run with unchanged sources changes
     no row.
     """
-    full = full_rebuild_requested(context)
-    changes, sample = warehouse.transaction(
+    inputs = build_inputs(context, settings)
+    run, outcomes, sample = warehouse.transaction(
         lambda conn: (
-            build_reconciliation(conn, settings.cutover(), full=full),
+            run_build(conn, RECONCILIATION, inputs),
+            outcome_counts(conn),
             rows(conn, RECONCILIATION_SQL, "mismatch_sample", limit=MISMATCH_SAMPLE_SIZE),
         )
     )
-    outcomes = changes.extra["outcomes"]
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": sum(outcomes.values()),
@@ -44,8 +46,7 @@ def backlog_reconciliation(
                 sample, ["legacy_case_no", "new_case_id", "outcome", "match_method", "mismatch_fields"]
             ),
             "cutover_at": settings.cutover().isoformat(),
-            **changes.as_metadata(),
-            **changes.extra["plan"].as_metadata(),
+            **run.as_metadata(),
         }
     )
 

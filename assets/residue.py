@@ -2,22 +2,24 @@
 
 import dagster as dg
 
+from assets.build_inputs import build_inputs
 from core import asset_keys as keys
-from core.build_mode import full_rebuild_requested
 from core.local_time import local_date
 from core.presentation import markdown_table
 from core.run_clock import run_started_at
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-from transform.case_universe import rows
-from transform.residue import RESIDUE_SQL, build_residue_case, build_residue_snapshot
+from transform.registry import run_build
+from transform.residue import RESIDUE_CASE, RESIDUE_SQL, build_residue_snapshot
+from transform.statements import rows
 
 
 @dg.asset(
     key=keys.RESIDUE_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
     kinds={"postgres", "sql"},
+    code_version=RESIDUE_CASE.code_version(),
 )
 def residue_case(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
@@ -26,20 +28,18 @@ def residue_case(
     links to, with its legacy case number, current unit, received and due dates, days open and overdue at
     the run's local date, and the last official on Egov. No applicant data.
     """
-    as_of = run_started_at(context)
-    full = full_rebuild_requested(context)
-    changes, (counts,) = warehouse.transaction(
+    inputs = build_inputs(context, settings)
+    run, (counts,) = warehouse.transaction(
         lambda conn: (
-            build_residue_case(conn, settings.cutover(), as_of, full=full),
+            run_build(conn, RESIDUE_CASE, inputs),
             rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation"),
         )
     )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": counts["residue_cases"],
-            "as_of": as_of.isoformat(),
-            **changes.as_metadata(),
-            **changes.extra["plan"].as_metadata(),
+            "as_of": run_started_at(context).isoformat(),
+            **run.as_metadata(),
         }
     )
 
@@ -69,8 +69,9 @@ def backlog_residue_snapshot(
     orders it to zero).
     """
     as_of = run_started_at(context)
-    changes = warehouse.transaction(lambda conn: build_residue_snapshot(conn, as_of))
-    by_unit = changes.extra["by_unit"]
+    published, by_unit = warehouse.transaction(
+        lambda conn: (build_residue_snapshot(conn, as_of), rows(conn, RESIDUE_SQL, "residue_by_unit"))
+    )
     residue = sum(row["residue_count"] for row in by_unit)
     alert = alerts.backlog_residue(as_of, context.run_id)
     return dg.MaterializeResult(
@@ -79,6 +80,6 @@ def backlog_residue_snapshot(
             "as_of_date": local_date(as_of).isoformat(),
             "residue_by_unit": markdown_table(by_unit, ["unit_code", "residue_count"]),
             "alert_raised": alert is not None,
-            **changes.as_metadata(),
+            **published.as_metadata(),
         }
     )
