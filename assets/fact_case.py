@@ -1,4 +1,4 @@
-"""The case universe mart: one row per real case, without personal data."""
+"""The case universe mart: one row per real case; applicants only pseudonymised (`applicant_key`)."""
 
 from typing import Any
 
@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from assets.build_inputs import build_inputs
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.presentation import markdown_table, violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -17,6 +18,7 @@ from transform.statements import rows
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.FACT_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
     kinds={"postgres", "sql"},
@@ -45,7 +47,9 @@ def fact_case(
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset_check(asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.")
+@dg.asset_check(
+    asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.", pool=WAREHOUSE_POOL
+)
 def fact_case_keys_are_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Look for duplicate case keys."""
     with warehouse.begin() as conn:

@@ -7,6 +7,7 @@ import dagster as dg
 
 from assets.build_inputs import build_inputs
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.presentation import markdown_table, violations_result
 from core.run_clock import run_started_at
 from resources.warehouse import WarehouseResource
@@ -21,6 +22,7 @@ from transform.statements import rows
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.TTHC_PERIOD_REPORT,
     deps=[keys.FACT_CASE, keys.RAW_NEWSYS_PROCEDURE],
     kinds={"postgres", "sql"},
@@ -55,6 +57,7 @@ def tthc_period_report(
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.TTHC_PERIOD_REPORT,
     description=(
         "Every row balances: received = carried over + online + offline = resolved + pending; "
@@ -70,6 +73,7 @@ def period_report_balances(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.TTHC_PERIOD_REPORT,
     description=(
         "For the latest complete quarter, per unit and ALL: the on_time_rate numerator over its cases "

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.build_inputs import build_inputs
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.local_time import local_date
 from core.presentation import markdown_table
 from core.run_clock import run_started_at
@@ -16,6 +17,7 @@ from transform.statements import rows
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.RESIDUE_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
     kinds={"postgres", "sql"},
@@ -45,6 +47,7 @@ def residue_case(
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.RESIDUE_CASE,
     description="The residue work list has as many cases as the reconciliation has residue rows.",
 )
@@ -56,6 +59,7 @@ def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.Asse
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.BACKLOG_RESIDUE_SNAPSHOT,
     deps=[keys.RESIDUE_CASE],
     kinds={"postgres", "sql"},

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from assets.build_inputs import build_inputs
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.presentation import markdown_table
 from resources.warehouse import WarehouseResource
 from transform.builds import BuildRun
@@ -16,6 +17,7 @@ from transform.statements import rows
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.STAGING_CASE,
     deps=[keys.RAW_NEWSYS_CASE, keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_UNIT],
     kinds={"postgres", "sql"},
@@ -51,6 +53,7 @@ def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.STAGING_CASE_LINK,
     deps=[keys.STAGING_CASE],
     kinds={"postgres", "sql"},

@@ -1,17 +1,67 @@
-"""The project's resources, configured from the environment (secrets through `EnvVar`, never in code)."""
+"""The project's resources as the deployment runs them: configured from the environment (secrets through
+`EnvVar`, never in code), with every address, credential and key pinned to it (`resources.pinned`).
+
+A run launched from the UI may still tune the clients' timeouts, retries and page sizes; it cannot re-point
+a source, the warehouse or the webhook, nor change the credentials, the pseudonymisation key or the cutover.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 import dagster as dg
 
+from core.environment import DEFAULT_CUTOVER_AT, pii_key_problem, read_environment
 from resources.alerting import AlertingResource
 from resources.egov_client import EgovClient
 from resources.newsys_client import NewsysClient
-from resources.settings import DEFAULT_CUTOVER_AT, PipelineSettings
+from resources.pinned import PinnedConfigError, PinnedToEnvironment
+from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
+
+
+class DeployedWarehouse(PinnedToEnvironment, WarehouseResource):
+    """The warehouse of `WAREHOUSE_URL`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {"url": "WAREHOUSE_URL"}
+
+
+class DeployedEgov(PinnedToEnvironment, EgovClient):
+    """Egov at `EGOV_BASE_URL` with `EGOV_API_KEY`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {"base_url": "EGOV_BASE_URL", "api_key": "EGOV_API_KEY"}
+
+
+class DeployedNewsys(PinnedToEnvironment, NewsysClient):
+    """The new system at `NEWSYS_BASE_URL` with `NEWSYS_CLIENT_ID` and `NEWSYS_CLIENT_SECRET`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {
+        "base_url": "NEWSYS_BASE_URL",
+        "client_id": "NEWSYS_CLIENT_ID",
+        "client_secret": "NEWSYS_CLIENT_SECRET",
+    }
+
+
+class DeployedSettings(PinnedToEnvironment, PipelineSettings):
+    """`CUTOVER_AT` and `PII_HASH_KEY`; a weak key, or the demo's key outside the demo, is refused."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {"cutover_at": "CUTOVER_AT", "pii_hash_key": "PII_HASH_KEY"}
+
+    def check_pinned(self) -> None:
+        """The pinned fields, then the key's strength."""
+        super().check_pinned()
+        problem = pii_key_problem(self.pii_hash_key, demo=read_environment().demo)
+        if problem:
+            raise PinnedConfigError(f"PII_HASH_KEY {problem}")
+
+
+class DeployedAlerting(PinnedToEnvironment, AlertingResource):
+    """Alerts to `ALERT_WEBHOOK_URL` (none when unset), recorded in the warehouse of `WAREHOUSE_URL`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {
+        "webhook_url": "ALERT_WEBHOOK_URL", "warehouse_url": "WAREHOUSE_URL",
+    }
 
 
 def _optional(name: str, default: Any) -> Any:
@@ -22,17 +72,17 @@ def _optional(name: str, default: Any) -> Any:
 def build_resources() -> dict[str, Any]:
     """Resources by key, as the assets, checks and sensors expect them."""
     return {
-        "warehouse": WarehouseResource(url=dg.EnvVar("WAREHOUSE_URL")),
-        "egov": EgovClient(base_url=dg.EnvVar("EGOV_BASE_URL"), api_key=dg.EnvVar("EGOV_API_KEY")),
-        "newsys": NewsysClient(
+        "warehouse": DeployedWarehouse(url=dg.EnvVar("WAREHOUSE_URL")),
+        "egov": DeployedEgov(base_url=dg.EnvVar("EGOV_BASE_URL"), api_key=dg.EnvVar("EGOV_API_KEY")),
+        "newsys": DeployedNewsys(
             base_url=dg.EnvVar("NEWSYS_BASE_URL"),
             client_id=dg.EnvVar("NEWSYS_CLIENT_ID"),
             client_secret=dg.EnvVar("NEWSYS_CLIENT_SECRET"),
         ),
-        "settings": PipelineSettings(
+        "settings": DeployedSettings(
             cutover_at=_optional("CUTOVER_AT", DEFAULT_CUTOVER_AT), pii_hash_key=dg.EnvVar("PII_HASH_KEY")
         ),
-        "alerts": AlertingResource(
+        "alerts": DeployedAlerting(
             webhook_url=_optional("ALERT_WEBHOOK_URL", None), warehouse_url=dg.EnvVar("WAREHOUSE_URL")
         ),
     }

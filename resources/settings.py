@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
-DEFAULT_CUTOVER_AT = "2024-12-24T00:00:00+07:00"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from core.environment import DEFAULT_CUTOVER_AT, read_environment
+
+__all__ = ["DEFAULT_CUTOVER_AT", "PipelineSettings", "data_dir", "reports_dir"]
 
 
 def data_dir() -> Path:
     """The project's data folder (`EGOV_SYNC_DATA_DIR`, default `.data/` at the project root)."""
-    path = Path(os.environ.get("EGOV_SYNC_DATA_DIR") or PROJECT_ROOT / ".data")
+    path = read_environment().data_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def reports_dir() -> Path:
     """Where the monthly report is written (`EGOV_SYNC_REPORT_DIR`, default `reports/` in the data folder)."""
-    configured = os.environ.get("EGOV_SYNC_REPORT_DIR")
-    path = Path(configured) if configured else data_dir() / "reports"
+    path = read_environment().report_dir or data_dir() / "reports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -47,3 +47,22 @@ def test_no_deprecated_dagster_or_gx_api_in_project_code() -> None:
                 if DEPRECATED.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == []
+
+
+def test_every_asset_and_check_is_in_the_warehouse_pool() -> None:
+    from core.asset_keys import WAREHOUSE_POOL
+
+    job = defs.resolve_implicit_global_asset_job_def()
+    pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}
+    assert pools and all(pool == WAREHOUSE_POOL for pool in pools.values()), pools
+
+
+def test_every_run_uses_the_project_executor() -> None:
+    from pipelines.executors import egov_sync_executor
+
+    for job in (
+        defs.resolve_job_def("nightly_sync"),
+        defs.resolve_job_def("newsys_changes_sync"),
+        defs.resolve_implicit_global_asset_job_def(),
+    ):
+        assert job.executor_def is egov_sync_executor, job.name
