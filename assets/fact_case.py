@@ -5,9 +5,8 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
-from assets.build_inputs import build_inputs
+from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
-from core.asset_keys import WAREHOUSE_POOL
 from core.presentation import markdown_table, violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -17,13 +16,10 @@ from transform.registry import run_build
 from transform.statements import rows
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.FACT_CASE,
-    deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
-    kinds={"postgres", "sql"},
-    code_version=FACT_CASE.code_version(),
-)
+@build_asset(
+    FACT_CASE, keys.FACT_CASE,
+    [keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
+)  # fmt: skip
 def fact_case(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
 ) -> dg.MaterializeResult:
@@ -47,11 +43,8 @@ def fact_case(
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset_check(
-    asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.", pool=WAREHOUSE_POOL
-)
+@warehouse_check(keys.FACT_CASE)
 def fact_case_keys_are_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Look for duplicate case keys."""
-    with warehouse.begin() as conn:
-        duplicates = rows(conn, FACT_CASE_SQL, "check_fact_case_keys")
+    """No case_key appears twice in mart.fact_case."""
+    duplicates = read_rows(warehouse, FACT_CASE_SQL, "check_fact_case_keys")
     return violations_result(duplicates, ["case_key", "n"], count="duplicates_shown", table="duplicates")

@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
-from assets.build_inputs import build_inputs
+from assets.shared import build_inputs
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
 from core.local_time import LOCAL_TZ_NAME, month_of

@@ -5,9 +5,8 @@ from typing import Any
 
 import dagster as dg
 
-from assets.build_inputs import build_inputs
+from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
-from core.asset_keys import WAREHOUSE_POOL
 from core.presentation import markdown_table, violations_result
 from core.run_clock import run_started_at
 from resources.warehouse import WarehouseResource
@@ -21,13 +20,7 @@ from transform.registry import run_build
 from transform.statements import rows
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.TTHC_PERIOD_REPORT,
-    deps=[keys.FACT_CASE, keys.RAW_NEWSYS_PROCEDURE],
-    kinds={"postgres", "sql"},
-    code_version=TTHC_PERIOD_REPORT.code_version(),
-)
+@build_asset(TTHC_PERIOD_REPORT, keys.TTHC_PERIOD_REPORT, [keys.FACT_CASE, keys.RAW_NEWSYS_PROCEDURE])
 def tthc_period_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -56,35 +49,22 @@ def tthc_period_report(
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=keys.TTHC_PERIOD_REPORT,
-    description=(
-        "Every row balances: received = carried over + online + offline = resolved + pending; "
-        "resolved = early + on time + late; pending = within due + overdue."
-    ),
-)
+@warehouse_check(keys.TTHC_PERIOD_REPORT)
 def period_report_balances(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Look for rows whose counts do not add up."""
-    with warehouse.begin() as conn:
-        broken = rows(conn, PERIOD_REPORT_SQL, "check_period_report_conservation")
+    """Every row balances: received = carried over + online + offline = resolved + pending; resolved = early +
+    on time + late; pending = within due + overdue."""
+    broken = read_rows(warehouse, PERIOD_REPORT_SQL, "check_period_report_conservation")
     columns = ["period_kind", "period_start", "unit_code", "field_code", *COUNT_COLUMNS]
     return violations_result(broken, columns, count="unbalanced_rows", table="sample")
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=keys.TTHC_PERIOD_REPORT,
-    description=(
-        "For the latest complete quarter, per unit and ALL: the on_time_rate numerator over its cases "
-        "(E = earliest of finished_at, quarter end, as_of; hit when E <= due_at) equals resolved_early + "
-        "resolved_on_time + pending_within_due."
-    ),
-)
+@warehouse_check(keys.TTHC_PERIOD_REPORT)
 def period_report_agrees_with_on_time_rate(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    """Recount the on-time hits of the latest complete quarter's cases and compare with the report."""
+    """For the latest complete quarter, per unit and ALL: the on_time_rate numerator over its cases (E =
+    earliest of finished_at, quarter end, as_of; hit when E <= due_at) equals resolved_early +
+    resolved_on_time + pending_within_due."""
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         quarter = latest_complete_quarter(conn, as_of)

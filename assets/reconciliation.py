@@ -2,9 +2,8 @@
 
 import dagster as dg
 
-from assets.build_inputs import build_inputs
+from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
-from core.asset_keys import WAREHOUSE_POOL
 from core.presentation import counts_table, markdown_table, violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -15,13 +14,7 @@ from transform.statements import rows
 MISMATCH_SAMPLE_SIZE = 20
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.BACKLOG_RECONCILIATION,
-    deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK],
-    kinds={"postgres", "sql"},
-    code_version=RECONCILIATION.code_version(),
-)
+@build_asset(RECONCILIATION, keys.BACKLOG_RECONCILIATION, [keys.STAGING_CASE, keys.STAGING_CASE_LINK])
 def backlog_reconciliation(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
 ) -> dg.MaterializeResult:
@@ -53,27 +46,18 @@ def backlog_reconciliation(
     )
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=keys.BACKLOG_RECONCILIATION,
-    description="Every Egov backlog case has exactly one backlog row (finished_in_egov ... double_handled).",
-)
+@warehouse_check(keys.BACKLOG_RECONCILIATION)
 def every_backlog_case_has_one_row(
     warehouse: WarehouseResource, settings: PipelineSettings
 ) -> dg.AssetCheckResult:
-    """Compare the backlog case numbers (with multiplicity) with the backlog rows published."""
-    with warehouse.begin() as conn:
-        broken = rows(conn, RECONCILIATION_SQL, "check_backlog_conservation", cutover=settings.cutover())
+    """Every Egov backlog case has exactly one backlog row (finished_in_egov ... double_handled)."""
+    cutover = settings.cutover()
+    broken = read_rows(warehouse, RECONCILIATION_SQL, "check_backlog_conservation", cutover=cutover)
     return violations_result(broken, ["legacy_case_no", "backlog_cases", "backlog_rows"])
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=keys.BACKLOG_RECONCILIATION,
-    description="Every valid, non-deleted migrated record appears exactly once, as primary or extra row.",
-)
+@warehouse_check(keys.BACKLOG_RECONCILIATION)
 def every_migrated_record_appears_once(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Compare the migrated records with the `new_case_id` values published."""
-    with warehouse.begin() as conn:
-        broken = rows(conn, RECONCILIATION_SQL, "check_migrated_conservation")
+    """Every valid, non-deleted migrated record appears exactly once, as primary or extra row."""
+    broken = read_rows(warehouse, RECONCILIATION_SQL, "check_migrated_conservation")
     return violations_result(broken, ["new_case_id", "rows"])

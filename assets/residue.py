@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.build_inputs import build_inputs
+from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
 from core.local_time import local_date
@@ -16,12 +16,8 @@ from transform.residue import RESIDUE_CASE, RESIDUE_SQL, build_residue_snapshot
 from transform.statements import rows
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.RESIDUE_CASE,
-    deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
-    kinds={"postgres", "sql"},
-    code_version=RESIDUE_CASE.code_version(),
+@build_asset(
+    RESIDUE_CASE, keys.RESIDUE_CASE, [keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
 )
 def residue_case(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
@@ -46,15 +42,10 @@ def residue_case(
     )
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=keys.RESIDUE_CASE,
-    description="The residue work list has as many cases as the reconciliation has residue rows.",
-)
+@warehouse_check(keys.RESIDUE_CASE)
 def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Compare the two residue counts."""
-    with warehouse.begin() as conn:
-        (counts,) = rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation")
+    """The residue work list has as many cases as the reconciliation has residue rows."""
+    (counts,) = read_rows(warehouse, RESIDUE_SQL, "check_residue_matches_reconciliation")
     return dg.AssetCheckResult(passed=counts["residue_cases"] == counts["residue_rows"], metadata=counts)
 
 

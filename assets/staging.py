@@ -5,9 +5,8 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
-from assets.build_inputs import build_inputs
+from assets.shared import build_asset, build_inputs
 from core import asset_keys as keys
-from core.asset_keys import WAREHOUSE_POOL
 from core.presentation import markdown_table
 from resources.warehouse import WarehouseResource
 from transform.builds import BuildRun
@@ -16,12 +15,8 @@ from transform.registry import run_build
 from transform.statements import rows
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.STAGING_CASE,
-    deps=[keys.RAW_NEWSYS_CASE, keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_UNIT],
-    kinds={"postgres", "sql"},
-    code_version=STAGING_CASE.code_version(),
+@build_asset(
+    STAGING_CASE, keys.STAGING_CASE, [keys.RAW_NEWSYS_CASE, keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_UNIT],
 )
 def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every valid landed case of the new system and of Egov in one canonical shape (`staging.case`), with
@@ -52,13 +47,7 @@ def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.STAGING_CASE_LINK,
-    deps=[keys.STAGING_CASE],
-    kinds={"postgres", "sql"},
-    code_version=CASE_LINK.code_version(),
-)
+@build_asset(CASE_LINK, keys.STAGING_CASE_LINK, [keys.STAGING_CASE])
 def staging_case_link(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:

@@ -96,10 +96,10 @@ SELECT 'egov', e.egov_id::text, 'EGOV:' || e.case_no, e.case_no,
        e.is_digitized, e.payment, e.rating, e.has_apology, NULL, e.stop_reason,
        e.applicant_id, e.handlers, e.last_official, e.is_deleted, e.updated_at
 FROM raw.egov_case AS e
+LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code
 LEFT JOIN staging.case_no_key AS k
        ON k.case_no = e.case_no
       AND octet_length(e.case_no) <> char_length(e.case_no)
-LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code
 WHERE {egov_filter};
 
 -- name: analyze_case
