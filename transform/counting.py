@@ -27,7 +27,6 @@ from sqlalchemy import Connection
 from core.sql_files import column_list, sql
 from resources.publication import Publication, PublishedTable, publish_table
 from transform.builds import Build, BuildRun, Param
-from transform.case_universe import FACTS
 from transform.change_log import EntryKind, image_columns, pending_of_kind
 from transform.statements import ALL_ROWS, run_template
 
@@ -89,12 +88,14 @@ class Pass(StrEnum):
 
 @dataclass(frozen=True)
 class CountedMart:
-    """A mart of case counts per span, built by difference: its build's name, its table and spans, its SQL (a
-    `count` template, and a `finish` statement when the published rows are more than the counts), the columns
-    a row is grouped by and the counts summed, the count a row is kept while positive, the template's own
-    fragments per pass, the rows counted afresh (a condition on `t`) and whether it counts by field."""
+    """A mart of case counts per span, built by difference: its build's name and the builds it comes after,
+    its table and spans, its SQL (a `count` template, and a `finish` statement when the published rows are
+    more than the counts), the columns a row is grouped by and the counts summed, the count a row is kept
+    while positive, the template's own fragments per pass, the rows counted afresh (a condition on `t`) and
+    whether it counts by a procedure's field."""
 
     build: str
+    after: tuple[str, ...]
     table: PublishedTable
     spans: Spans
     queries: str
@@ -293,9 +294,10 @@ def compute_counts(conn: Connection, mart: CountedMart, run: BuildRun) -> Public
 
 
 def counted_build(mart: CountedMart) -> Build:
-    """The build of a counted mart: after the facts, kept with its as_of, coded by its SQL and declaration."""
+    """The build of a counted mart: kept with its as_of, its code its SQL (its own and the driver's) and its
+    declaration."""
     return Build(
         mart.build, publishes=mart.table.table, sql=(mart.queries, COUNTING_SQL),
-        compute=lambda conn, run: compute_counts(conn, mart, run), after=FACTS, params=(Param.AS_OF,),
+        compute=lambda conn, run: compute_counts(conn, mart, run), after=mart.after, params=(Param.AS_OF,),
         shape=(repr(mart),),
     )  # fmt: skip

@@ -18,6 +18,7 @@ from core.sql_files import sql, sql_text
 from resources.publication import Publication, PublishedTable, publish_table
 from transform import change_log
 from transform.builds import BuildInputs, BuildRun, lock_tables
+from transform.case_universe import FACTS
 from transform.change_log import Log
 from transform.counting import (
     MONTHS,
@@ -58,6 +59,7 @@ INDICATOR_LABELS: dict[str, str] = {
 
 INDICATORS = CountedMart(
     build="indicator_monthly",
+    after=FACTS,
     table=INDICATOR_MONTHLY_TABLE,
     spans=MONTHS,
     queries=QUERIES,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection
 
 from resources.publication import PublishedTable
+from transform.case_universe import FACTS
 from transform.counting import PERIODS, CountedMart, counted_build
 from transform.statements import rows
 
@@ -20,6 +21,7 @@ COUNT_COLUMNS = (
 )  # fmt: skip
 PERIOD_REPORT = CountedMart(
     build="tthc_period_report",
+    after=FACTS,
     table=PublishedTable(
         "mart.tthc_period_report", key=("period_kind", "period_start", "unit_code", "field_code")
     ),

@@ -21,11 +21,12 @@ from sqlalchemy import Connection
 from transform.builds import Build, BuildInputs, BuildRun, Registry
 from transform.case_universe import CASE_LINK, FACT_CASE, STAGING_CASE
 from transform.dq_subject import DQ_SUBJECT
-from transform.indicators import INDICATOR_MONTHLY
-from transform.period_report import TTHC_PERIOD_REPORT
+from transform.indicators import INDICATOR_MONTHLY, INDICATORS
+from transform.period_report import PERIOD_REPORT, TTHC_PERIOD_REPORT
 from transform.reconciliation import RECONCILIATION
 from transform.residue import RESIDUE_CASE
 
+COUNTED_MARTS = (INDICATORS, PERIOD_REPORT)  # the builds counted by difference (transform/counting.py)
 REGISTRY = Registry(
     STAGING_CASE, CASE_LINK, FACT_CASE, RECONCILIATION, RESIDUE_CASE, DQ_SUBJECT, INDICATOR_MONTHLY,
     TTHC_PERIOD_REPORT,

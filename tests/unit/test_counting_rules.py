@@ -11,11 +11,9 @@ import pytest
 
 from core.sql_files import sql_text
 from transform.change_log import FACT_IMAGE_COLUMNS
-from transform.counting import CountedMart, carried_since
-from transform.indicators import INDICATORS
-from transform.period_report import PERIOD_REPORT
+from transform.counting import CountedMart, carried_since, counted_build
+from transform.registry import COUNTED_MARTS, REGISTRY
 
-COUNTED_MARTS = (INDICATORS, PERIOD_REPORT)
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = datetime(2026, 7, 3, 9, 0, tzinfo=LOCAL)
 FIRST = date(2019, 1, 1)
@@ -65,6 +63,11 @@ def test_rule_4_a_count_reading_a_catalogue_or_counting_no_cases_declares_it(mar
         assert (catalogue in read) == getattr(mart, flag), (catalogue, flag)
     assert bool(read & AFRESH_SOURCES) == (mart.afresh != "false")
     assert read - set(CATALOGUES) - AFRESH_SOURCES <= {"mart.fact_case"}
+
+
+def test_every_counted_mart_is_a_build_of_the_registry() -> None:
+    builds = {build.name: build for build in REGISTRY.builds}
+    assert all(builds.get(mart.build) == counted_build(mart) for mart in COUNTED_MARTS)
 
 
 def test_rule_3_a_span_is_carried_only_if_the_last_build_counted_it_from_the_same_first_month() -> None:
