@@ -103,7 +103,7 @@ class CountedMart:
     counts: tuple[str, ...]
     kept_while: str
     fragments: Mapping[Pass, Mapping[str, str]] = field(default_factory=dict)
-    afresh: str = "false"
+    afresh: str | None = None
     finish: str | None = None
     by_procedure: bool = False
 
@@ -231,7 +231,7 @@ def count_changes(conn: Connection, mart: CountedMart, run: BuildRun) -> int:
         for moment, weight in ((as_of, "1"), (previous, "-1")):
             count(conn, mart, Pass.CHANGES, moment, cases=TABLES.as_of_flip, weight=weight, into=into,
                   span_filter=span_filter)  # fmt: skip
-    if mart.afresh != "false":
+    if mart.afresh is not None:
         count(conn, mart, Pass.AFRESH, as_of, cases=NO_CASES, weight="1", into=into, span_filter=span_filter)
     return read
 
@@ -245,7 +245,8 @@ def merge_carried(conn: Connection, mart: CountedMart) -> None:
         conn, COUNTING_SQL, "merge_carried", **TABLES.parts(), mart=mart.table.table, sums=sums,
         columns=column_list(mart.columns), groups=column_list(mart.groups),
         t_columns=column_list(mart.columns, "t"), t_span=column_list(spans, "t"),
-        span_columns=column_list(spans), afresh=mart.afresh, kept_while=pgsql.Identifier(mart.kept_while),
+        span_columns=column_list(spans), afresh=mart.afresh or "false",
+        kept_while=pgsql.Identifier(mart.kept_while),
     )  # fmt: skip
 
 
@@ -294,8 +295,8 @@ def compute_counts(conn: Connection, mart: CountedMart, run: BuildRun) -> Public
 
 
 def counted_build(mart: CountedMart) -> Build:
-    """The build of a counted mart: kept with its as_of, its code its SQL (its own and the driver's) and its
-    declaration."""
+    """The build of a counted mart: it keeps its as_of, and its code is its SQL (its own and the driver's)
+    and its declaration."""
     return Build(
         mart.build, publishes=mart.table.table, sql=(mart.queries, COUNTING_SQL),
         compute=lambda conn, run: compute_counts(conn, mart, run), after=mart.after, params=(Param.AS_OF,),

@@ -61,7 +61,7 @@ def test_rule_4_a_count_reading_a_catalogue_or_counting_no_cases_declares_it(mar
     read = set(re.findall(r"\b(?:FROM|JOIN)\s+((?:raw|staging|mart)\.[a-z_]+)", template(mart)))
     for catalogue, flag in CATALOGUES.items():
         assert (catalogue in read) == getattr(mart, flag), (catalogue, flag)
-    assert bool(read & AFRESH_SOURCES) == (mart.afresh != "false")
+    assert bool(read & AFRESH_SOURCES) == (mart.afresh is not None)
     assert read - set(CATALOGUES) - AFRESH_SOURCES <= {"mart.fact_case"}
 
 
