@@ -55,7 +55,7 @@ class Environment(BaseSettings):
     executor: Executor = Field("in_process", validation_alias=_variable("EGOV_SYNC_EXECUTOR"))
     celery_broker: str = Field(DEFAULT_CELERY_BROKER, validation_alias=_variable("EGOV_SYNC_CELERY_BROKER"))
     sensor_interval_seconds: int = Field(
-        300, ge=30, le=86_400, validation_alias=_variable("EGOV_SYNC_SENSOR_INTERVAL_SECONDS")
+        300, ge=1, le=86_400, validation_alias=_variable("EGOV_SYNC_SENSOR_INTERVAL_SECONDS")
     )
     statement_timeout_seconds: int = Field(
         3_600, ge=1, le=86_400, validation_alias=_variable("EGOV_SYNC_STATEMENT_TIMEOUT_SECONDS")
