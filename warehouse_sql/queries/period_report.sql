@@ -1,7 +1,7 @@
 -- mart.tthc_period_report, counted by difference (transform/counting.py; the rules: queries/counting.sql):
 -- every quarter, half and year from the first period with a received case to the period of :as_of
 -- (timestamptz, the run start), in local time (meta.local_zone()); a period's cases are those of the
--- on_time_rate denominator (mart.indicator_monthly). Also the checks and the rows of the filed form.
+-- on_time_rate denominator (mart.indicator_monthly). Also its checks.
 
 -- name: count
 -- The count template (queries/counting.sql: its placeholders, and the rules it keeps). A period's field is
@@ -139,19 +139,3 @@ FULL JOIN reported AS r ON r.unit_code = o.unit_code
 WHERE o.numerator IS DISTINCT FROM r.numerator
 ORDER BY coalesce(o.unit_code, r.unit_code) COLLATE "C"
 LIMIT 20;
-
--- name: period_rows
-SELECT unit_code, field_code, received_total, carried_over, received_online, received_offline, resolved_total,
-       resolved_early, resolved_on_time, resolved_late, pending_total, pending_within_due, pending_overdue
-FROM mart.tthc_period_report
-WHERE period_kind = :period_kind AND period_start = CAST(:period_start AS date)
-ORDER BY unit_code COLLATE "C", field_code COLLATE "C";
-
--- name: field_names
-SELECT field_code, max(field_name) AS field_name
-FROM raw.newsys_procedure
-WHERE field_code IS NOT NULL AND field_name IS NOT NULL
-GROUP BY field_code;
-
--- name: unit_names
-SELECT unit_code, name FROM raw.newsys_unit WHERE name IS NOT NULL;
