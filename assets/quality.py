@@ -26,7 +26,7 @@ from core.run_clock import run_started_at
 from core.sql_files import sql
 from expectations.rules import Rule, rules_judging
 from expectations.run import QUERIES, ValidationRun, run_integrity, run_row_rules
-from expectations.validation import Outcome, data_docs_index, validation_page
+from expectations.validation import Outcome, validation_page
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource

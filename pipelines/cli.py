@@ -31,6 +31,10 @@ DEMO_CREDENTIALS = {
 DEMO_PII_KEY = "demo-only-pii-hash-key"
 CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 EMBEDDED_DATABASE = "egov_sync"
+LOCAL_INSTANCE_SETTINGS = (
+    "telemetry:\n  enabled: false\n"
+    "python_logs:\n  python_log_level: INFO\n  managed_python_loggers:\n    - egov_sync\n"
+)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 STOP_GRACE_SECONDS = 20.0
 
@@ -95,7 +99,7 @@ def ensure_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.exists():
-        settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        settings.write_text(LOCAL_INSTANCE_SETTINGS, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

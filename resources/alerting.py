@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,11 +13,12 @@ import dagster as dg
 import httpx
 from pydantic import Field
 
+from core.logs import project_logger
 from core.sql_files import sql
 from resources.alert_rules import Alert, data_quality_alert, residue_alert
 from resources.warehouse import engine_for
 
-log = logging.getLogger("egov_sync.alerts")
+log = project_logger("alerts")
 QUERIES = "queries/alerts.sql"
 
 

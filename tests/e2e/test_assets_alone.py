@@ -35,7 +35,8 @@ def scratch_warehouse(pg_admin_uri: str, template_db: str) -> Iterator[Warehouse
 
 def verdicts(result: dg.ExecuteInProcessResult) -> dict[dg.AssetCheckKey, bool]:
     """The checks a run evaluated, with whether each passed."""
-    return {evaluation.asset_check_key: evaluation.passed for evaluation in result.get_asset_check_evaluations()}
+    evaluations = result.get_asset_check_evaluations()
+    return {evaluation.asset_check_key: evaluation.passed for evaluation in evaluations}
 
 
 def checks_on(key: dg.AssetKey) -> set[dg.AssetCheckKey]:
@@ -86,8 +87,8 @@ def test_every_asset_materialised_alone_after_a_nightly_run(
             evaluated = verdicts(result)
             for check, passed in evaluated.items():
                 assert passed == in_nightly[check], f"{name}: {check.name}"
-            row_rules = {check for check in checks_on(key) if RULES_BY_NAME.get(check.name, None)
-                         and RULES_BY_NAME[check.name].row_level}
+            row_rules = {check for check in checks_on(key)
+                         if check.name in RULES_BY_NAME and RULES_BY_NAME[check.name].row_level}
             assert not row_rules & set(evaluated), f"{name}: row rules evaluated without mart/dq_results"
             assert checks_on(key) - row_rules <= set(evaluated), f"{name}: a check was not evaluated"
     assert failures == {}
