@@ -15,6 +15,7 @@ site and raise a `data_quality` alert when an expectation fails.
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -26,7 +27,7 @@ from core.run_clock import run_started_at
 from core.sql_files import sql
 from expectations.rules import Rule, rules_judging
 from expectations.run import QUERIES, ValidationRun, run_integrity, run_row_rules
-from expectations.validation import Outcome, validation_page
+from expectations.validation import Outcome, docs_address, page_url, validation_page
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -56,14 +57,14 @@ def results_table(run: ValidationRun) -> str:
 def alert_if_failed(alerts: AlertingResource, run: ValidationRun, run_id: str) -> None:
     """Raise a `data_quality` alert when an expectation failed that did not before, or fails more."""
     if run.failed:
-        alerts.data_quality(run.run_at, alert_details(run)["failed"], str(run.docs_index), run_id)
+        alerts.data_quality(run.run_at, alert_details(run)["failed"], docs_address(run.docs_index), run_id)
 
 
 def alert_details(run: ValidationRun) -> dict[str, Any]:
     """The body of a `data_quality` alert: failed expectations and their counts, no record keys."""
     return {
         "run_at": run.run_at.isoformat(),
-        "data_docs": str(run.docs_index),
+        "data_docs": docs_address(run.docs_index),
         "failed": [
             {
                 "suite": outcome.rule.suite,
@@ -102,8 +103,7 @@ def dq_results(
             "failed": len(run.failed),
             "failed_business_rules": len(run.failed_business_rules),
             "results": dg.MetadataValue.md(results_table(run)),
-            "data_docs": dg.MetadataValue.path(str(run.docs_index)),
-            "data_docs_url": dg.MetadataValue.url(run.docs_index.as_uri()),
+            **data_docs_links(run.docs_index),
             "validated_by": validated_by(run),
         }
     )
@@ -116,6 +116,14 @@ def validated_by(run: ValidationRun) -> str:
     return f"unchanged since the GX validation of {run.reused_from.isoformat()} (its results hold)"
 
 
+def data_docs_links(page: Path) -> dict[str, dg.MetadataValue]:
+    """A Data Docs page as metadata: its path on the run worker, and its http(s) address where the site is
+    served (`EGOV_SYNC_DATA_DOCS_URL`), the link a browser on another machine opens."""
+    url = page_url(page)
+    links = {"data_docs": dg.MetadataValue.path(str(page))}
+    return links | {"data_docs_url": dg.MetadataValue.url(url)} if url else links
+
+
 def figures_metadata(
     rule: Rule, run_at: datetime, elements: int, unexpected: int, sample: list[str]
 ) -> dict[str, Any]:
@@ -126,7 +134,7 @@ def figures_metadata(
         "unexpected_count": unexpected,
         "unexpected_percent": dg.MetadataValue.float(100.0 * unexpected / elements if elements else 0.0),
         "offender_sample": dg.MetadataValue.json(sample),
-        "data_docs": dg.MetadataValue.path(str(validation_page(rule.suite, run_at))),
+        **data_docs_links(validation_page(rule.suite, run_at)),
     }
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +35,7 @@ LOCAL_INSTANCE_SETTINGS = (
     "telemetry:\n  enabled: false\n"
     "python_logs:\n  python_log_level: INFO\n  managed_python_loggers:\n    - egov_sync\n"
 )
+DATA_DOCS_PORT = 8703
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 STOP_GRACE_SECONDS = 20.0
 
@@ -117,6 +118,31 @@ def ensure_embedded_warehouse() -> None:
     ensure_database(admin_uri, EMBEDDED_DATABASE)
     os.environ["WAREHOUSE_URL"] = sqlalchemy_url(admin_uri, EMBEDDED_DATABASE)
     say(f"warehouse: embedded PostgreSQL under {data_dir() / 'postgres'} ({time.monotonic() - started:.1f}s)")
+
+
+@contextmanager
+def serving_data_docs(port: int) -> Iterator[None]:
+    """Serve the Data Docs folder on 127.0.0.1:`port` (another free port when that one is taken) and point
+    EGOV_SYNC_DATA_DOCS_URL at it, so that checks link their pages over HTTP; unless that variable is set,
+    i.e. the site is served elsewhere."""
+    if os.environ.get("EGOV_SYNC_DATA_DOCS_URL"):
+        say(f"Data Docs: {os.environ['EGOV_SYNC_DATA_DOCS_URL']}")
+        yield
+        return
+    from resources.settings import data_docs_dir
+    from resources.static_site import serving_folder
+
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(serving_folder(data_docs_dir(), port))
+        except OSError:
+            url = stack.enter_context(serving_folder(data_docs_dir(), 0))
+        os.environ["EGOV_SYNC_DATA_DOCS_URL"] = url
+        say(f"Data Docs: {url} (the folder {data_docs_dir()})")
+        try:
+            yield
+        finally:
+            os.environ.pop("EGOV_SYNC_DATA_DOCS_URL", None)
 
 
 def now_argument(text: str) -> datetime:
@@ -242,7 +268,10 @@ def command_demo(args: argparse.Namespace) -> int:
     """Simulators + (embedded) warehouse + one run of every asset."""
     started = time.monotonic()
     ensure_embedded_warehouse()
-    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now)) as servers:
+    with (
+        running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now)) as servers,
+        serving_data_docs(args.docs_port),
+    ):
         code = run_materialize(as_of=servers.world.clock)
     say(f"demo: finished in {time.monotonic() - started:.1f}s (exit {code})")
     return code
@@ -268,8 +297,11 @@ def command_ui(args: argparse.Namespace) -> int:
     ensure_embedded_warehouse()
     ensure_dagster_home()
     root = Path(__file__).resolve().parent.parent
-    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
-                            args.newsys_port):
+    with (
+        running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
+                           args.newsys_port),
+        serving_data_docs(args.docs_port),
+    ):
         dagster = Path(sys.executable).with_name("dagster")
         command = [str(dagster), "dev", "-w", str(root / "workspace.yaml"), "-p", str(args.port)]
         say(f"UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)")
@@ -307,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--newsys-port", type=int, default=8702)
         if name == "ui":
             sub.add_argument("--port", type=int, default=3000)
+        if name in ("demo", "ui"):
+            sub.add_argument("--docs-port", type=int, default=DATA_DOCS_PORT,
+                             help="port of the Data Docs site on 127.0.0.1 (default %(default)s)")
     return parser
 
 

@@ -1,15 +1,17 @@
-"""Run settings shared by the assets: cutover, pseudonymisation key, data folder."""
+"""Run settings shared by the assets: cutover, pseudonymisation key, data folder, the Data Docs site."""
 
 from __future__ import annotations
 
 import os
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dagster as dg
 from pydantic import Field
 
 DEFAULT_CUTOVER_AT = "2024-12-24T00:00:00+07:00"
+DEFAULT_DATA_DOCS_KEEP_DAYS = 30
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,6 +28,30 @@ def reports_dir() -> Path:
     path = Path(configured) if configured else data_dir() / "reports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def data_docs_dir() -> Path:
+    """Where the Data Docs site is published, the folder a web server serves (`EGOV_SYNC_DATA_DOCS_DIR`,
+    default `gx/` in the data folder)."""
+    configured = os.environ.get("EGOV_SYNC_DATA_DOCS_DIR")
+    return Path(configured) if configured else data_dir() / "gx"
+
+
+def data_docs_url() -> str | None:
+    """The http(s) address that folder is served at (`EGOV_SYNC_DATA_DOCS_URL`), or None when not served."""
+    url = os.environ.get("EGOV_SYNC_DATA_DOCS_URL") or None
+    if url is not None and urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"EGOV_SYNC_DATA_DOCS_URL must be an http:// or https:// address, not {url!r}")
+    return url
+
+
+def data_docs_keep_days() -> int:
+    """Days a validation page is kept (`EGOV_SYNC_DATA_DOCS_KEEP_DAYS`, default 30); each suite's newest
+    page stays whatever its age."""
+    text = os.environ.get("EGOV_SYNC_DATA_DOCS_KEEP_DAYS") or str(DEFAULT_DATA_DOCS_KEEP_DAYS)
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"EGOV_SYNC_DATA_DOCS_KEEP_DAYS must be a number of days (1 or more), not {text!r}")
+    return int(text)
 
 
 class PipelineSettings(dg.ConfigurableResource):
