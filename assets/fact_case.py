@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table, violations_result
@@ -31,7 +32,7 @@ def fact_case(
     if counts is not None:
         metadata["dagster/row_count"] = sum(row["cases"] for row in counts)
         metadata["cases_by_source"] = markdown_table(counts, ["source_system", "cases", "with_legacy_no"])
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata, data_version=table_data_version(warehouse, keys.FACT_CASE))
 
 
 @dg.asset_check(asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.")

@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.local_time import LOCAL_TZ_NAME, month_of
@@ -103,7 +104,8 @@ def monthly_mart(
         )
         plan = changes.extra.get("plan")
         return dg.MaterializeResult(
-            metadata=metadata | changes.as_metadata() | (plan.as_metadata() if plan else {})
+            metadata=metadata | changes.as_metadata() | (plan.as_metadata() if plan else {}),
+            data_version=table_data_version(warehouse, key),
         )
 
     return _mart

@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table, violations_result
@@ -155,7 +156,9 @@ def tthc_period_report(
     }
     for row in summary:
         metadata[f"periods/{row['period_kind']}"] = int(row["periods"])
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(
+        metadata=metadata, data_version=table_data_version(warehouse, keys.TTHC_PERIOD_REPORT)
+    )
 
 
 @dg.asset_check(

@@ -21,6 +21,7 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.run_clock import run_started_at
@@ -105,7 +106,8 @@ def dq_results(
             "results": dg.MetadataValue.md(results_table(run)),
             **data_docs_links(run.docs_index),
             "validated_by": validated_by(run),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.DQ_RESULTS),
     )
 
 

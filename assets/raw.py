@@ -12,6 +12,7 @@ from typing import Any
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.sql_files import sql
 from ingest.egov_case import parse_egov_case
@@ -76,7 +77,10 @@ def land_entity(
         raise
     _finish_log(warehouse, context, spec, counts, stats, "succeeded")
     context.log.info(_progress(spec, counts, stats))
-    return dg.MaterializeResult(metadata=_metadata(warehouse, spec, counts, stats))
+    return dg.MaterializeResult(
+        metadata=_metadata(warehouse, spec, counts, stats),
+        data_version=table_data_version(warehouse, context.asset_key),
+    )
 
 
 def _finish_log(

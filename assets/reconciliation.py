@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.presentation import counts_table, markdown_table, violations_result
@@ -46,7 +47,8 @@ def backlog_reconciliation(
             "cutover_at": settings.cutover().isoformat(),
             **changes.as_metadata(),
             **changes.extra["plan"].as_metadata(),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.BACKLOG_RECONCILIATION),
     )
 
 

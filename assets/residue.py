@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.local_time import local_date
@@ -40,7 +41,8 @@ def residue_case(
             "as_of": as_of.isoformat(),
             **changes.as_metadata(),
             **changes.extra["plan"].as_metadata(),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.RESIDUE_CASE),
     )
 
 
@@ -80,5 +82,6 @@ def backlog_residue_snapshot(
             "residue_by_unit": markdown_table(by_unit, ["unit_code", "residue_count"]),
             "alert_raised": alert is not None,
             **changes.as_metadata(),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.BACKLOG_RESIDUE_SNAPSHOT),
     )

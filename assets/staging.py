@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table
@@ -36,7 +37,9 @@ def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         )
         metadata["newsys_cases"] = counts.get("newsys", {}).get("cases", 0)
         metadata["egov_cases"] = counts.get("egov", {}).get("cases", 0)
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(
+        metadata=metadata, data_version=table_data_version(warehouse, keys.STAGING_CASE)
+    )
 
 
 @dg.asset(
@@ -53,4 +56,6 @@ def staging_case_link(
     """
     full = full_rebuild_requested(context)
     plan = warehouse.transaction(lambda conn: build_case_link(conn, full=full))
-    return dg.MaterializeResult(metadata=plan.as_metadata())
+    return dg.MaterializeResult(
+        metadata=plan.as_metadata(), data_version=table_data_version(warehouse, keys.STAGING_CASE_LINK)
+    )

@@ -179,6 +179,7 @@ def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome], validated
 
     def results_and_offenders(conn: Connection) -> None:
         write_results(conn, run_at, outcomes)
+        raise_version(conn, "mart.dq_results")
         replace_offenders(conn, run_at, outcomes)
         conn.execute(sql(TABLE_VERSIONS_SQL, "save_validated_version"), validated.params(run_at))
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 from core.sql_files import sql, sql_text
 from ingest.entities import LANDING_SQL, EntitySpec, WatermarkMode
 from ingest.reader import Parsed, screened
+from resources.table_versions import raise_version
 from resources.warehouse import driver_connection
 from resources.warehouse_retry import in_transaction
 
@@ -105,7 +106,9 @@ def land_batch(
     if spec.versioned:
         conn.execute(text(spec.statements["discard_stale_bad"]))
     counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad"), logged).all())
-    conn.execute(text(spec.statements["drop_superseded_valid"]), logged)
+    dropped = conn.execute(text(spec.statements["drop_superseded_valid"]), logged).rowcount
+    if results or dropped:
+        raise_version(conn, spec.table)
     counts.batches += 1
     counts.committed += len(batch)
 

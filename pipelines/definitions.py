@@ -1,5 +1,6 @@
 """The Dagster code location of egov-sync: every asset and check of the `assets` package (grouped by the rule
-of `core.asset_keys`), jobs, schedule, sensors and resources configured from the environment."""
+of `core.asset_keys`, catalogued by `pipelines.catalogue`), jobs, schedule, sensors and resources configured
+from the environment."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import dagster as dg
 import assets as asset_package
 from core.asset_keys import group_of
 from core.local_time import LOCAL_TZ_NAME
+from pipelines.catalogue import with_catalogue
 from pipelines.jobs import newsys_changes_job, nightly_sync_job
 from pipelines.resources_from_env import build_resources
 from pipelines.schedules import nightly_sync_schedule
@@ -29,8 +31,9 @@ def with_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
 
 
 def as_published(spec: dg.AssetSpec) -> dg.AssetSpec:
-    """Every asset in the group its key names; published marts and reports with their freshness policy."""
-    return with_freshness(spec.replace_attributes(group_name=group_of(spec.key)))
+    """Every asset in the group its key names, with its catalogue entry (table, columns, owners, personal-data
+    tag); published marts and reports with their freshness policy."""
+    return with_freshness(with_catalogue(spec.replace_attributes(group_name=group_of(spec.key))))
 
 
 ALL_ASSETS = dg.map_asset_specs(as_published, dg.load_assets_from_package_module(asset_package))

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 
 from core.sql_files import render, sql
 from resources.difference import Changes, Published, publish_difference
+from resources.table_versions import raise_version
 from transform.changes import (
     BuildPlan,
     log_full_rebuild,
@@ -101,6 +102,8 @@ def build_staging_case(conn: Connection, *, full: bool = False) -> dict[str, Any
         keyed, problems = _rebuild_staging_case(conn, plan)
     else:
         keyed, problems = _update_staging_case(conn, plan)
+    if plan.rows_written:
+        raise_version(conn, "staging.case")
     save_cursor(conn, plan)
     prune_logs(conn, plan.horizon)
     counts = rows(conn, STAGING_SQL, "case_counts") if plan.rows_written else None
@@ -169,6 +172,7 @@ def build_case_link(conn: Connection, *, full: bool = False) -> BuildPlan:
         run_template(conn, STAGING_SQL, "create_link_new", migrated_filter=ALL_ROWS)
         run(conn, STAGING_SQL, "delete_case_link")
         plan.rows_written = plan.rows_read = run(conn, STAGING_SQL, "insert_case_link")
+        raise_version(conn, CASE_LINK.table)
         run(conn, STAGING_SQL, "analyze_case_link")
         log_full_rebuild(conn, "case_link")
     else:

@@ -1,7 +1,8 @@
 """Any asset materialised alone, with its checks, as the asset graph's "Materialize" does it: after a nightly
 run, a run of the implicit asset job selecting one asset and the checks on it, without the nightly's tags (so
 without `egov_sync/as_of`), succeeds; a check it evaluates gives the nightly run's verdict, and a row-rule
-check (validated only by `mart/dq_results`) is not evaluated rather than reported as a failure."""
+check (validated only by `mart/dq_results`) is not evaluated rather than reported as a failure. Every
+materialisation carries its table's `meta.table_version` as data version, the same for an unchanged source."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from core.catalogue import table_of
 from expectations.rules import RULES_BY_NAME
 from pipelines.definitions import defs
 from resources.embedded_postgres import sqlalchemy_url
 from resources.scratch_databases import create_database, drop_database
+from resources.table_versions import current_version
 from resources.warehouse import WarehouseResource
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
@@ -23,6 +26,7 @@ from simulator.world import generate_world
 from tests.sync_env import run_nightly_job, simulator_environment
 
 SCALE = 400
+DATA_VERSION_TAG = "dagster/data_version"
 
 
 @pytest.fixture
@@ -37,6 +41,23 @@ def verdicts(result: dg.ExecuteInProcessResult) -> dict[dg.AssetCheckKey, bool]:
     """The checks a run evaluated, with whether each passed."""
     evaluations = result.get_asset_check_evaluations()
     return {evaluation.asset_check_key: evaluation.passed for evaluation in evaluations}
+
+
+def data_versions(result: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, str | None]:
+    """The data version each materialisation of a run carries (the last, for a partitioned asset)."""
+    return {
+        event.asset_key: event.materialization.tags.get(DATA_VERSION_TAG)
+        for event in result.get_asset_materialization_events()
+    }
+
+
+def table_version(warehouse: WarehouseResource, key: dg.AssetKey) -> str | None:
+    """The `meta.table_version` of the table an asset publishes, as text; None for a report."""
+    table = table_of(key)
+    if table is None:
+        return None
+    with warehouse.begin() as conn:
+        return str(current_version(conn, table))
 
 
 def checks_on(key: dg.AssetKey) -> set[dg.AssetCheckKey]:
@@ -74,6 +95,9 @@ def test_every_asset_materialised_alone_after_a_nightly_run(
         nightly = run_nightly_job(as_of=datetime.now(UTC), instance=instance)
         assert nightly.success
         in_nightly = verdicts(nightly)
+        in_nightly_versions = data_versions(nightly)
+        tables = {key for key in in_nightly_versions if table_of(key)}
+        assert len(tables) == 15 and all(int(in_nightly_versions[key]) > 0 for key in tables)
         failures = {}
         keys = sorted(defs.resolve_asset_graph().get_all_asset_keys(), key=lambda key: key.to_user_string())
         assert len(keys) == 17
@@ -84,6 +108,10 @@ def test_every_asset_materialised_alone_after_a_nightly_run(
                 failures[name] = [event.message for event in result.all_events if event.is_step_failure]
                 continue
             assert [event.asset_key for event in result.get_asset_materialization_events()] == [key], name
+            if table_of(key):
+                assert data_versions(result) == {key: table_version(scratch_warehouse, key)}, name
+            if key.path[0] == "raw":
+                assert data_versions(result)[key] == in_nightly_versions[key], f"{name}: unchanged source"
             evaluated = verdicts(result)
             for check, passed in evaluated.items():
                 assert passed == in_nightly[check], f"{name}: {check.name}"
