@@ -24,11 +24,12 @@ from core.local_time import LOCAL_ZONE
 from core.sql_files import sql
 
 QUERIES = "queries/alerts.sql"
+ALERT_KINDS = ("backlog_residue", "data_quality", "run_failure", "freshness")
 OLDEST_CASES = 10
 MESSAGE_LIMIT = 500
 SECRET_VARIABLES = (
     "EGOV_API_KEY", "NEWSYS_CLIENT_SECRET", "PII_HASH_KEY", "WAREHOUSE_URL", "DAGSTER_PG_URL",
-    "ALERT_WEBHOOK_URL", "EGOV_SYNC_CELERY_BROKER",
+    "ALERT_WEBHOOK_URL", "EGOV_SYNC_CELERY_BROKER", "ALERT_SMTP_PASSWORD",
 )
 URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]+@", re.IGNORECASE)
 
