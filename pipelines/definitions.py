@@ -15,7 +15,7 @@ from pipelines.catalogue import with_catalogue
 from pipelines.jobs import newsys_changes_job, nightly_sync_job
 from pipelines.resources_from_env import build_resources
 from pipelines.schedules import nightly_sync_schedule
-from pipelines.sensors import newsys_change_feed_sensor, run_failure_alert
+from pipelines.sensors import freshness_alert, newsys_change_feed_sensor, run_failure_alert
 
 PUBLISHED_PREFIXES = ("mart", "report")
 MARTS_FRESH_BY_6 = dg.FreshnessPolicy.cron(
@@ -44,6 +44,6 @@ defs = dg.Definitions(
     asset_checks=ALL_CHECKS,
     jobs=[nightly_sync_job, newsys_changes_job],
     schedules=[nightly_sync_schedule],
-    sensors=[newsys_change_feed_sensor, run_failure_alert],
+    sensors=[newsys_change_feed_sensor, run_failure_alert, freshness_alert],
     resources=build_resources(),
 )

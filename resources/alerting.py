@@ -20,7 +20,7 @@ from pydantic import Field
 from core.logs import project_logger
 from core.sql_files import sql
 from resources.alert_email import PermanentFailure, SmtpServer, alert_message, send_once
-from resources.alert_rules import Alert, data_quality_alert, residue_alert
+from resources.alert_rules import Alert, data_quality_alert, freshness_alert, residue_alert
 from resources.warehouse import engine_for
 
 log = project_logger("alerts")
@@ -209,6 +209,14 @@ class AlertingResource(dg.ConfigurableResource):
         """Send a `data_quality` alert for new or grown failures; return it, or None."""
         with engine_for(self.require_warehouse()).begin() as conn:
             alert = data_quality_alert(conn, run_at, failed, data_docs, run_id)
+        if alert is not None:
+            self.send(alert)
+        return alert
+
+    def freshness(self, now: datetime, overdue: list[dict[str, Any]]) -> Alert | None:
+        """Send the `freshness` alert for overdue marts if the rules say so; return it, or None."""
+        with engine_for(self.require_warehouse()).begin() as conn:
+            alert = freshness_alert(conn, now, overdue)
         if alert is not None:
             self.send(alert)
         return alert

@@ -39,6 +39,8 @@ def test_jobs_schedule_and_sensors_are_declared() -> None:
     assert schedule.cron_schedule == "0 1 * * *" and schedule.execution_timezone == "Asia/Ho_Chi_Minh"
     assert defs.resolve_sensor_def("newsys_change_feed_sensor") is not None
     assert defs.resolve_sensor_def("run_failure_alert") is not None
+    freshness = defs.resolve_sensor_def("freshness_alert")
+    assert freshness.default_status == dg.DefaultSensorStatus.RUNNING
 
 
 def test_no_deprecated_dagster_or_gx_api_in_project_code() -> None:
