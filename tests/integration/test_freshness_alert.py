@@ -35,5 +35,6 @@ def test_an_overdue_mart_alerts_once_a_day_and_again_for_a_new_one(warehouse: Wa
     assert alerts.freshness(MORNING + timedelta(days=1), overdue("mart/fact_case")) is not None
     assert alerts.freshness(MORNING, []) is None
     with warehouse.begin() as conn:
-        logged = conn.execute(text("SELECT count(*) FROM meta.alert_log WHERE kind = 'freshness'")).scalar_one()
+        count = text("SELECT count(*) FROM meta.alert_log WHERE kind = 'freshness'")
+        logged = conn.execute(count).scalar_one()
     assert logged == 3
