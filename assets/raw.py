@@ -26,7 +26,7 @@ from ingest.entities import (
     EntitySpec,
     WatermarkMode,
 )
-from ingest.loader import LandingCounts, land_stream, read_watermark
+from ingest.loader import LandingCounts, land_stream, read_watermark, safe_watermark
 from ingest.newsys_case import parse_newsys_case
 from ingest.newsys_catalog import parse_official, parse_procedure, parse_unit
 from ingest.prefetch import prefetch
@@ -50,9 +50,15 @@ def land_entity(
     engine = warehouse.engine()
     stats = FetchStats()
     with engine.begin() as conn:
-        before = read_watermark(conn, spec)
+        stored = read_watermark(conn, spec)
+        before = safe_watermark(conn, spec, _now())
         conn.execute(
             sql(LANDING_SQL, "start_load"), _log_key(context, spec) | {"now": _now(), "watermark": before}
+        )
+    if stored != before:
+        context.log.warning(
+            f"{spec.source} {spec.entity}: the stored watermark {stored} is ahead of the pipeline's clock; "
+            f"set back to {before or 'the beginning'}, the newest version landed before its landing time"
         )
     context.log.info(f"{spec.source} {spec.entity}: reading from watermark {before or 'the beginning'}")
     counts = LandingCounts(watermark_before=before)
@@ -77,9 +83,16 @@ def land_entity(
         raise
     _finish_log(warehouse, context, spec, counts, stats, "succeeded")
     context.log.info(_progress(spec, counts, stats))
+    if counts.ahead_of_clock:
+        context.log.warning(
+            f"{spec.source} {spec.entity}: {counts.ahead_of_clock} records stamped ahead of the pipeline's "
+            f"clock (newest {counts.newest_ahead}); landed, but the watermark does not follow them"
+        )
+    metadata = _metadata(warehouse, spec, counts, stats)
+    if stored != before:
+        metadata["watermark_set_back_from"] = str(stored)
     return dg.MaterializeResult(
-        metadata=_metadata(warehouse, spec, counts, stats),
-        data_version=table_data_version(warehouse, context.asset_key),
+        metadata=metadata, data_version=table_data_version(warehouse, context.asset_key)
     )
 
 
@@ -131,6 +144,8 @@ def _metadata(
         "token_refreshes": stats.token_refreshes,
         "watermark_before": str(counts.watermark_before) if counts.watermark_before else "none",
         "watermark_after": str(counts.watermark_after) if counts.watermark_after else "none",
+        "rows_ahead_of_clock": counts.ahead_of_clock,
+        "newest_ahead_of_clock": str(counts.newest_ahead) if counts.newest_ahead else "none",
         "bad_input_reasons": dg.MetadataValue.md("| reason | records |\n|---|---|\n" + reasons),
     }
 

@@ -11,7 +11,8 @@ Severity policy (the warehouse contract: data-quality findings are results, not 
   would be wrong, so it is an ``ERROR`` of a blocking check: the indicator marts downstream of
   ``mart.fact_case`` are not published in that run (and the run reports the failed step).
 * ``source_quality`` — the share of source case records held in quarantine stays under
-  ``QUARANTINE_RATE_THRESHOLD``. A high rate is a problem of the sources: ``WARN``, never blocking.
+  ``QUARANTINE_RATE_THRESHOLD``, and no landed case record is stamped after the moment it was landed (a
+  source clock running ahead). Both are problems of the sources: ``WARN``, never blocking.
 """
 
 from __future__ import annotations
@@ -80,6 +81,15 @@ def _quarantine(name: str, asset_key: dg.AssetKey, source: str) -> Rule:
     return Rule(name, SOURCE_QUALITY, asset_key, Severity.WARN, description, mostly=mostly)
 
 
+def _ahead_of_clock(name: str, asset_key: dg.AssetKey, source: str) -> Rule:
+    """No landed case record of one source is stamped after its own landing time (WARN)."""
+    description = (
+        f"No {source} case record is stamped (last change) after the moment it was landed: such records come "
+        "from a source clock running ahead or a hand-edited row, and never move the watermark."
+    )
+    return Rule(name, SOURCE_QUALITY, asset_key, Severity.WARN, description)
+
+
 RULES: tuple[Rule, ...] = (
     _business(
         "closed_case_has_result", FACT_CASE,
@@ -122,6 +132,8 @@ RULES: tuple[Rule, ...] = (
     _integrity("fact_case_source_system_valid", "source_system is newsys or egov."),
     _quarantine("newsys_case_quarantine_rate", RAW_NEWSYS_CASE, "new-system"),
     _quarantine("egov_case_quarantine_rate", RAW_EGOV_CASE, "Egov"),
+    _ahead_of_clock("newsys_case_not_ahead_of_clock", RAW_NEWSYS_CASE, "new-system"),
+    _ahead_of_clock("egov_case_not_ahead_of_clock", RAW_EGOV_CASE, "Egov"),
 )
 
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}

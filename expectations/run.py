@@ -41,6 +41,7 @@ EVERY_RECORD = {
     "quarantine_filter": ALL_ROWS,
 }
 SOURCE_KEYS = "(SELECT record_key FROM subject_source_key WHERE source_system = '{source}')"
+CHANGED_NEWSYS_CASES = f"n.case_no IN {SOURCE_KEYS.format(source='newsys')}"
 CHANGED_RECORDS = {
     "subject_case_rules": {"case_filter": "f.case_key IN (SELECT case_key FROM subject_case)"},
     "subject_official_account_vneid": {},
@@ -48,13 +49,15 @@ CHANGED_RECORDS = {
         "egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"
     },
     "subject_newsys_case_quarantine_rate": {
-        "raw_filter": f"n.case_no IN {SOURCE_KEYS.format(source='newsys')}",
+        "raw_filter": CHANGED_NEWSYS_CASES,
         "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='newsys')}",
     },
     "subject_egov_case_quarantine_rate": {
         "raw_filter": "e.egov_id IN (SELECT egov_id FROM subject_source_key WHERE source_system = 'egov')",
         "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='egov')}",
     },
+    "subject_newsys_case_ahead_of_clock": {"raw_filter": CHANGED_NEWSYS_CASES},
+    "subject_egov_case_ahead_of_clock": {"egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"},
 }
 SUBJECT_STATEMENTS = tuple(CHANGED_RECORDS)
 SUBJECT_SCOPES = ("subject_case", "subject_egov", "subject_source_key")

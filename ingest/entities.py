@@ -21,7 +21,7 @@ from ingest.rows import (
 LANDING_SQL = "queries/landing.sql"
 PROTOCOL = (
     "create_valid_temp", "copy_valid", "upsert_valid", "resolve_quarantine", "discard_stale_bad",
-    "drop_superseded_valid",
+    "drop_superseded_valid", "newest_sane_version",
 )
 NO_VERSION = pgsql.SQL("NULL::timestamptz")
 

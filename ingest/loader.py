@@ -37,16 +37,15 @@ class LandingCounts:
     committed: int = 0
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
-    max_seen: datetime | None = None
     committed_max: datetime | None = None
+    ahead_of_clock: int = 0
+    newest_ahead: datetime | None = None
     write_seconds: float = 0.0
     reasons: dict[str, int] = field(default_factory=dict)
 
     def see(self, parsed: Parsed) -> None:
         """Count one fetched record and its reasons."""
         self.fetched += 1
-        if parsed.updated_at is not None and (self.max_seen is None or parsed.updated_at > self.max_seen):
-            self.max_seen = parsed.updated_at
         if parsed.valid:
             self.valid += 1
         else:
@@ -55,7 +54,10 @@ class LandingCounts:
                 self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
 
-WRITE_COUNTS = ("inserted", "updated", "quarantined", "batches", "committed", "watermark_after")
+WRITE_COUNTS = (
+    "inserted", "updated", "quarantined", "batches", "committed", "watermark_after", "ahead_of_clock",
+    "newest_ahead",
+)
 
 
 def latest_versions(records: Iterable[Parsed]) -> list[Parsed]:
@@ -88,10 +90,15 @@ def read_watermark(conn: Connection, spec: EntitySpec) -> datetime | None:
 
 
 def land_batch(
-    conn: Connection, spec: EntitySpec, batch: list[Parsed], run_id: str, counts: LandingCounts
+    conn: Connection,
+    spec: EntitySpec,
+    batch: list[Parsed],
+    run_id: str,
+    counts: LandingCounts,
+    now: datetime | None = None,
 ) -> None:
-    """Land one batch inside the caller's transaction."""
-    now = datetime.now(UTC)
+    """Land one batch inside the caller's transaction; `now` is its landing time (`fetched_at`)."""
+    now = now or datetime.now(UTC)
     versions = latest_versions(batch)
     rows = [(parsed, payload_text(parsed)) for parsed in versions]
     valid = [(p, payload) for p, payload in rows if p.valid]
@@ -244,25 +251,31 @@ def _commit(
     """Land a batch and, when asked, advance the watermark to the newest version committed, in one
     transaction.
 
-    A lost connection rolls the whole batch back; it is landed again on a fresh connection (bounded), so the
-    write counts are only taken from the attempt that committed. The time it takes, commit and retries
-    included, adds to `counts.write_seconds`.
+    The batch's landing time is the pipeline's clock: a record stamped after it lands like any other but
+    never moves the watermark (`within_clock`), so a source clock that runs ahead cannot carry the watermark
+    past changes not yet read. A lost connection rolls the whole batch back; it is landed again on a fresh
+    connection (bounded), so the write counts are only taken from the attempt that committed. The time it
+    takes, commit and retries included, adds to `counts.write_seconds`.
     """
     started = time.perf_counter()
-    newest = max_version(counts.committed_max, batch)
+    clock = datetime.now(UTC)
+    sane, ahead = within_clock(batch, clock)
+    newest = max_version(counts.committed_max, sane)
 
     def land(conn: Connection) -> LandingCounts:
         attempt = copy.copy(counts)
         if batch:
-            land_batch(conn, spec, batch, run_id, attempt)
+            land_batch(conn, spec, batch, run_id, attempt, now=clock)
         if advance and newest is not None:
             conn.execute(
                 sql(LANDING_SQL, "advance_watermark"),
-                spec.params() | {"value": newest, "now": datetime.now(UTC), "run_id": run_id},
+                spec.params() | {"value": newest, "now": clock, "run_id": run_id},
             )
             attempt.watermark_after = read_watermark(conn, spec)
         elif attempt.watermark_after is None:
             attempt.watermark_after = attempt.watermark_before
+        attempt.ahead_of_clock += len(ahead)
+        attempt.newest_ahead = max_version(attempt.newest_ahead, ahead)
         return attempt
 
     committed = in_transaction(engine, land)
@@ -272,9 +285,37 @@ def _commit(
     counts.write_seconds += time.perf_counter() - started
 
 
+def within_clock(batch: list[Parsed], clock: datetime) -> tuple[list[Parsed], list[Parsed]]:
+    """The batch's records stamped at or before `clock`, and those stamped after it (ahead of the clock)."""
+    sane: list[Parsed] = []
+    ahead: list[Parsed] = []
+    for parsed in batch:
+        (ahead if parsed.updated_at is not None and parsed.updated_at > clock else sane).append(parsed)
+    return sane, ahead
+
+
 def max_version(current: datetime | None, batch: list[Parsed]) -> datetime | None:
     """The newest version among `current` and a batch's records."""
     versions = [parsed.updated_at for parsed in batch if parsed.updated_at is not None]
     if current is not None:
         versions.append(current)
     return max(versions, default=None)
+
+
+def safe_watermark(conn: Connection, spec: EntitySpec, clock: datetime) -> datetime | None:
+    """The stored watermark, lowered first when it is ahead of `clock`.
+
+    A watermark ahead of the pipeline's clock was carried there by a record stamped in the future (before
+    such records were kept from moving it); it is set back to the newest version landed at or before its own
+    landing time, so that the changes it skipped are read again.
+    """
+    stored = read_watermark(conn, spec)
+    if stored is None or stored <= clock:
+        return stored
+    repaired = conn.execute(text(spec.statements["newest_sane_version"]), spec.params()).scalar()
+    if repaired is None:
+        conn.execute(sql(LANDING_SQL, "forget_watermark"), spec.params())
+    else:
+        values = spec.params() | {"value": repaired, "now": clock}
+        conn.execute(sql(LANDING_SQL, "set_back_watermark"), values)
+    return repaired

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 from simulator.events import EventsPruned
-from simulator.simtime import parse_egov_second, parse_new_second
+from simulator.simtime import at, parse_egov_second, parse_new_second
 from simulator.world import BadCursor
 
 if TYPE_CHECKING:
@@ -55,6 +55,9 @@ class ParamError(ValueError):
 def error(status: int, code: str, message: str, **headers: str) -> Reply:
     """A JSON error answer."""
     return Reply(status, {"error": code, "message": message}, dict(headers))
+
+
+STAMPED_AHEAD = at(2035, 6, 1)
 
 
 def int_param(query: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
@@ -269,6 +272,11 @@ def control(sim: SimulatorServers, req: Request) -> Reply:
         n = int_param(req.query, "n", 100, 1, 100_000)
         with sim.lock:
             return Reply(200, sim.world.apply_changes(n).as_json())
+    if req.path == "/_sim/stamp-ahead" and req.method == "POST":
+        n = int_param(req.query, "n", 1, 1, 1000)
+        moment = time_param(req.query, "at", parse_new_second) or STAMPED_AHEAD
+        with sim.lock:
+            return Reply(200, sim.world.stamp_ahead(n, moment))
     if req.path == "/_sim/expire-events" and req.method == "POST":
         before = int_param(req.query, "before", 0, 0, None)
         with sim.lock:

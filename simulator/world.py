@@ -215,6 +215,17 @@ class World:
         rng = random.Random(seed if seed is not None else self.seed * 1_000_003 + self.batches)
         return apply_batch(self, n, rng)
 
+    def stamp_ahead(self, n: int, t: int) -> dict[str, list[str | int]]:
+        """Stamp the first `n` valid records of each system as changed at `t`, as a source whose clock runs
+        ahead (or a hand-edited row) would; their keys by system."""
+        egov = [i for i, r in enumerate(self._egov) if not r.bad][:n]
+        new = [i for i, r in enumerate(self._new) if not r.bad and not r.deleted][:n]
+        for i in egov:
+            self.change_egov(i, t, lambda r: None)
+        for i in new:
+            self.change_new(i, t, "hoso.updated", lambda r: None)
+        return {"egov": [self._egov[i].id for i in egov], "newsys": [self._new[i].key for i in new]}
+
     def concurrent_update(self, system: str, served: list[int], rng: random.Random) -> str | int | None:
         """Bump one just-served record (newer update time, maybe a real change); its key, or None."""
         return bump_served(self, system, served, rng)

@@ -85,29 +85,32 @@ def add_official(
     )
 
 
-def add_egov_case(conn: Connection, egov_id: int, received_at: datetime) -> None:
-    """One valid Egov case."""
+def add_egov_case(
+    conn: Connection, egov_id: int, received_at: datetime, updated_at: datetime | None = None
+) -> None:
+    """One valid Egov case, last changed when it was received unless `updated_at` says otherwise."""
     conn.execute(
         text(
             "INSERT INTO raw.egov_case (egov_id, case_no, original_unit_code, status_code, is_terminal,"
             " received_at, due_at, has_result, has_e_result, is_digitized, has_apology, is_deleted,"
             " moved_flag, updated_at, payload, fetched_at)"
             " VALUES (:egov_id, 'SO-' || :egov_id, 'U1', 4, false, :received_at, :received_at, false, false,"
-            " false, false, false, false, :received_at, '{}', now())"
+            " false, false, false, false, :updated_at, '{}', now())"
         ),
-        {"egov_id": egov_id, "received_at": received_at},
+        {"egov_id": egov_id, "received_at": received_at, "updated_at": updated_at or received_at},
     )
 
 
-def add_newsys_raw_case(conn: Connection, case_no: str) -> None:
-    """One landed new-system case record."""
+def add_newsys_raw_case(conn: Connection, case_no: str, updated_at: datetime | None = None) -> None:
+    """One landed new-system case record, last changed as it was landed unless `updated_at` says otherwise."""
     conn.execute(
         text(
             "INSERT INTO raw.newsys_case (case_no, status_code, is_terminal, has_result, has_e_result,"
             " is_digitized, has_apology, is_deleted, updated_at, payload, fetched_at)"
-            " VALUES (:case_no, 4, false, false, false, false, false, false, now(), '{}', now())"
+            " VALUES (:case_no, 4, false, false, false, false, false, false,"
+            " coalesce(:updated_at, now()), '{}', now())"
         ),
-        {"case_no": case_no},
+        {"case_no": case_no, "updated_at": updated_at},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from tests.integration.dq_rows import (
 )
 
 Plant = Callable[[Connection], None]
+FAR_AHEAD = datetime.fromisoformat("2099-01-01T00:00:00+07:00")
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,16 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "egov_case_quarantine_rate": Scenario(
         quarantine_baseline("egov"), quarantine_more("egov"), (21, 1), (23, 3), "Q-2"
+    ),
+    "newsys_case_not_ahead_of_clock": Scenario(
+        lambda c: add_newsys_raw_case(c, "N-NOW"),
+        lambda c: add_newsys_raw_case(c, "N-2099", updated_at=FAR_AHEAD),
+        (1, 0), (2, 1), "N-2099",
+    ),
+    "egov_case_not_ahead_of_clock": Scenario(
+        lambda c: add_egov_case(c, 1, CUTOVER - timedelta(days=3)),
+        lambda c: add_egov_case(c, 2, CUTOVER - timedelta(days=2), updated_at=FAR_AHEAD),
+        (1, 0), (2, 1), "EGOV:SO-2",
     ),
 }
 

@@ -43,3 +43,28 @@ def test_a_rewritten_migration_is_accepted_only_when_it_declares_the_text_it_rep
         conn.execute(SET_CHECKSUM, {"checksum": "0" * 64})
     with pytest.raises(MigrationError, match="was changed after it was applied"):
         warehouse.migrate()
+
+
+def test_upgrading_sets_back_a_watermark_carried_past_what_was_landed_within_the_clock(
+    warehouse: WarehouseResource,
+) -> None:
+    landed = text(
+        "INSERT INTO raw.newsys_case (case_no, status_code, is_terminal, has_result, has_e_result,"
+        " is_digitized, has_apology, is_deleted, updated_at, payload, fetched_at)"
+        " VALUES (:case_no, 4, false, false, false, false, false, false, :updated_at, '{}', :fetched_at)"
+    )
+    with warehouse.begin() as conn:
+        conn.execute(landed, {"case_no": "N-SANE", "updated_at": "2026-11-01 08:00+07",
+                              "fetched_at": "2026-11-02 01:00+07"})
+        conn.execute(landed, {"case_no": "N-AHEAD", "updated_at": "2026-11-20 08:00+07",
+                              "fetched_at": "2026-11-02 01:00+07"})
+        for source in ("newsys", "egov"):
+            conn.execute(
+                text("INSERT INTO raw.watermark VALUES (:source, 'case', '2026-11-20 08:00+07', now(), 'r')"),
+                {"source": source},
+            )
+        conn.execute(text("DELETE FROM meta.schema_migration WHERE name = 'watermark_within_clock'"))
+    assert warehouse.migrate() == ["074_watermark_within_clock.sql"]
+    with warehouse.begin() as conn:
+        kept = dict(conn.execute(text("SELECT source, value::text FROM raw.watermark")).all())
+    assert kept == {"newsys": "2026-11-01 08:00:00+07"}

@@ -72,6 +72,27 @@ SELECT 'egov_case_quarantine_rate', q.record_key, false
 FROM raw.quarantine AS q
 WHERE q.source = 'egov' AND q.entity = 'case' AND q.resolved_at IS NULL AND {quarantine_filter}
 
+-- name: subject_newsys_case_ahead_of_clock
+-- A record stamped after the moment it was landed (`fetched_at`, the pipeline's clock) comes from a source
+-- clock running ahead or a hand-edited row: it landed, but it never moves the watermark.
+INSERT INTO staging.dq_subject (expectation, record_key, passed, unit_code, received_at, due_at, finished_at)
+SELECT 'newsys_case_not_ahead_of_clock', n.case_no, NOT (n.updated_at > n.fetched_at),
+       coalesce(u.current_unit_code, n.original_unit_code), n.received_at, n.due_at, n.finished_at
+FROM raw.newsys_case AS n
+LEFT JOIN staging.unit_current AS u ON u.unit_code = n.original_unit_code
+WHERE {raw_filter}
+
+-- name: subject_egov_case_ahead_of_clock
+INSERT INTO staging.dq_subject (
+    expectation, record_key, passed, unit_code, received_at, due_at, finished_at, last_official
+)
+SELECT 'egov_case_not_ahead_of_clock', 'EGOV:' || e.case_no, NOT (e.updated_at > e.fetched_at),
+       coalesce(u.current_unit_code, e.original_unit_code), e.received_at, e.due_at, e.finished_at,
+       e.last_official
+FROM raw.egov_case AS e
+LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code
+WHERE {egov_filter}
+
 -- name: handlers_of_fact_case
 SELECT DISTINCT h.user_name
 FROM mart.fact_case AS f
@@ -115,8 +136,10 @@ WHERE (d.expectation IN ('closed_case_has_result', 'late_case_has_apology', 'sto
                          'case_dates_in_order', 'case_synced_to_national_portal', 'case_procedure_in_catalog')
        AND d.record_key IN (SELECT case_key FROM subject_case))
    OR d.expectation = 'official_account_vneid'
-   OR (d.expectation = 'egov_no_receipt_after_cutover'
+   OR (d.expectation IN ('egov_no_receipt_after_cutover', 'egov_case_not_ahead_of_clock')
        AND d.record_key IN (SELECT 'EGOV:' || case_no FROM subject_egov))
+   OR (d.expectation = 'newsys_case_not_ahead_of_clock'
+       AND d.record_key IN (SELECT record_key FROM subject_source_key WHERE source_system = 'newsys'))
    OR (d.expectation = 'newsys_case_quarantine_rate'
        AND d.record_key IN (SELECT record_key FROM subject_source_key WHERE source_system = 'newsys'))
    OR (d.expectation = 'egov_case_quarantine_rate'

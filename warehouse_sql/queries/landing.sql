@@ -105,6 +105,23 @@ SELECT record_key FROM quarantined
 -- name: get_watermark
 SELECT value FROM raw.watermark WHERE source = :source AND entity = :entity
 
+-- name: newest_sane_version
+-- The newest version landed at or before its own landing time (records stamped ahead of the pipeline's clock
+-- excluded), in the raw table and in quarantine: where a watermark carried ahead of the clock is set back to.
+SELECT max(v.version) FROM (
+    SELECT max({r_version}) AS version FROM {table} AS r WHERE {r_version} <= r.fetched_at
+    UNION ALL
+    SELECT max(q.updated_at) FROM raw.quarantine AS q
+    WHERE q.source = :source AND q.entity = :entity AND q.updated_at <= q.last_changed_at
+) AS v
+
+-- name: set_back_watermark
+UPDATE raw.watermark SET value = :value, committed_at = :now
+WHERE source = :source AND entity = :entity
+
+-- name: forget_watermark
+DELETE FROM raw.watermark WHERE source = :source AND entity = :entity
+
 -- name: advance_watermark
 INSERT INTO raw.watermark AS w (source, entity, value, committed_at, run_id)
 VALUES (:source, :entity, :value, :now, :run_id)
