@@ -1,9 +1,10 @@
-"""The case universe mart: one row per real case, without personal data."""
+"""The case universe mart: one row per real case; applicants only pseudonymised (`applicant_key`)."""
 
 import dagster as dg
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table, violations_result
 from resources.settings import PipelineSettings
@@ -12,6 +13,7 @@ from transform.case_universe import FACT_CASE_SQL, build_fact_case, rows
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.FACT_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_OFFICIAL],
     kinds={"postgres", "sql"},
@@ -35,7 +37,9 @@ def fact_case(
     return dg.MaterializeResult(metadata=metadata, data_version=table_data_version(warehouse, keys.FACT_CASE))
 
 
-@dg.asset_check(asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.")
+@dg.asset_check(
+    asset=keys.FACT_CASE, description="No case_key appears twice in mart.fact_case.", pool=WAREHOUSE_POOL
+)
 def fact_case_keys_are_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Look for duplicate case keys."""
     with warehouse.begin() as conn:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.local_time import LOCAL_TZ_NAME, month_of
 from core.presentation import percent
@@ -88,6 +89,7 @@ def monthly_mart(
     """A monthly-partitioned mart that recomputes the run's months in one transaction."""
 
     @dg.asset(
+        pool=WAREHOUSE_POOL,
         key=key,
         deps=[dep],
         partitions_def=MONTHLY_PARTITIONS,

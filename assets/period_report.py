@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table, violations_result
 from core.run_clock import run_started_at
@@ -126,6 +127,7 @@ def latest_complete_quarter(conn: Connection, as_of: datetime) -> date | None:
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.TTHC_PERIOD_REPORT,
     deps=[keys.FACT_CASE, keys.RAW_NEWSYS_PROCEDURE],
     kinds={"postgres", "sql"},
@@ -162,6 +164,7 @@ def tthc_period_report(
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.TTHC_PERIOD_REPORT,
     description=(
         "Every row balances: received = carried over + online + offline = resolved + pending; "
@@ -177,6 +180,7 @@ def period_report_balances(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.TTHC_PERIOD_REPORT,
     description=(
         "For the latest complete quarter, per unit and ALL: the on_time_rate numerator over its cases "

@@ -19,8 +19,10 @@ from pydantic import Field
 from sqlalchemy import Connection
 
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.local_time import local_date
 from core.run_clock import run_started_at
+from core.run_config import folder_inside, refuse_secret_values
 from core.sql_files import sql
 from resources import settings as settings_module
 from resources.warehouse import WarehouseResource
@@ -311,7 +313,9 @@ class PeriodicReportConfig(dg.Config):
     )
     form_number: str = Field(default=DEFAULT_FORM_NUMBER, description="Form number printed in the corner.")
     output_dir: str = Field(
-        default="", description="Folder of the files; default <data dir>/reports/periodic."
+        default="periodic",
+        description="Folder of the files, relative to the reports folder (EGOV_SYNC_REPORT_DIR, default "
+        "<data dir>/reports).",
     )
 
 
@@ -326,6 +330,7 @@ def requested_periods(config: PeriodicReportConfig, today: date) -> list[ReportP
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.TTHC_PERIODIC_REPORT,
     deps=[keys.TTHC_PERIOD_REPORT],
     kinds={"xlsx"},
@@ -336,11 +341,10 @@ def tthc_periodic_report(
     """The periodic TTHC report as filed (Circular 01/2020/TT-VPCP), one .xlsx per period in the form's
     layout: the latest complete quarter, half and year, and any period asked for in the run config.
     """
+    refuse_secret_values(config)
     as_of: datetime = run_started_at(context)
     today = local_date(as_of)
-    folder = (
-        Path(config.output_dir) if config.output_dir else settings_module.data_dir() / "reports" / "periodic"
-    )
+    folder = folder_inside(settings_module.reports_dir(), config.output_dir)
     written: dict[str, str] = {}
     skipped: list[str] = []
     with warehouse.begin() as conn:

@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.run_clock import run_started_at
 from core.sql_files import sql
@@ -80,6 +81,7 @@ def alert_details(run: ValidationRun) -> dict[str, Any]:
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.DQ_RESULTS,
     deps=VALIDATED_ASSETS,
     description="History of data-quality validations (a row per expectation per run) and current offenders.",
@@ -208,7 +210,9 @@ def row_rule_checks(asset_key: dg.AssetKey, name: str) -> dg.AssetChecksDefiniti
     """The checks of the row-level rules judging `asset_key`, reporting what `mart/dq_results` found."""
     rules = tuple(rule for rule in rules_judging(asset_key) if rule.row_level)
 
-    @dg.multi_asset_check(name=name, specs=[check_spec(rule) for rule in rules], can_subset=True)
+    @dg.multi_asset_check(
+        name=name, specs=[check_spec(rule) for rule in rules], can_subset=True, pool=WAREHOUSE_POOL
+    )
     def _checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
@@ -230,6 +234,7 @@ INTEGRITY_RULES = tuple(rule for rule in rules_judging(keys.FACT_CASE) if not ru
 
 
 @dg.multi_asset_check(
+    pool=WAREHOUSE_POOL,
     name="fact_case_integrity_checks", specs=[check_spec(rule) for rule in INTEGRITY_RULES], can_subset=True
 )
 def fact_case_integrity_checks(

@@ -14,6 +14,7 @@ import dagster as dg
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.sql_files import sql
 from ingest.egov_case import parse_egov_case
 from ingest.entities import (
@@ -184,6 +185,7 @@ class RawEntity:
 def raw_asset(entity: RawEntity) -> dg.AssetsDefinition:
     """The landing asset of one source entity."""
     @dg.asset(
+        pool=WAREHOUSE_POOL,
         key=entity.key, kinds={"postgres", "python"}, description=entity.description,
         required_resource_keys={"warehouse", entity.client},
     )

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.presentation import counts_table, markdown_table, violations_result
 from resources.settings import PipelineSettings
@@ -15,6 +16,7 @@ MISMATCH_SAMPLE_SIZE = 20
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.BACKLOG_RECONCILIATION,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK],
     kinds={"postgres", "sql"},
@@ -53,6 +55,7 @@ def backlog_reconciliation(
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.BACKLOG_RECONCILIATION,
     description="Every Egov backlog case has exactly one backlog row (finished_in_egov ... double_handled).",
 )
@@ -66,6 +69,7 @@ def every_backlog_case_has_one_row(
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.BACKLOG_RECONCILIATION,
     description="Every valid, non-deleted migrated record appears exactly once, as primary or extra row.",
 )

@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from sqlalchemy import Connection, Row
 
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.local_time import LOCAL_ZONE, local_date, month_of
 from core.presentation import percent as ratio_percent
 from core.run_clock import run_started_at
@@ -581,6 +582,7 @@ def report_folder(data: ReportData) -> Path:
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.MONTHLY_REPORT,
     deps=[
         keys.INDICATOR_MONTHLY,

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.local_time import local_date
 from core.presentation import markdown_table
@@ -16,6 +17,7 @@ from transform.residue import RESIDUE_SQL, build_residue_case, build_residue_sna
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.RESIDUE_CASE,
     deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
     kinds={"postgres", "sql"},
@@ -47,6 +49,7 @@ def residue_case(
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=keys.RESIDUE_CASE,
     description="The residue work list has as many cases as the reconciliation has residue rows.",
 )
@@ -58,6 +61,7 @@ def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.Asse
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.BACKLOG_RESIDUE_SNAPSHOT,
     deps=[keys.RESIDUE_CASE],
     kinds={"postgres", "sql"},

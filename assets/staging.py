@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.data_versions import table_data_version
 from core import asset_keys as keys
+from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.presentation import markdown_table
 from resources.warehouse import WarehouseResource
@@ -11,6 +12,7 @@ from transform.case_universe import build_case_link, build_staging_case
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.STAGING_CASE,
     deps=[keys.RAW_NEWSYS_CASE, keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_UNIT],
     kinds={"postgres", "sql"},
@@ -43,6 +45,7 @@ def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=keys.STAGING_CASE_LINK,
     deps=[keys.STAGING_CASE],
     kinds={"postgres", "sql"},

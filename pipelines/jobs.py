@@ -1,8 +1,8 @@
 """Jobs: the nightly sync of everything, and the sync of what the new system's change feed announced.
 
-Both write the warehouse, so their runs carry `egov_sync/writes_warehouse=true`; the deployed instance's
-run queue (`deploy/dagster.yaml`) lets one such run go at a time. Both run in process unless the run config
-selects another executor (`pipelines/executors.py`).
+Every asset and check is in the `warehouse` concurrency pool, which the deployed instance
+(`deploy/dagster.yaml`) lets one run hold at a time; the jobs' runs also carry `egov_sync/writes_warehouse`.
+They run with the Definitions' executor, like every other run (`pipelines/executors.py`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import dagster as dg
 
 from core import asset_keys as keys
-from pipelines.executors import egov_sync_executor
 
 WRITES_WAREHOUSE_TAG = "egov_sync/writes_warehouse"
 WAREHOUSE_WRITER_TAGS = {WRITES_WAREHOUSE_TAG: "true"}
@@ -22,7 +21,6 @@ nightly_sync_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Sync both systems, rebuild staging, reconcile, validate and republish every mart.",
     tags=WAREHOUSE_WRITER_TAGS,
-    executor_def=egov_sync_executor,
 )
 
 newsys_changes_job = dg.define_asset_job(
@@ -30,5 +28,4 @@ newsys_changes_job = dg.define_asset_job(
     selection=RAW_NEWSYS_CHANGES.downstream(),
     description="Sync the new system's cases and officials after change events, then what depends on them.",
     tags=WAREHOUSE_WRITER_TAGS,
-    executor_def=egov_sync_executor,
 )

@@ -1,18 +1,71 @@
-"""The project's resources, configured from the environment (secrets through `EnvVar`, never in code)."""
+"""The project's resources as the deployment runs them: configured from the environment (secrets through
+`EnvVar`, never in code), with every address, credential and key pinned to it (`resources.pinned`).
+
+A run launched from the UI may still tune the clients' timeouts, retries and page sizes; it cannot re-point
+a source, the warehouse or the webhook, nor change the credentials, the pseudonymisation key or the cutover.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 import dagster as dg
 
+from core.environment import DEFAULT_CUTOVER_AT, pii_key_problem, read_environment
 from resources.alert_rules import ALERT_KINDS
 from resources.alerting import AlertingResource
 from resources.egov_client import EgovClient
 from resources.newsys_client import NewsysClient
-from resources.settings import DEFAULT_CUTOVER_AT, PipelineSettings
+from resources.pinned import PinnedConfigError, PinnedToEnvironment
+from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
+
+
+class DeployedWarehouse(PinnedToEnvironment, WarehouseResource):
+    """The warehouse of `WAREHOUSE_URL`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {"url": "WAREHOUSE_URL"}
+
+
+class DeployedEgov(PinnedToEnvironment, EgovClient):
+    """Egov at `EGOV_BASE_URL` with `EGOV_API_KEY`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {"base_url": "EGOV_BASE_URL", "api_key": "EGOV_API_KEY"}
+
+
+class DeployedNewsys(PinnedToEnvironment, NewsysClient):
+    """The new system at `NEWSYS_BASE_URL` with `NEWSYS_CLIENT_ID` and `NEWSYS_CLIENT_SECRET`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {
+        "base_url": "NEWSYS_BASE_URL",
+        "client_id": "NEWSYS_CLIENT_ID",
+        "client_secret": "NEWSYS_CLIENT_SECRET",
+    }
+
+
+class DeployedSettings(PinnedToEnvironment, PipelineSettings):
+    """`CUTOVER_AT` and `PII_HASH_KEY`; a weak key, or the demo's key outside the demo, is refused."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {"cutover_at": "CUTOVER_AT", "pii_hash_key": "PII_HASH_KEY"}
+
+    def check_pinned(self) -> None:
+        """The pinned fields, then the key's strength."""
+        super().check_pinned()
+        problem = pii_key_problem(self.pii_hash_key, demo=read_environment().demo)
+        if problem:
+            raise PinnedConfigError(f"PII_HASH_KEY {problem}")
+
+
+class DeployedAlerting(PinnedToEnvironment, AlertingResource):
+    """Alerts to `ALERT_WEBHOOK_URL` and through `ALERT_SMTP_HOST` (none when unset), recorded in the
+    warehouse of `WAREHOUSE_URL`."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {
+        "webhook_url": "ALERT_WEBHOOK_URL", "warehouse_url": "WAREHOUSE_URL", "smtp_host": "ALERT_SMTP_HOST",
+        "smtp_username": "ALERT_SMTP_USER", "smtp_password": "ALERT_SMTP_PASSWORD",
+        "smtp_sender": "ALERT_SMTP_FROM", "smtp_ca_file": "ALERT_SMTP_CA_FILE",
+    }
 
 
 def _optional(name: str, default: Any) -> Any:
@@ -33,18 +86,19 @@ def email_recipients() -> dict[str, list[str]]:
 
 def email_settings() -> dict[str, Any]:
     """The SMTP settings of the alerts resource, when `ALERT_SMTP_HOST` is set (secrets through EnvVar)."""
-    if not os.environ.get("ALERT_SMTP_HOST"):
+    environment = read_environment()
+    if not environment.smtp_host:
         return {}
     settings: dict[str, Any] = {
         "smtp_host": dg.EnvVar("ALERT_SMTP_HOST"),
-        "smtp_port": dg.EnvVar.int("ALERT_SMTP_PORT") if os.environ.get("ALERT_SMTP_PORT") else 587,
-        "smtp_starttls": os.environ.get("ALERT_SMTP_STARTTLS", "true").lower() != "false",
+        "smtp_port": environment.smtp_port,
+        "smtp_starttls": environment.smtp_starttls,
         "smtp_username": _optional("ALERT_SMTP_USER", None),
         "smtp_password": _optional("ALERT_SMTP_PASSWORD", None),
         "smtp_ca_file": _optional("ALERT_SMTP_CA_FILE", None),
         "email_recipients": email_recipients(),
     }
-    if os.environ.get("ALERT_SMTP_FROM"):
+    if environment.smtp_from:
         settings["smtp_sender"] = dg.EnvVar("ALERT_SMTP_FROM")
     return settings
 
@@ -52,17 +106,17 @@ def email_settings() -> dict[str, Any]:
 def build_resources() -> dict[str, Any]:
     """Resources by key, as the assets, checks and sensors expect them."""
     return {
-        "warehouse": WarehouseResource(url=dg.EnvVar("WAREHOUSE_URL")),
-        "egov": EgovClient(base_url=dg.EnvVar("EGOV_BASE_URL"), api_key=dg.EnvVar("EGOV_API_KEY")),
-        "newsys": NewsysClient(
+        "warehouse": DeployedWarehouse(url=dg.EnvVar("WAREHOUSE_URL")),
+        "egov": DeployedEgov(base_url=dg.EnvVar("EGOV_BASE_URL"), api_key=dg.EnvVar("EGOV_API_KEY")),
+        "newsys": DeployedNewsys(
             base_url=dg.EnvVar("NEWSYS_BASE_URL"),
             client_id=dg.EnvVar("NEWSYS_CLIENT_ID"),
             client_secret=dg.EnvVar("NEWSYS_CLIENT_SECRET"),
         ),
-        "settings": PipelineSettings(
+        "settings": DeployedSettings(
             cutover_at=_optional("CUTOVER_AT", DEFAULT_CUTOVER_AT), pii_hash_key=dg.EnvVar("PII_HASH_KEY")
         ),
-        "alerts": AlertingResource(
+        "alerts": DeployedAlerting(
             webhook_url=_optional("ALERT_WEBHOOK_URL", None), warehouse_url=dg.EnvVar("WAREHOUSE_URL"),
             **email_settings(),
         ),

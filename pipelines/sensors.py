@@ -1,12 +1,13 @@
 """Sensors: the new system's change feed, alerts on failed runs and on marts overdue after their deadline."""
 
 
-import os
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from core.environment import read_environment
 from core.local_time import LOCAL_ZONE
 from pipelines.failures import failure_text
 from pipelines.jobs import newsys_changes_job
@@ -20,26 +21,45 @@ if TYPE_CHECKING:
 
 EVENT_PAGE_LIMIT = 1000
 MAX_EVENT_PAGES = 50
+READ_DEADLINE_SECONDS = 30.0
 LATEST_PROBE = 2**62
 FRESHNESS_FAIL = "FAIL"
+WAITING_STATUSES = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING]
 
 
-def read_new_events(newsys: NewsysClient, after: int) -> tuple[list[dict], int]:
-    """Every event after `after` (bounded), with the new cursor; EventsGone when `after` has expired."""
+def read_new_events(
+    newsys: NewsysClient, after: int, deadline_seconds: float = READ_DEADLINE_SECONDS
+) -> tuple[list[dict], int]:
+    """The events after `after`, with the new cursor; EventsGone when `after` has expired.
+
+    Bounded to fit in a tick: at most MAX_EVENT_PAGES pages and `deadline_seconds`; the rest is read at the
+    next tick.
+    """
     events: list[dict] = []
     cursor = after
+    deadline = time.monotonic() + deadline_seconds
     for _ in range(MAX_EVENT_PAGES):
         page = newsys.events(cursor, EVENT_PAGE_LIMIT)
         if not page.events:
             return events, max(cursor, page.last_seq)
         events.extend(page.events)
         cursor = max(int(event.get("seq", cursor)) for event in page.events)
+        if time.monotonic() > deadline:
+            break
     return events, cursor
+
+
+def waiting_sync_run(instance: dg.DagsterInstance) -> str | None:
+    """The id of a change-feed sync run that is queued and has not started reading yet, if any."""
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(job_name=newsys_changes_job.name, statuses=WAITING_STATUSES), limit=1
+    )
+    return runs[0].run_id if runs else None
 
 
 def change_feed_interval_seconds() -> int:
     """Seconds between the change-feed sensor's ticks (`EGOV_SYNC_SENSOR_INTERVAL_SECONDS`, default 300)."""
-    return int(os.environ.get("EGOV_SYNC_SENSOR_INTERVAL_SECONDS") or 300)
+    return read_environment().sensor_interval_seconds
 
 
 @dg.sensor(
@@ -54,26 +74,31 @@ def change_feed_interval_seconds() -> int:
 def newsys_change_feed_sensor(
     context: dg.SensorEvaluationContext, newsys: NewsysClient
 ) -> dg.SensorResult | dg.SkipReason:
-    """Turn change events into sync runs; the cursor is the last event sequence number handled."""
+    """Turn change events into sync runs; the cursor is the last event sequence number handled.
+
+    While a sync run is queued and has not started, no other is requested: the queued one reads the feed
+    from the watermark when it starts, these changes included.
+    """
     after = int(context.cursor or 0)
     now = datetime.now(UTC)
     try:
         events, cursor = read_new_events(newsys, after)
+        trigger, run_key = "events", f"events-{after}-{cursor}"
     except EventsGone:
-        latest = newsys.events(LATEST_PROBE, 1).last_seq
-        tags = full_range_run_tags(now) | {"egov_sync/trigger": "events_expired"}
-        return dg.SensorResult(
-            run_requests=[dg.RunRequest(run_key=f"events-expired-{after}-{latest}", tags=tags)],
-            cursor=str(latest),
-        )
-    if not events:
+        cursor = newsys.events(LATEST_PROBE, 1).last_seq
+        events, trigger, run_key = [], "events_expired", f"events-expired-{after}-{cursor}"
+    if trigger == "events" and not events:
         return dg.SkipReason(f"no change events after seq {after}")
-    kinds = sorted({str(event.get("type")) for event in events})
-    tags = full_range_run_tags(now) | {"egov_sync/trigger": "events", "egov_sync/events": str(len(events))}
-    context.log.info(f"{len(events)} change events ({', '.join(kinds)}) after seq {after}")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=f"events-{after}-{cursor}", tags=tags)], cursor=str(cursor)
-    )
+    waiting = waiting_sync_run(context.instance)
+    if waiting is not None:
+        reason = f"changes after seq {after}: run {waiting} is queued and will read them when it starts"
+        return dg.SensorResult(skip_reason=reason, cursor=str(cursor))
+    tags = full_range_run_tags(now) | {"egov_sync/trigger": trigger}
+    if events:
+        kinds = sorted({str(event.get("type")) for event in events})
+        tags["egov_sync/events"] = str(len(events))
+        context.log.info(f"{len(events)} change events ({', '.join(kinds)}) after seq {after}")
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=run_key, tags=tags)], cursor=str(cursor))
 
 
 def user_error(error: "SerializableErrorInfo | None") -> "SerializableErrorInfo | None":
@@ -118,7 +143,7 @@ def run_failure_alert(context: dg.RunFailureSensorContext, alerts: AlertingResou
 
 def freshness_interval_seconds() -> int:
     """Seconds between the freshness sensor's ticks (`EGOV_SYNC_FRESHNESS_INTERVAL_SECONDS`, default 600)."""
-    return int(os.environ.get("EGOV_SYNC_FRESHNESS_INTERVAL_SECONDS") or 600)
+    return read_environment().freshness_interval_seconds
 
 
 def overdue_assets(context: dg.SensorEvaluationContext) -> list[dict[str, str | None]]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from core.environment import SECRET_VARIABLES
 from core.local_time import LOCAL_ZONE
 from core.sql_files import sql
 
@@ -29,9 +30,9 @@ QUERIES = "queries/alerts.sql"
 ALERT_KINDS = ("backlog_residue", "data_quality", "run_failure", "freshness")
 OLDEST_CASES = 10
 MESSAGE_LIMIT = 500
-SECRET_VARIABLES = (
-    "EGOV_API_KEY", "NEWSYS_CLIENT_SECRET", "PII_HASH_KEY", "WAREHOUSE_URL", "DAGSTER_PG_URL",
-    "ALERT_WEBHOOK_URL", "EGOV_SYNC_CELERY_BROKER", "ALERT_SMTP_PASSWORD",
+DRIVER_DETAIL = re.compile(
+    r"(?:^|\s)(?:DETAIL|CONTEXT|HINT|WHERE|QUERY|LINE \d+):"
+    r"|\[SQL: |\[parameters: |\(Background on this error"
 )
 URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]+@", re.IGNORECASE)
 
@@ -160,8 +161,17 @@ def data_quality_alert(
     )
 
 
+def without_driver_detail(message: str) -> str:
+    """`message` up to the first line where a database driver adds what it saw: DETAIL and CONTEXT quote the
+    rows (an applicant's ID number in a key, a COPY line), HINT and the statement follow them."""
+    match = DRIVER_DETAIL.search(message)
+    return message[: match.start()].rstrip() if match else message
+
+
 def redact(message: str) -> str:
-    """`message` without the values of secret variables or URL passwords, cut to a readable length."""
+    """`message` without a driver's row details, the values of secret variables or URL passwords, cut to a
+    readable length."""
+    message = without_driver_detail(message)
     for name in SECRET_VARIABLES:
         value = os.environ.get(name)
         if value and len(value) >= 4:

@@ -13,6 +13,8 @@ from core.sql_files import SQL_ROOT
 
 MIGRATIONS_DIR = SQL_ROOT / "migrations"
 _LOCK_ID = 70241224
+PIPELINE_ROLE = "egov_sync_pipeline"
+ROLES_MIGRATION = 61
 _EQUIVALENT_TO = re.compile(r"^--\s*equivalent-to:\s*(?P<checksum>[0-9a-f]{64})\b", re.MULTILINE)
 
 
@@ -61,14 +63,15 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 def apply_migrations(conn: Connection) -> list[str]:
     """Apply pending migrations; return the names applied."""
     conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-    conn.execute(text("CREATE SCHEMA IF NOT EXISTS meta"))
-    conn.execute(
-        text(
-            "CREATE TABLE IF NOT EXISTS meta.schema_migration ("
-            " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT now())"
+    if conn.execute(text("SELECT to_regclass('meta.schema_migration')")).scalar() is None:
+        conn.execute(text("CREATE SCHEMA IF NOT EXISTS meta"))
+        conn.execute(
+            text(
+                "CREATE TABLE meta.schema_migration ("
+                " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
         )
-    )
     applied = dict(conn.execute(text("SELECT version, checksum FROM meta.schema_migration")).all())
     done = []
     for migration in discover_migrations():
@@ -78,6 +81,8 @@ def apply_migrations(conn: Connection) -> list[str]:
                     f"migration {migration.path.name} was changed after it was applied; add a new one instead"
                 )
             continue
+        if migration.version > ROLES_MIGRATION:
+            act_as_pipeline_role(conn)
         _run_script(conn, migration.path)
         conn.execute(
             text("INSERT INTO meta.schema_migration (version, name, checksum) VALUES (:v, :n, :c)"),
@@ -85,6 +90,23 @@ def apply_migrations(conn: Connection) -> list[str]:
         )
         done.append(migration.path.name)
     return done
+
+
+def act_as_pipeline_role(conn: Connection) -> None:
+    """Run what follows in this transaction as the pipeline role, once the roles exist (migration 061).
+
+    Objects a migration creates are then owned by the pipeline role whoever runs it, so the default
+    privileges of that role (mart tables readable by reporting) apply to them.
+    """
+    member = conn.execute(
+        text("SELECT pg_has_role(current_user, :role, 'MEMBER')"), {"role": PIPELINE_ROLE}
+    ).scalar()
+    if not member:
+        raise MigrationError(
+            f"the user running the migrations must be a member of {PIPELINE_ROLE} "
+            "(README, Personal data and roles)"
+        )
+    conn.execute(text(f"SET LOCAL ROLE {PIPELINE_ROLE}"))
 
 
 def _run_script(conn: Connection, path: Path) -> None:

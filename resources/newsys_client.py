@@ -26,6 +26,8 @@ from resources.paging import CursorPaginator, Validator, item_list, iter_pages
 from resources.source_client import SourceClient
 
 TOKEN_PATH = "/oauth2/token"
+TICK_POLICY = RetryPolicy(max_attempts=3, base_delay=0.25, max_delay=2.0, max_retry_after=5.0)
+TICK_TIMEOUT_SECONDS = 10.0
 
 
 class EventsGone(SourceError):
@@ -139,12 +141,15 @@ class NewsysClient(SourceClient):
     page_limit: int = Field(default=1000, ge=1, le=1000)
 
     @contextmanager
-    def session(self, stats: FetchStats | None = None) -> Iterator[NewsysSession]:
-        """An authenticated session over one HTTP connection pool."""
-        with httpx.Client(base_url=self.base_url, timeout=self.timeout_seconds) as client:
-            yield NewsysSession(
-                client, self.client_id, self.client_secret, self.retry_policy(), stats or FetchStats()
-            )
+    def session(
+        self, stats: FetchStats | None = None, *, short: bool = False
+    ) -> Iterator[NewsysSession]:
+        """An authenticated session over one HTTP connection pool; `short` retries briefly, to fit in a
+        sensor's tick (TICK_POLICY, TICK_TIMEOUT_SECONDS)."""
+        policy = TICK_POLICY if short else self.retry_policy()
+        timeout = min(self.timeout_seconds, TICK_TIMEOUT_SECONDS) if short else self.timeout_seconds
+        with httpx.Client(base_url=self.base_url, timeout=timeout) as client:
+            yield NewsysSession(client, self.client_id, self.client_secret, policy, stats or FetchStats())
 
     def iter_case_pages(self, updated_since: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
         """Pages of the case feed from `updated_since` (inclusive), in (NgayCapNhat, MaHoSo) order."""
@@ -166,9 +171,10 @@ class NewsysClient(SourceClient):
         return self._single_page("/api/v2/units", stats)
 
     def events(self, after: int, limit: int = 500) -> EventsPage:
-        """Change notifications after `after`; raises EventsGone when they are no longer kept."""
+        """Change notifications after `after` (retried briefly: a sensor reads them within its tick); raises
+        EventsGone when they are no longer kept."""
         target = Target("newsys", "GET", "/api/v2/events", f"after {after}")
-        with self.session() as session:
+        with self.session(short=True) as session:
             params = {"after": after, "limit": limit}
             answer = session.get(params, target, events_page, allow=frozenset({410}))
         if isinstance(answer, Answer):

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dagster as dg
 from pydantic import Field
 
-DEFAULT_CUTOVER_AT = "2024-12-24T00:00:00+07:00"
-DEFAULT_DATA_DOCS_KEEP_DAYS = 30
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from core.environment import DEFAULT_CUTOVER_AT, read_environment
+
+__all__ = [
+    "DEFAULT_CUTOVER_AT", "PipelineSettings", "data_dir", "data_docs_dir", "data_docs_keep_days",
+    "data_docs_url", "reports_dir",
+]
 
 
 def data_dir() -> Path:
     """The project's data folder (`EGOV_SYNC_DATA_DIR`, default `.data/` at the project root)."""
-    path = Path(os.environ.get("EGOV_SYNC_DATA_DIR") or PROJECT_ROOT / ".data")
+    path = read_environment().data_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def reports_dir() -> Path:
     """Where the monthly report is written (`EGOV_SYNC_REPORT_DIR`, default `reports/` in the data folder)."""
-    configured = os.environ.get("EGOV_SYNC_REPORT_DIR")
-    path = Path(configured) if configured else data_dir() / "reports"
+    path = read_environment().report_dir or data_dir() / "reports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -33,25 +33,18 @@ def reports_dir() -> Path:
 def data_docs_dir() -> Path:
     """Where the Data Docs site is published, the folder a web server serves (`EGOV_SYNC_DATA_DOCS_DIR`,
     default `gx/` in the data folder)."""
-    configured = os.environ.get("EGOV_SYNC_DATA_DOCS_DIR")
-    return Path(configured) if configured else data_dir() / "gx"
+    return read_environment().data_docs_dir or data_dir() / "gx"
 
 
 def data_docs_url() -> str | None:
     """The http(s) address that folder is served at (`EGOV_SYNC_DATA_DOCS_URL`), or None when not served."""
-    url = os.environ.get("EGOV_SYNC_DATA_DOCS_URL") or None
-    if url is not None and urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"EGOV_SYNC_DATA_DOCS_URL must be an http:// or https:// address, not {url!r}")
-    return url
+    return read_environment().data_docs_url
 
 
 def data_docs_keep_days() -> int:
     """Days a validation page is kept (`EGOV_SYNC_DATA_DOCS_KEEP_DAYS`, default 30); each suite's newest
     page stays whatever its age."""
-    text = os.environ.get("EGOV_SYNC_DATA_DOCS_KEEP_DAYS") or str(DEFAULT_DATA_DOCS_KEEP_DAYS)
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"EGOV_SYNC_DATA_DOCS_KEEP_DAYS must be a number of days (1 or more), not {text!r}")
-    return int(text)
+    return read_environment().data_docs_keep_days
 
 
 class PipelineSettings(dg.ConfigurableResource):

@@ -12,6 +12,7 @@ import psycopg
 from pydantic import Field
 from sqlalchemy import Connection, Engine, create_engine
 
+from core.environment import read_environment
 from core.local_time import LOCAL_TZ_NAME
 from resources.migrations import apply_migrations
 from resources.warehouse_retry import in_transaction
@@ -19,9 +20,20 @@ from resources.warehouse_retry import in_transaction
 T = TypeVar("T")
 
 
+def session_options() -> str:
+    """Settings of every session: local time (date arithmetic by the Vietnamese calendar), and timeouts so
+    that a hung statement or a lock nobody releases cannot hold a run, and the warehouse pool, for ever."""
+    settings = read_environment()
+    return (
+        f"-c timezone={LOCAL_TZ_NAME} -c statement_timeout={settings.statement_timeout_seconds * 1000}"
+        f" -c lock_timeout={settings.lock_timeout_seconds * 1000}"
+        f" -c idle_in_transaction_session_timeout={settings.statement_timeout_seconds * 1000}"
+    )
+
+
 @cache
 def engine_for(url: str) -> Engine:
-    """One pooled engine per URL; sessions run in local time so date arithmetic is by Vietnamese calendar.
+    """One pooled engine per URL, its sessions set up by `session_options`.
 
     Statement parameters (the pseudonymisation key, applicants' ID numbers) are kept out of SQLAlchemy's logs
     and error messages.
@@ -30,7 +42,7 @@ def engine_for(url: str) -> Engine:
         url,
         pool_pre_ping=True,
         hide_parameters=True,
-        connect_args={"options": f"-c timezone={LOCAL_TZ_NAME}", "application_name": "egov-sync"},
+        connect_args={"options": session_options(), "application_name": "egov-sync"},
     )
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-PII_KEY = "test-pii-hash-key"
+PII_KEY = "test-pii-hash-key-of-at-least-32-bytes"
 AS_OF = datetime(2026, 11, 15, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 CREDENTIALS = {
     "EGOV_API_KEY": "demo-egov-key",

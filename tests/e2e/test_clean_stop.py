@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 @pytest.fixture
 def scratch_warehouse_url(pg_admin_uri: str, template_db: str) -> Iterator[str]:
-    """WAREHOUSE_URL of a scratch warehouse, so the command starts no embedded server of its own."""
+    """The URL of a scratch warehouse, given with --warehouse-url so the command starts no embedded server."""
     name = create_database(pg_admin_uri, template=template_db)
     yield sqlalchemy_url(pg_admin_uri, name)
     drop_database(pg_admin_uri, name)
@@ -77,8 +77,9 @@ def test_simulate_stops_its_servers_on_sigterm(scratch_warehouse_url: str, tmp_p
     egov_port, newsys_port = free_port(), free_port()
     log = tmp_path / "simulate.log"
     command = egov_sync(
-        ["simulate", "--scale", "200", "--egov-port", str(egov_port), "--newsys-port", str(newsys_port)],
-        {"WAREHOUSE_URL": scratch_warehouse_url, "EGOV_SYNC_DATA_DIR": str(tmp_path / "data")}, log,
+        ["simulate", "--scale", "200", "--egov-port", str(egov_port), "--newsys-port", str(newsys_port),
+         "--warehouse-url", scratch_warehouse_url],
+        {"EGOV_SYNC_DATA_DIR": str(tmp_path / "data")}, log,
     )
     try:
         wait_for(lambda: listening(egov_port) and listening(newsys_port), 60, "simulators serving", log)
@@ -100,9 +101,8 @@ def test_ui_stops_dagster_and_its_run_on_sigterm_during_a_run(
     log = tmp_path / "ui.log"
     command = egov_sync(
         ["ui", "--scale", "500", "--port", str(port), "--egov-port", str(free_port()),
-         "--newsys-port", str(free_port())],
-        {"WAREHOUSE_URL": scratch_warehouse_url, "EGOV_SYNC_DATA_DIR": str(tmp_path / "data"),
-         "DAGSTER_HOME": str(tmp_path / "dagster_home")},
+         "--newsys-port", str(free_port()), "--warehouse-url", scratch_warehouse_url],
+        {"EGOV_SYNC_DATA_DIR": str(tmp_path / "data")},
         log,
     )
     try:

@@ -27,7 +27,10 @@ def sensor_tick(servers: SimulatorServers, cursor: str | None) -> dg.SensorResul
         client_id=CREDENTIALS["NEWSYS_CLIENT_ID"],
         client_secret=CREDENTIALS["NEWSYS_CLIENT_SECRET"],
     )
-    return newsys_change_feed_sensor(dg.build_sensor_context(cursor=cursor, resources={"newsys": client}))
+    context = dg.build_sensor_context(
+        cursor=cursor, resources={"newsys": client}, instance=dg.DagsterInstance.ephemeral()
+    )
+    return newsys_change_feed_sensor(context)
 
 
 def test_feed_runs_land_every_announced_change_after_records_stamped_ahead(

@@ -31,7 +31,7 @@ from resources.warehouse import WarehouseResource
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
 from simulator.world import generate_world
-from tests.deployed import DeployedDagster, deployed_dagster, free_port, instance_url
+from tests.deployed import DeployedDagster, deployed_dagster, instance_url
 from tests.oracle.expected import expected_fact_case, truth_for_world
 from tests.smtp import PASSWORD as SMTP_PASSWORD
 from tests.smtp import USER as SMTP_USER
@@ -228,14 +228,15 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_catalogue(
             changed_cases_landed(warehouse, world, summary["newsys_keys"])
             catalogue_shows_the_columns(dagster, shots)
 
-            unreachable = f"http://127.0.0.1:{free_port()}"
+            servers.faults.rate_5xx = 1.0
             newsys_config = {
-                "base_url": unreachable, "max_attempts": 2,
+                "max_attempts": 2, "base_url": {"env": "NEWSYS_BASE_URL"},
                 "client_id": {"env": "NEWSYS_CLIENT_ID"}, "client_secret": {"env": "NEWSYS_CLIENT_SECRET"},
             }
             failing_config = {"resources": {"newsys": {"config": newsys_config}}}
             failed_id = dagster.launch("newsys_changes_sync", {"egov_sync/trigger": "test"}, failing_config)
             failed = dagster.wait_for_run(failed_id, timeout=300)
+            servers.faults.rate_5xx = 0.0
             assert failed["status"] == "FAILURE"
             dagster.wait_for(lambda: run_failure_alerts(hook), 60, "run_failure alert")
             time.sleep(8)

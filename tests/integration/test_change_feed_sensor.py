@@ -12,7 +12,9 @@ from tests.sync_env import CREDENTIALS
 
 def evaluate(client: NewsysClient, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
     """One sensor tick with the given cursor."""
-    context = dg.build_sensor_context(cursor=cursor, resources={"newsys": client})
+    context = dg.build_sensor_context(
+        cursor=cursor, resources={"newsys": client}, instance=dg.DagsterInstance.ephemeral()
+    )
     return newsys_change_feed_sensor(context)
 
 
@@ -43,3 +45,29 @@ def test_sensor_follows_the_feed_and_falls_back_when_events_expired() -> None:
         expired = evaluate(client, cursor)
         assert isinstance(expired, dg.SensorResult)
         assert expired.run_requests[0].tags["egov_sync/trigger"] == "events_expired"
+
+
+def test_no_second_sync_run_is_requested_while_one_is_queued() -> None:
+    from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+
+    world = generate_world(scale=300, seed=9)
+    with SimulatorServers(world, faults=Faults.none()) as servers:
+        client = NewsysClient(
+            base_url=servers.newsys_url,
+            client_id=CREDENTIALS["NEWSYS_CLIENT_ID"],
+            client_secret=CREDENTIALS["NEWSYS_CLIENT_SECRET"],
+        )
+        instance = dg.DagsterInstance.ephemeral()
+        first = newsys_change_feed_sensor(
+            dg.build_sensor_context(cursor=None, resources={"newsys": client}, instance=instance)
+        )
+        assert isinstance(first, dg.SensorResult) and first.run_requests
+        instance.add_run(DagsterRun(job_name="newsys_changes_sync", status=DagsterRunStatus.NOT_STARTED))
+        world.apply_changes(20, seed=1)
+        held = newsys_change_feed_sensor(
+            dg.build_sensor_context(cursor=first.cursor, resources={"newsys": client}, instance=instance)
+        )
+        assert isinstance(held, dg.SensorResult)
+        assert not held.run_requests
+        assert "queued" in (held.skip_reason.skip_message or "")
+        assert int(held.cursor) > int(first.cursor)

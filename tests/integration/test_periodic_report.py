@@ -24,14 +24,16 @@ SUB_HEADERS = ["Tổng số", "Trong kỳ", "Trực tuyến", "Trực tiếp và
 
 def run_report(warehouse: WarehouseResource, folder: Path, **config: object) -> dict[str, Path]:
     """Publish the mart and write the workbooks; return period code -> file."""
-    result = dg.materialize(
-        [tthc_period_report, tthc_periodic_report],
-        resources={"warehouse": warehouse},
-        tags={AS_OF_TAG: AS_OF.isoformat()},
-        run_config={"ops": {"report__tthc_periodic": {"config": {"output_dir": str(folder), **config}}}},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EGOV_SYNC_REPORT_DIR", str(folder.parent))
+        result = dg.materialize(
+            [tthc_period_report, tthc_periodic_report],
+            resources={"warehouse": warehouse},
+            tags={AS_OF_TAG: AS_OF.isoformat()},
+            run_config={"ops": {"report__tthc_periodic": {"config": {"output_dir": folder.name, **config}}}},
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
     if not result.success:
         raise RuntimeError("run failed")
     [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == PERIODIC_REPORT_KEY]
@@ -143,3 +145,29 @@ def test_a_period_asked_for_without_cases_fails_clearly(warehouse: WarehouseReso
     install_period_cases(warehouse)
     with pytest.raises(RuntimeError):
         run_report(warehouse, tmp_path / "periodic", periods=["2019-Q1"])
+
+
+def test_run_config_can_neither_read_a_secret_nor_write_outside_the_reports_folder(
+    warehouse: WarehouseResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_period_cases(warehouse)
+    secret = "a-secret-pii-key-of-the-deployment-0123456789"
+    monkeypatch.setenv("PII_HASH_KEY", secret)
+    monkeypatch.setenv("EGOV_SYNC_REPORT_DIR", str(tmp_path / "reports"))
+    for config in ({"form_number": {"env": "PII_HASH_KEY"}}, {"output_dir": str(tmp_path / "elsewhere")},
+                   {"output_dir": "../elsewhere"}):
+        result = dg.materialize(
+            [tthc_period_report, tthc_periodic_report],
+            resources={"warehouse": warehouse},
+            tags={AS_OF_TAG: AS_OF.isoformat()},
+            run_config={"ops": {"report__tthc_periodic": {"config": config}}},
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
+        assert not result.success, config
+        failures = " ".join(str(event.event_specific_data) for event in result.all_events if event.is_failure)
+        assert secret not in failures
+    assert not (tmp_path / "elsewhere").exists()
+    for path in tmp_path.rglob("*.xlsx"):
+        for sheet in load_workbook(path).worksheets:
+            assert all(secret not in str(value) for row in sheet_values(sheet) for value in row)

@@ -3,19 +3,25 @@ login writes everything. Tables are enumerated from the catalogue, so a new one 
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from resources import migrations
+from resources.migrations import MIGRATIONS_DIR, discover_migrations
 from resources.warehouse import WarehouseResource
 
 PERSONAL_SCHEMAS = ("raw", "staging")
 TABLE_KINDS = ("r", "p", "v", "m", "f")
+PSEUDONYMISED = {("mart", "fact_case", "applicant_key")}
 
 
 def conninfo(warehouse: WarehouseResource, user: str | None = None) -> str:
@@ -54,13 +60,33 @@ def tables(warehouse: WarehouseResource, schemas: tuple[str, ...]) -> list[tuple
         ).fetchall()
 
 
-def can_read(conn: psycopg.Connection, schema: str, table: str) -> bool:
-    """True when a SELECT of the table is allowed, False when it is refused for lack of privilege."""
+def columns(conn: psycopg.Connection, schema: str, table: str) -> list[str]:
+    """The columns of a table, from the catalogue."""
+    rows = conn.execute(
+        "SELECT a.attname FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid"
+        " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        (schema, table),
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def can_select(conn: psycopg.Connection, schema: str, table: str, names: list[str]) -> bool:
+    """True when a SELECT of these columns is allowed, False when it is refused for lack of privilege."""
+    query = sql.SQL("SELECT {} FROM {} LIMIT 1").format(
+        sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier(schema, table)
+    )
     try:
-        conn.execute(sql.SQL("SELECT * FROM {} LIMIT 1").format(sql.Identifier(schema, table))).fetchall()
+        conn.execute(query).fetchall()
     except psycopg.errors.InsufficientPrivilege:
         return False
     return True
+
+
+def can_read(conn: psycopg.Connection, schema: str, table: str) -> bool:
+    """True when every column of the table but the pseudonymised ones may be selected."""
+    names = [name for name in columns(conn, schema, table) if (schema, table, name) not in PSEUDONYMISED]
+    return can_select(conn, schema, table, names)
 
 
 @pytest.fixture
@@ -83,12 +109,14 @@ def test_reporting_reads_every_mart_table_and_nothing_personal(
     with login_in(warehouse, "egov_sync_reporting") as conn:
         readable_mart = [t for t in mart if can_read(conn, *t)]
         readable_personal = [t for t in personal if can_read(conn, *t)]
+        pseudonymised = [can_select(conn, schema, table, [name]) for schema, table, name in PSEUDONYMISED]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM mart.fact_case")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT * FROM meta.schema_migration")
     assert readable_mart == mart
     assert readable_personal == []
+    assert pseudonymised == [False] * len(PSEUDONYMISED)
 
 
 def test_pipeline_role_reads_and_writes_every_table(warehouse: WarehouseResource, later_tables: None) -> None:
@@ -119,3 +147,27 @@ def test_roles_migration_is_idempotent_across_databases(warehouse: WarehouseReso
         ).fetchall()
     assert roles == [("egov_sync_pipeline", False), ("egov_sync_reporting", False)]
     assert warehouse.migrate() == []
+
+
+def test_a_later_migration_run_by_a_pipeline_login_stays_readable_to_reporting(
+    warehouse: WarehouseResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder)
+    (folder / "999_later_mart.sql").write_text("CREATE TABLE mart.later_by_login (x int);", encoding="utf-8")
+    monkeypatch.setattr(migrations, "discover_migrations", lambda: discover_migrations(folder))
+    user = f"egov_sync_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(conninfo(warehouse), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE egov_sync_pipeline").format(sql.Identifier(user)))
+    try:
+        url = make_url(warehouse.url).set(username=user)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            assert migrations.apply_migrations(conn) == ["999_later_mart.sql"]
+        engine.dispose()
+        with login_in(warehouse, "egov_sync_reporting") as conn:
+            assert can_read(conn, "mart", "later_by_login")
+    finally:
+        with psycopg.connect(conninfo(warehouse), autocommit=True) as admin:
+            admin.execute("DROP TABLE IF EXISTS mart.later_by_login")
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(user)))

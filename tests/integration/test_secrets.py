@@ -36,7 +36,7 @@ from tests.sync_env import AS_OF
 API_KEY = "egov-key-5b1e0c9a7d"
 WRONG_API_KEY = "wrong-egov-key-c3a19e52"
 CLIENT_SECRET = "client-secret-93f2aa61c4"
-PII_KEY = "pii-key-0d8e6b3f17"
+PII_KEY = "pii-key-0d8e6b3f17-a5c94e2b7d10f368"
 DB_PASSWORD = "warehouse-pw-7e4d29b1"
 SCANNED_SCHEMAS = ("raw", "staging", "mart", "meta")
 

@@ -60,3 +60,22 @@ def test_the_nightly_schedule_keys_its_run_requests_by_tick() -> None:
         (request,) = schedule.evaluate_tick(context).run_requests
     assert request.run_key == "nightly-2026-11-15T01:00:00+07:00"
     assert request.tags["egov_sync/as_of"] == tick.isoformat()
+
+
+def test_every_asset_and_check_is_in_the_warehouse_pool() -> None:
+    from core.asset_keys import WAREHOUSE_POOL
+
+    job = defs.resolve_implicit_global_asset_job_def()
+    pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}
+    assert pools and all(pool == WAREHOUSE_POOL for pool in pools.values()), pools
+
+
+def test_every_run_uses_the_project_executor() -> None:
+    from pipelines.executors import egov_sync_executor
+
+    for job in (
+        defs.resolve_job_def("nightly_sync"),
+        defs.resolve_job_def("newsys_changes_sync"),
+        defs.resolve_implicit_global_asset_job_def(),
+    ):
+        assert job.executor_def is egov_sync_executor, job.name

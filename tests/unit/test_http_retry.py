@@ -158,3 +158,17 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert 55 < parse_retry_after(email.utils.formatdate(time.time() + 60, usegmt=True)) <= 60
+
+
+def test_the_sensor_policy_gives_up_within_a_tick_whatever_retry_after_asks() -> None:
+    from resources.newsys_client import TICK_POLICY
+
+    waits: list[float] = []
+    client = scripted([status(503, {"Retry-After": "600"})] * TICK_POLICY.max_attempts)
+    with pytest.raises(SourceError):
+        send_with_retries(
+            client, lambda: client.build_request("GET", "/api/v2/events"), target=TARGET,
+            policy=TICK_POLICY, stats=FetchStats(), sleep=waits.append,
+        )
+    assert len(waits) == TICK_POLICY.max_attempts - 1
+    assert sum(waits) <= 15
