@@ -34,9 +34,21 @@ PERSONAL_COLUMNS = {
 }
 
 
+# Pseudonymised personal data (a keyed hash): tagged on the column, the asset holds no personal data in clear.
+PSEUDONYMOUS_COLUMNS = {"mart.fact_case": ("applicant_key",)}
+
+
+def column_tags(table_name: str, column: str) -> dict[str, str] | None:
+    """`personal_data: true` on a personal column, `personal_data: pseudonymous` on a keyed hash of one."""
+    if column in PERSONAL_COLUMNS.get(table_name, ()):
+        return {PERSONAL_DATA_TAG: "true"}
+    if column in PSEUDONYMOUS_COLUMNS.get(table_name, ()):
+        return {PERSONAL_DATA_TAG: "pseudonymous"}
+    return None
+
+
 def column_schema(table_name: str, table: Table) -> dg.TableSchema:
     """A table's columns as Dagster shows them: type, nullability, comment, and a tag on personal data."""
-    personal = PERSONAL_COLUMNS.get(table_name, ())
     return dg.TableSchema(
         columns=[
             dg.TableColumn(
@@ -44,7 +56,7 @@ def column_schema(table_name: str, table: Table) -> dg.TableSchema:
                 type=column.type,
                 description=column.description,
                 constraints=dg.TableColumnConstraints(nullable=column.nullable),
-                tags={PERSONAL_DATA_TAG: "true"} if column.name in personal else None,
+                tags=column_tags(table_name, column.name),
             )
             for column in table.columns
         ]

@@ -48,3 +48,11 @@ def test_personal_data_is_tagged_where_it_is_and_only_in_restricted_schemas() ->
     for table, columns in PERSONAL_COLUMNS.items():
         assert table.split(".")[0] in ("raw", "staging")
         assert set(columns) <= {column.name for column in warehouse_catalogue()[table].columns}
+
+
+def test_the_pseudonymised_applicant_key_is_tagged_on_its_column_only() -> None:
+    node = GRAPH.get(dg.AssetKey(["mart", "fact_case"]))
+    tags = {column.name: column.tags for column in node.metadata["dagster/column_schema"].columns}
+    assert tags["applicant_key"] == {PERSONAL_DATA_TAG: "pseudonymous"}
+    assert PERSONAL_DATA_TAG not in node.tags
+
