@@ -4,6 +4,7 @@ Each workbook has a sheet for the whole Department and one per unit. The form ha
 Lĩnh vực) and the eleven counts of `mart.tthc_period_report`, numbered (1)…(13) left to right.
 """
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 
 import dagster as dg
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -20,6 +22,7 @@ from sqlalchemy import Connection
 
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
+from core.files import write_atomically
 from core.local_time import local_date
 from core.run_clock import run_started_at
 from core.run_config import folder_inside, refuse_secret_values
@@ -47,6 +50,12 @@ FORM_COLUMNS = (
     "resolved_early", "resolved_on_time", "resolved_late", "pending_total", "pending_within_due",
     "pending_overdue",
 )  # fmt: skip
+# What a cell's text may hold: XML 1.0 characters (no control character but tab and line feed, no lone
+# surrogate, not U+FFFE/U+FFFF), each other one replaced by U+FFFD; at most Excel's 32,767 UTF-16 units.
+NOT_IN_A_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+CELL_TEXT_UNITS = 32_767
+CUT_MARK = "…"
 HEADER_ROW = 8
 NUMBER_ROW = 11
 FIRST_DATA_ROW = 12
@@ -145,6 +154,28 @@ class SheetData:
     totals: dict[str, int]
 
 
+def cell_text(value: str) -> str:
+    """Text as a cell holds it, literally: characters XML cannot carry become U+FFFD, a carriage return a line
+    break (as XML reads it back), and a text longer than a cell holds is cut (ending in `…`)."""
+    text = NOT_IN_A_CELL.sub(REPLACEMENT, value.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) * 2 <= CELL_TEXT_UNITS:
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * CELL_TEXT_UNITS:
+        return text
+    return units[: 2 * (CELL_TEXT_UNITS - len(CUT_MARK))].decode("utf-16-le", "ignore") + CUT_MARK
+
+
+def put_value(target: Cell, value: Any) -> None:
+    """A number as a number; a text as `cell_text` of it, typed a string, so that no text is ever read as
+    a formula (`=`, `+`, `-`, `@`) or an error code (`#N/A`)."""
+    if isinstance(value, str):
+        target.value = cell_text(value)
+        target.data_type = "s"
+    else:
+        target.value = value
+
+
 def field_label(field_code: str, names: dict[str, str]) -> str:
     """A field's name from the catalogue; the catalogue-less field has its own label."""
     if field_code == "":
@@ -153,12 +184,13 @@ def field_label(field_code: str, names: dict[str, str]) -> str:
 
 
 def sheet_title(unit_code: str, used: set[str]) -> str:
-    """A worksheet title for a unit: its code without the characters Excel forbids, unique, 31 characters."""
-    base = re.sub(r"[\[\]:*?/\\]", "-", unit_code)[:28] or "DV"
+    """A worksheet title for a unit: its code without the characters Excel or XML forbid (nor an apostrophe
+    at either end), unique ignoring case (as Excel compares titles), 31 characters at most."""
+    base = re.sub(r"[\[\]:*?/\\]", "-", NOT_IN_A_CELL.sub("-", unit_code)).strip("'")[:28] or "DV"
     title, number = base, 2
-    while title in used:
+    while title.casefold() in used:
         title, number = f"{base[:26]}~{number}", number + 1
-    used.add(title)
+    used.add(title.casefold())
     return title
 
 
@@ -171,7 +203,7 @@ def load_sheets(conn: Connection, period: ReportPeriod) -> list[SheetData]:
     field_names = dict(conn.execute(sql(QUERIES, "field_names")).tuples().all())
     unit_names = dict(conn.execute(sql(QUERIES, "unit_names")).tuples().all())
     units = sorted({row["unit_code"] for row in rows} - {"ALL"})
-    used = {"Toàn Sở"}
+    used = {"Toàn Sở".casefold()}
     sheets = []
     for unit in ["ALL", *units]:
         own = [row for row in rows if row["unit_code"] == unit]
@@ -193,8 +225,9 @@ def load_sheets(conn: Connection, period: ReportPeriod) -> list[SheetData]:
 
 def styled(sheet: Worksheet, row: int, column: int, value: Any, *, bold: bool = False, size: int = 11,
            align: Alignment = CENTRE, border: bool = True) -> None:  # fmt: skip
-    """Write one cell in the form's font, aligned, boxed when in the table."""
-    target = sheet.cell(row=row, column=column, value=value)
+    """Write one cell (`put_value`) in the form's font, aligned, boxed when in the table."""
+    target = sheet.cell(row=row, column=column)
+    put_value(target, value)
     target.font = Font(name=FONT, size=size, bold=bold)
     target.alignment = align
     if border:
@@ -291,7 +324,7 @@ def set_print_layout(sheet: Worksheet) -> None:
 def write_workbook(
     sheets: list[SheetData], period: ReportPeriod, form_number: str, made_on: date, path: Path
 ) -> Path:
-    """Write the period's workbook to `path`."""
+    """Write the period's workbook to `path` (a new file renamed into place)."""
     book = Workbook()
     book.remove(book.active)
     for data in sheets:
@@ -301,7 +334,9 @@ def write_workbook(
         write_footer(sheet, write_rows(sheet, data), made_on)
         set_print_layout(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    content = io.BytesIO()
+    book.save(content)
+    write_atomically(path, content.getvalue())
     return path
 
 

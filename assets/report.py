@@ -7,7 +7,8 @@ import base64
 import hashlib
 import html
 import io
-import json
+import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Row
 
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
+from core.files import write_atomically
 from core.local_time import LOCAL_ZONE, local_date, month_of
 from core.presentation import percent as ratio_percent
 from core.run_clock import run_started_at
@@ -33,8 +35,17 @@ from resources.warehouse import WarehouseResource
 from transform.indicators import INDICATOR_LABELS
 
 QUERIES = "queries/report.sql"
-CHART_CACHE_FOLDER = ".chart-cache"
+CHART_CACHE_FOLDER = "chart-cache"
 CHART_CACHE_DAYS = 7
+CHART_ENTRY = re.compile(r"[0-9a-f]{64}\.png")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+MAX_CHART_BYTES = 16 * 2**20
+# Every text of a chart is drawn as written: no mathtext (`$…$`), no TeX.
+CHART_TEXT = {"text.parse_math": False, "text.usetex": False}
+CHART_LABEL_CHARS = 60
+CHART_BREAKS = re.compile("[\t\n\v\f\r\x85\u2028\u2029]")
+CHART_UNDRAWABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 TOP_N = 10
 INDICATOR_ORDER = list(INDICATOR_LABELS)
 RULE_LABELS = {
@@ -87,6 +98,16 @@ class Chart:
     name: str
     caption: str
     png: bytes
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart of the report: file name and caption, how it is drawn, the `ReportData` fields it reads."""
+
+    name: str
+    caption: str
+    draw: Callable[["ReportData"], Figure]
+    inputs: tuple[str, ...]
 
 
 @dataclass
@@ -156,7 +177,20 @@ def png_bytes(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def all_units_chart(data: ReportData) -> Chart:
+def chart_label(value: Any) -> str:
+    """A source text as a chart label: on one line (breaks become spaces), characters no font draws become
+    U+FFFD, cut to CHART_LABEL_CHARS (ending in `…`). Drawn under CHART_TEXT, `$` is shown as written."""
+    text = CHART_UNDRAWABLE.sub("\ufffd", CHART_BREAKS.sub(" ", str(value)))
+    return text if len(text) <= CHART_LABEL_CHARS else text[: CHART_LABEL_CHARS - 1] + "…"
+
+
+def render_chart(spec: ChartSpec, data: "ReportData") -> Chart:
+    """Draw a chart with CHART_TEXT in force (every text literal) and render it to PNG."""
+    with matplotlib.rc_context(CHART_TEXT):
+        return Chart(spec.name, spec.caption, png_bytes(spec.draw(data)))
+
+
+def all_units_chart(data: ReportData) -> Figure:
     """Bar chart: each indicator of the whole Department against its target."""
     rows = {row.indicator_code: row for row in data.month_rows if row.unit_code == "ALL"}
     codes = [code for code in INDICATOR_ORDER if code in rows]
@@ -174,14 +208,10 @@ def all_units_chart(data: ReportData) -> Chart:
     axes.set_xlim(0, 105)
     axes.set_xlabel("% (vạch đen: chỉ tiêu)")
     axes.set_title("Toàn Sở: chỉ số so với chỉ tiêu")
-    return Chart(
-        "chi-so-toan-so.png",
-        "Chỉ số của toàn Sở so với chỉ tiêu (xanh: đạt, đỏ: chưa đạt)",
-        png_bytes(figure),
-    )
+    return figure
 
 
-def trend_chart(data: ReportData) -> Chart:
+def trend_chart(data: ReportData) -> Figure:
     """Small multiples: 12 months of each indicator for the whole Department and the provisional month."""
     figure = Figure(figsize=(12, 9))
     grid = figure.subplots(3, 3)
@@ -215,7 +245,7 @@ def trend_chart(data: ReportData) -> Chart:
         axes.tick_params(axis="x", labelrotation=60, labelsize=7)
     figure.suptitle("Xu hướng 12 tháng (toàn Sở; nét đứt đỏ: chỉ tiêu; điểm rỗng: tháng hiện tại, tạm tính)")
     figure.tight_layout()
-    return Chart("xu-huong-12-thang.png", "Xu hướng 12 tháng của từng chỉ số, toàn Sở", png_bytes(figure))
+    return figure
 
 
 def month_tick(data: ReportData, month: date) -> str:
@@ -224,7 +254,7 @@ def month_tick(data: ReportData, month: date) -> str:
     return f"{label}\n(tạm tính)" if data.month is not None and month > data.month else label
 
 
-def burndown_chart(data: ReportData) -> Chart:
+def burndown_chart(data: ReportData) -> Figure:
     """Backlog still open on Egov since the cutover, and the residue snapshots."""
     figure = Figure(figsize=(10, 4))
     axes = figure.subplots()
@@ -245,44 +275,58 @@ def burndown_chart(data: ReportData) -> Chart:
     axes.set_ylim(bottom=0)
     axes.set_title("Tiến độ xử lý hồ sơ tồn từ thời điểm chuyển đổi hệ thống")
     figure.autofmt_xdate()
-    return Chart("ho-so-ton.png", "Hồ sơ tồn trên hệ thống Egov từ ngày chuyển đổi", png_bytes(figure))
+    return figure
 
 
-def late_chart(data: ReportData) -> Chart:
-    """Bar charts of the units and officials with the most late cases this month."""
+def late_chart(data: ReportData) -> Figure:
+    """Bar charts of the units and officials with the most late cases this month (source names as
+    `chart_label`s, one bar each even when two labels read the same)."""
     figure = Figure(figsize=(11, 4))
     left, right = figure.subplots(1, 2)
     for axes, rows, label, title in (
         (left, data.late_units, "unit_code", "Đơn vị"),
         (right, data.late_officials, "official", "Cán bộ xử lý cuối"),
     ):
-        names = [str(getattr(row, label)) for row in rows]
-        axes.barh(names, [row.late_cases for row in rows], color="#dd6b20")
+        names = [chart_label(getattr(row, label)) for row in rows]
+        axes.barh(range(len(rows)), [row.late_cases for row in rows], color="#dd6b20")
+        axes.set_yticks(range(len(rows)), names)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.invert_yaxis()
         axes.set_title(f"{title}: hồ sơ không đúng hạn", fontsize=10)
         if not rows:
             axes.text(0.5, 0.5, "Không có", ha="center", va="center", transform=axes.transAxes)
     figure.tight_layout()
-    return Chart(
-        "ho-so-tre-han.png", "Đơn vị và cán bộ có nhiều hồ sơ không đúng hạn nhất", png_bytes(figure)
-    )
+    return figure
 
 
-CHARTS: dict[str, tuple[Callable[[ReportData], Chart], tuple[str, ...]]] = {
-    "all": (all_units_chart, ("month_rows",)),
-    "trend": (trend_chart, ("trend_rows", "month", "targets")),
-    "burndown": (burndown_chart, ("open_backlog", "snapshots")),
-    "late": (late_chart, ("late_units", "late_officials")),
-}
+CHARTS: dict[str, ChartSpec] = {
+    "all": ChartSpec(
+        "chi-so-toan-so.png", "Chỉ số của toàn Sở so với chỉ tiêu (xanh: đạt, đỏ: chưa đạt)", all_units_chart,
+        ("month_rows",),
+    ),
+    "trend": ChartSpec(
+        "xu-huong-12-thang.png", "Xu hướng 12 tháng của từng chỉ số, toàn Sở", trend_chart,
+        ("trend_rows", "month", "targets"),
+    ),
+    "burndown": ChartSpec(
+        "ho-so-ton.png", "Hồ sơ tồn trên hệ thống Egov từ ngày chuyển đổi", burndown_chart,
+        ("open_backlog", "snapshots"),
+    ),
+    "late": ChartSpec(
+        "ho-so-tre-han.png", "Đơn vị và cán bộ có nhiều hồ sơ không đúng hạn nhất", late_chart,
+        ("late_units", "late_officials"),
+    ),
+}  # fmt: skip
 
 
 class ChartCache:
     """Charts drawn once per content: a chart whose inputs are unchanged is read back, not drawn again.
 
-    The key is the chart function (name and code), the matplotlib version and the `ReportData` fields the
-    chart reads.
-    Entries unused for CHART_CACHE_DAYS are pruned.
+    The entry of a chart is `<key>.png` in a private folder: the key is the SHA-256 of the chart's spec (name,
+    caption, drawing code), the matplotlib version and the `ReportData` fields the chart reads; it holds the
+    PNG bytes only. The chart's file name and caption always come from its spec, never from the cache, and an
+    entry that is not a complete PNG (or a link, or too large) is drawn again. Entries unused for
+    CHART_CACHE_DAYS are pruned.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -290,34 +334,56 @@ class ChartCache:
         self.drawn = 0
         self.reused = 0
 
-    def chart(self, data: ReportData, draw: Callable[[ReportData], Chart], inputs: tuple[str, ...]) -> Chart:
+    def chart(self, data: ReportData, spec: ChartSpec) -> Chart:
         """The chart of `data`, read back when drawn before from the same inputs."""
-        code = draw.__code__
-        drawing = (draw.__qualname__, code.co_code, code.co_consts, matplotlib.__version__)
-        content = repr((drawing, [getattr(data, name) for name in inputs]))
-        entry = self.folder / f"{hashlib.sha256(content.encode()).hexdigest()}.json"
-        if entry.exists():
-            stored = json.loads(entry.read_text(encoding="utf-8"))
-            entry.touch()
+        entry = self.folder / f"{self.key(data, spec)}.png"
+        stored = read_chart_entry(entry)
+        if stored is not None:
+            os.utime(entry, follow_symlinks=False)
             self.reused += 1
-            return Chart(stored["name"], stored["caption"], base64.b64decode(stored["png"]))
-        chart = draw(data)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        stored = {"name": chart.name, "caption": chart.caption, "png": base64.b64encode(chart.png).decode()}
-        partial = entry.with_suffix(".partial")
-        partial.write_text(json.dumps(stored), encoding="utf-8")
-        partial.replace(entry)
+            return Chart(spec.name, spec.caption, stored)
+        chart = render_chart(spec, data)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomically(entry, chart.png, mode=0o600)
         self.drawn += 1
         return chart
 
+    @staticmethod
+    def key(data: ReportData, spec: ChartSpec) -> str:
+        """The hex SHA-256 naming a chart's entry: its spec, its drawing code and matplotlib, its inputs."""
+        code = spec.draw.__code__
+        drawing = (spec.name, spec.caption, spec.draw.__qualname__, code.co_code, code.co_consts,
+                   matplotlib.__version__, sorted(CHART_TEXT.items()))  # fmt: skip
+        content = repr((drawing, [getattr(data, name) for name in spec.inputs]))
+        return hashlib.sha256(content.encode()).hexdigest()
+
     def prune(self) -> None:
         """Remove entries not used for CHART_CACHE_DAYS."""
-        if not self.folder.exists():
+        if not self.folder.is_dir():
             return
         oldest = time.time() - CHART_CACHE_DAYS * 86_400
-        for entry in self.folder.glob("*.json"):
-            if entry.stat().st_mtime < oldest:
+        for entry in self.folder.iterdir():
+            if CHART_ENTRY.fullmatch(entry.name) and entry.lstat().st_mtime < oldest:
                 entry.unlink(missing_ok=True)
+
+
+def chart_cache_folder() -> Path:
+    """The chart cache: private to the pipeline, in the data folder, never in the published reports folder."""
+    return settings_module.data_dir() / CHART_CACHE_FOLDER
+
+
+def read_chart_entry(entry: Path) -> bytes | None:
+    """The PNG bytes of a cache entry: a regular file (not a link) holding a complete PNG of at most
+    MAX_CHART_BYTES; None otherwise."""
+    try:
+        if not entry.is_file() or entry.is_symlink() or entry.stat().st_size > MAX_CHART_BYTES:
+            return None
+        content = entry.read_bytes()
+    except OSError:
+        return None
+    if content.startswith(PNG_SIGNATURE) and content.endswith(PNG_END):
+        return content
+    return None
 
 
 def unit_label(data: ReportData, unit_code: str | None) -> str:
@@ -566,12 +632,13 @@ def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
 
 
 def write_report(data: ReportData, charts: dict[str, Chart], folder: Path) -> Path:
-    """Write the PNG files and the HTML page into `folder`; return the page's path."""
+    """Write the PNG files and the HTML page into `folder` (each a new file renamed into place: nothing
+    found in the published folder chooses where they go); return the page's path."""
     folder.mkdir(parents=True, exist_ok=True)
     for chart in charts.values():
-        (folder / chart.name).write_bytes(chart.png)
+        write_atomically(folder / chart.name, chart.png)
     page = folder / "bao-cao.html"
-    page.write_text(render_html(data, charts), encoding="utf-8")
+    write_atomically(page, render_html(data, charts).encode("utf-8"))
     return page
 
 
@@ -605,8 +672,8 @@ def monthly_report(
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         data = load_report_data(conn, as_of, settings.cutover())
-    cache = ChartCache(settings_module.reports_dir() / CHART_CACHE_FOLDER)
-    charts = {name: cache.chart(data, draw, inputs) for name, (draw, inputs) in CHARTS.items()}
+    cache = ChartCache(chart_cache_folder())
+    charts = {name: cache.chart(data, spec) for name, spec in CHARTS.items()}
     cache.prune()
     page = write_report(data, charts, report_folder(data))
     return dg.MaterializeResult(

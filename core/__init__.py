@@ -1,1 +1,1 @@
-"""What every layer shares: local time, timestamp formats, named SQL, asset keys, the run clock."""
+"""What every layer shares: local time, timestamp formats, named SQL, asset keys, run clock, file writes."""

@@ -55,7 +55,7 @@ class Environment(BaseSettings):
     executor: Executor = Field("in_process", validation_alias=_variable("EGOV_SYNC_EXECUTOR"))
     celery_broker: str = Field(DEFAULT_CELERY_BROKER, validation_alias=_variable("EGOV_SYNC_CELERY_BROKER"))
     sensor_interval_seconds: int = Field(
-        300, ge=30, le=86_400, validation_alias=_variable("EGOV_SYNC_SENSOR_INTERVAL_SECONDS")
+        300, ge=1, le=86_400, validation_alias=_variable("EGOV_SYNC_SENSOR_INTERVAL_SECONDS")
     )
     statement_timeout_seconds: int = Field(
         3_600, ge=1, le=86_400, validation_alias=_variable("EGOV_SYNC_STATEMENT_TIMEOUT_SECONDS")
@@ -70,7 +70,7 @@ class Environment(BaseSettings):
         30, ge=1, le=36_500, validation_alias=_variable("EGOV_SYNC_DATA_DOCS_KEEP_DAYS")
     )
     freshness_interval_seconds: int = Field(
-        600, ge=30, le=86_400, validation_alias=_variable("EGOV_SYNC_FRESHNESS_INTERVAL_SECONDS")
+        600, ge=1, le=86_400, validation_alias=_variable("EGOV_SYNC_FRESHNESS_INTERVAL_SECONDS")
     )
     smtp_host: str | None = Field(None, validation_alias=_variable("ALERT_SMTP_HOST"))
     smtp_port: int = Field(587, ge=1, le=65_535, validation_alias=_variable("ALERT_SMTP_PORT"))

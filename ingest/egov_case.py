@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from core.timefmt import parse_egov
+from ingest.integers import EGOV_ID
 from ingest.reader import FieldReader, Parsed, not_an_object, screened
 from ingest.rows import CaseRow
 from ingest.text import payload_key
@@ -31,9 +32,7 @@ def parse_egov_case(payload: Any) -> Parsed:
     if not isinstance(payload, dict):
         return not_an_object("egov", "case", payload)
     read = FieldReader(payload, parse_egov)
-    egov_id = _egov_id(payload.get("id"))
-    if egov_id is None:
-        read.reasons.append("bad_id")
+    egov_id = _egov_id(read)
     updated_at = read.time("ngayCapNhat")
     row = _case_row(read, egov_id, updated_at)
     key = str(egov_id) if egov_id is not None else payload_key(payload)
@@ -88,8 +87,14 @@ def _case_row(read: FieldReader, egov_id: int | None, updated_at: datetime | Non
     )
 
 
-def _egov_id(value: Any) -> int | None:
-    """The integer row id: a JSON integer within PostgreSQL's bigint (a boolean or a string is not one)."""
-    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
-        return value
-    return None
+def _egov_id(read: FieldReader) -> int | None:
+    """The integer row id: a JSON integer (a boolean, a string or none is `bad_id`) within EGOV_ID, the
+    raw column's bigint (`out_of_range:id`)."""
+    value = read.payload.get("id")
+    if not isinstance(value, int) or isinstance(value, bool):
+        read.reasons.append("bad_id")
+        return None
+    if not EGOV_ID.holds(value):
+        read.reasons.append("out_of_range:id")
+        return None
+    return value

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, text
 
 from core.sql_files import sql, sql_text
 from ingest.entities import LANDING_SQL, EntitySpec, WatermarkMode
+from ingest.integers import COLUMN_RANGES, IntRange
 from ingest.reader import Parsed, screened
 from resources.table_versions import raise_version
 from resources.warehouse import driver_connection
@@ -126,19 +127,51 @@ def column_types(conn: Connection, table: str, columns: tuple[str, ...]) -> list
     return [found[name] for name in columns]
 
 
+class ColumnOverflow(ValueError):
+    """A value its integer column cannot hold (a binary COPY would store it wrapped): never written."""
+
+    def __init__(self, table: str, column: str, value: int, allowed: IntRange) -> None:
+        self.table, self.column, self.value = table, column, value
+        super().__init__(
+            f"{table}.{column}: {value} is outside the column's range {allowed.low}..{allowed.high}; "
+            "the batch is not written (the parser should have quarantined the record)"
+        )
+
+
+def integer_columns(columns: tuple[str, ...], types: list[int]) -> list[tuple[int, str, IntRange]]:
+    """(position, name, range) of each integer column among `columns`, whose type OIDs are `types`."""
+    return [
+        (position, name, COLUMN_RANGES[oid])
+        for position, (name, oid) in enumerate(zip(columns, types, strict=True))
+        if oid in COLUMN_RANGES
+    ]
+
+
+def check_integers(table: str, values: tuple, checks: list[tuple[int, str, IntRange]]) -> None:
+    """ColumnOverflow when an integer column's value is outside its type's range."""
+    for position, name, (low, high) in checks:
+        value = values[position]
+        if value is not None and not low <= value <= high:
+            raise ColumnOverflow(table, name, value, IntRange(low, high))
+
+
 def _copy_valid(
     conn: Connection, spec: EntitySpec, valid: list[tuple[Parsed, str]], now: datetime, run_id: str
 ) -> None:
-    """COPY valid records into the entity's temp table, in binary (the payload is already JSON text)."""
+    """COPY valid records into the entity's temp table, in binary (the payload is already JSON text); a value
+    an integer column cannot hold stops the batch (ColumnOverflow) instead of being written wrapped."""
     conn.execute(text(spec.statements["create_valid_temp"]))
     types = column_types(conn, "pg_temp.land_valid", spec.columns)
+    checks = integer_columns(spec.row_columns, types[: len(spec.row_columns)])
     row_values = attrgetter(*spec.row_columns)
     with driver_connection(conn).cursor() as cursor:
         set_json_dumps(str, context=cursor)
         with cursor.copy(spec.statements["copy_valid"]) as copy:
             copy.set_types(types)
             for parsed, payload in valid:
-                copy.write_row((*row_values(parsed.row), payload, now, run_id))
+                values = row_values(parsed.row)
+                check_integers(spec.table, values, checks)
+                copy.write_row((*values, payload, now, run_id))
 
 
 def _copy_bad(conn: Connection, bad: list[tuple[Parsed, str]], now: datetime, run_id: str) -> None:

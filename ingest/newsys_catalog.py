@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from core.timefmt import parse_newsys
+from ingest.integers import LEGAL_DAYS
 from ingest.reader import FieldReader, Parsed, not_an_object, screened
 from ingest.rows import OfficialRow, ProcedureRow, UnitRow
 from ingest.text import payload_key
@@ -59,7 +60,7 @@ def _procedure_row(read: FieldReader, code: str, _updated_at: datetime | None) -
         field_code=read.optional("MaLinhVuc"),
         field_name=read.optional("TenLinhVuc"),
         service_level=int(level) if level else None,
-        legal_days=read.integer("ThoiHanGiaiQuyet"),
+        legal_days=read.integer("ThoiHanGiaiQuyet", LEGAL_DAYS),
         has_fee=read.flag("CoPhiLePhi"),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from core.timefmt import BadTimestamp
+from ingest.integers import IntRange
 from ingest.text import MAX_DEPTH, clean, cut_deep, label, payload_key
 
 MAX_FIELD_CHARS = 65_536
@@ -230,10 +231,14 @@ class FieldReader:
             return []
         return value
 
-    def integer(self, name: str) -> int | None:
-        """A field the contract types as an integer: a JSON integer (not a boolean, not a string)."""
+    def integer(self, name: str, allowed: IntRange) -> int | None:
+        """A field the contract types as an integer: a JSON integer (not a boolean, not a string,
+        `bad_code:<name>`) within `allowed` (`out_of_range:<name>`)."""
         value = self.payload.get(name)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        self.reasons.append(f"bad_code:{name}")
-        return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.reasons.append(f"bad_code:{name}")
+            return None
+        if not allowed.holds(value):
+            self.reasons.append(f"out_of_range:{name}")
+            return None
+        return value

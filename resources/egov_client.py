@@ -28,7 +28,7 @@ class EgovClient(SourceClient):
         params: dict[str, Any] = {}
         if updated_from is not None:
             params["capNhatTu"] = format_egov(updated_from)
-        policy = self.retry_policy()
+        policy, limits = self.retry_policy(), self.answer_limits()
         with httpx.Client(base_url=self.base_url, timeout=self.timeout_seconds) as client:
 
             def get_page(page_params: dict[str, Any], target: Target, validate: Validator) -> Any:
@@ -41,6 +41,7 @@ class EgovClient(SourceClient):
                     policy=policy,
                     stats=stats,
                     validate=lambda body: validate(body, page_params),
+                    limits=limits,
                 )
                 if answer.status == 401:
                     raise SourceError(target, "HTTP 401", "Egov rejected the API key: check EGOV_API_KEY")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -20,6 +22,10 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
 DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
 LONG_DIGIT_RUN = b"0" * 19
+ACCEPTED_ENCODINGS = "gzip, deflate"
+ERROR_BODY_BYTES = 65_536
+MIB = 2**20
+DECODE_STEP_BYTES = MIB
 
 
 @dataclass
@@ -122,6 +128,101 @@ class InvalidAnswer(ValueError):
     """A 2xx answer that is not the JSON page the contract describes (retried like a 5xx)."""
 
 
+class OversizedAnswer(ValueError):
+    """An answer larger than allowed, or a page holding more records than asked for: the same request gets the
+    same answer, so it is never retried."""
+
+
+@dataclass(frozen=True)
+class AnswerLimits:
+    """How large one answer may be: as transferred (compressed or not) and decoded (after decompression)."""
+
+    max_transfer_bytes: int = 32 * MIB
+    max_decoded_bytes: int = 32 * MIB
+
+
+class _Inflater:
+    """Decompresses one `gzip` or `deflate` body (zlib-wrapped, or raw as some servers send it)."""
+
+    def __init__(self, coding: str) -> None:
+        self._gzip = coding in ("gzip", "x-gzip")
+        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+        self._started = False
+
+    def decompress(self, data: bytes, max_length: int) -> tuple[bytes, bytes]:
+        """At most `max_length` decoded bytes of `data`, and the input not consumed yet."""
+        try:
+            out = self._zlib.decompress(data, max_length)
+        except zlib.error as error:
+            if self._gzip or self._started:
+                raise httpx.DecodingError(f"the {self._coding()} answer is corrupt ({error})") from error
+            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._zlib.decompress(data, max_length)
+        self._started = True
+        return out, self._zlib.unconsumed_tail
+
+    def finish(self) -> bytes:
+        """What the decompressor still holds; DecodingError when the compressed stream stopped early."""
+        rest = self._zlib.flush()
+        if not self._zlib.eof:
+            raise httpx.DecodingError(f"the {self._coding()} answer ends before its compressed stream does")
+        return rest
+
+    def _coding(self) -> str:
+        """`gzip` or `deflate`."""
+        return "gzip" if self._gzip else "deflate"
+
+
+def _inflater(content_encoding: str) -> _Inflater | None:
+    """The decompressor of a Content-Encoding (None for identity); InvalidAnswer for one not accepted."""
+    codings = [coding.strip().lower() for coding in content_encoding.split(",")]
+    codings = [coding for coding in codings if coding not in ("", "identity")]
+    if not codings:
+        return None
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(codings[0])
+    raise InvalidAnswer(f"content encoding {content_encoding!r}, not one of {ACCEPTED_ENCODINGS}")
+
+
+def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it arrives, still compressed, chunk by chunk."""
+    if not isinstance(response.stream, httpx.SyncByteStream):
+        raise TypeError("a synchronous response was expected")
+    yield from response.stream
+
+
+def read_body(response: httpx.Response, limits: AnswerLimits) -> bytes:
+    """The decoded body of a streamed response, read chunk by chunk: OversizedAnswer as soon as more than
+    `limits` allow has arrived or been decompressed (a compression bomb never inflates past the limit)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limits.max_transfer_bytes:
+        raise OversizedAnswer(
+            f"the answer declares {int(declared)} bytes, over the limit of {limits.max_transfer_bytes}"
+        )
+    inflater = _inflater(response.headers.get("Content-Encoding", ""))
+    parts: list[bytes] = []
+    transferred = decoded = 0
+    for chunk in _raw_chunks(response):
+        transferred += len(chunk)
+        if transferred > limits.max_transfer_bytes:
+            raise OversizedAnswer(f"the answer is over the limit of {limits.max_transfer_bytes} bytes")
+        while chunk:
+            room = min(limits.max_decoded_bytes - decoded + 1, DECODE_STEP_BYTES)
+            out, chunk = inflater.decompress(chunk, room) if inflater else (chunk[:room], chunk[room:])
+            decoded += len(out)
+            if decoded > limits.max_decoded_bytes:
+                raise OversizedAnswer(
+                    f"the answer decodes to over the limit of {limits.max_decoded_bytes} bytes"
+                )
+            parts.append(out)
+    if inflater is not None:
+        rest = inflater.finish()
+        if decoded + len(rest) > limits.max_decoded_bytes:
+            raise OversizedAnswer(f"the answer decodes to over the limit of {limits.max_decoded_bytes} bytes")
+        parts.append(rest)
+    return b"".join(parts)
+
+
 @dataclass
 class Answer:
     """A final answer: its status and, for a 2xx, the validated body."""
@@ -160,11 +261,20 @@ def decode_json(content: bytes) -> Any:
             return orjson.loads(content)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(content.decode("utf-8", errors="surrogateescape"))
+    return json.loads(content.decode("utf-8", errors="surrogateescape"), parse_int=integer_literal)
 
 
-def json_answer(response: httpx.Response) -> Any:
-    """The decoded JSON body; InvalidAnswer for another content type, bad JSON or absurd nesting.
+def integer_literal(digits: str) -> int | float:
+    """An integer as `json` reads it; one too long for Python to convert (over 4,300 digits) as an infinity,
+    so that its record is quarantined (`not_finite_number`) instead of its whole page failing."""
+    if len(digits.lstrip("-")) > sys.get_int_max_str_digits() > 0:
+        return float("-inf") if digits.startswith("-") else float("inf")
+    return int(digits)
+
+
+def json_answer(response: httpx.Response, limits: AnswerLimits) -> Any:
+    """The decoded JSON body, read within `limits`; InvalidAnswer for another content type, bad JSON or
+    absurd nesting.
 
     Bytes that are not UTF-8 are kept as lone surrogates, so the parsers can quarantine their record.
     """
@@ -172,8 +282,9 @@ def json_answer(response: httpx.Response) -> Any:
     media = content_type.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise InvalidAnswer(f"content type {media or 'missing'} instead of application/json")
+    content = read_body(response, limits)
     try:
-        return decode_json(response.content)
+        return decode_json(content)
     except RecursionError as error:
         raise InvalidAnswer("the JSON is nested too deeply to read") from error
     except ValueError as error:
@@ -189,26 +300,35 @@ def send_with_retries(
     stats: FetchStats,
     validate: Callable[[Any], Any] = lambda body: body,
     sleep: Callable[[float], None] = time.sleep,
+    limits: AnswerLimits = AnswerLimits(),
 ) -> Answer:
-    """Send a request until it gets a final answer; a 2xx is decoded and validated (invalid ones retried).
+    """Send a request until it gets a final answer; a 2xx is read within `limits`, decoded and validated
+    (invalid ones retried).
 
     Retried with backoff: 429/5xx (honouring Retry-After), transport errors (dropped or cut-off
-    connections, timeouts), invalid 2xx answers. Other statuses are final and returned unvalidated.
+    connections, timeouts, corrupt compression), invalid 2xx answers. Other statuses are final and returned
+    unvalidated. An answer over `limits`, or a page longer than asked for, fails at once (OversizedAnswer).
     """
     for attempt in range(1, policy.max_attempts + 1):
         request = build()
+        request.headers["Accept-Encoding"] = ACCEPTED_ENCODINGS
         stats.requests += 1
         response: httpx.Response | None = None
         try:
-            response = client.send(request)
-            if response.status_code in RETRYABLE_STATUSES:
-                cause, detail = f"HTTP {response.status_code}", _error_text(response)
-            elif not response.is_success:
-                return Answer(response.status_code, None, _error_text(response))
-            else:
-                return Answer(response.status_code, validate(json_answer(response)))
+            response = client.send(request, stream=True)
+            try:
+                if response.status_code in RETRYABLE_STATUSES:
+                    cause, detail = f"HTTP {response.status_code}", _error_text(response)
+                elif not response.is_success:
+                    return Answer(response.status_code, None, _error_text(response))
+                else:
+                    return Answer(response.status_code, validate(json_answer(response, limits)))
+            finally:
+                response.close()
         except RETRYABLE_ERRORS as error:
             cause, detail = type(error).__name__, str(error) or "the connection failed"
+        except OversizedAnswer as error:
+            raise SourceError(target, "OversizedAnswer", str(error), attempts=attempt) from error
         except InvalidAnswer as error:
             cause, detail = "InvalidAnswer", str(error)
         if attempt == policy.max_attempts:
@@ -221,10 +341,12 @@ def send_with_retries(
 
 
 def _error_text(response: httpx.Response) -> str:
-    """A short description of an error answer: its `message` field when it is JSON, else its reason."""
+    """A short description of an error answer: its `message` field when it is JSON (of at most
+    ERROR_BODY_BYTES), else its reason."""
+    limits = AnswerLimits(ERROR_BODY_BYTES, ERROR_BODY_BYTES)
     try:
-        body = response.json()
-    except (ValueError, RecursionError):
+        body = json.loads(read_body(response, limits))
+    except (ValueError, RecursionError, httpx.HTTPError):
         body = None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         return body["message"][:200]

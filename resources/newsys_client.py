@@ -14,6 +14,7 @@ from pydantic import Field
 from core.timefmt import format_newsys
 from resources.http_retry import (
     Answer,
+    AnswerLimits,
     FetchStats,
     InvalidAnswer,
     RetryPolicy,
@@ -22,7 +23,7 @@ from resources.http_retry import (
     final_error,
     send_with_retries,
 )
-from resources.paging import CursorPaginator, Validator, item_list, iter_pages
+from resources.paging import CursorPaginator, Validator, at_most_asked, item_list, iter_pages
 from resources.source_client import SourceClient
 
 TOKEN_PATH = "/oauth2/token"
@@ -43,9 +44,10 @@ class EventsPage:
 
 
 def events_page(body: Any, params: dict[str, Any]) -> Any:
-    """An events answer: an `events` list and an integer `last_seq`."""
+    """An events answer: an `events` list of at most `limit` events and an integer `last_seq`."""
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise InvalidAnswer("the answer has no `events` list")
+    at_most_asked(body["events"], params, "limit")
     last_seq = body.get("last_seq")
     if last_seq is not None and (not isinstance(last_seq, int) or isinstance(last_seq, bool)):
         raise InvalidAnswer("the answer's `last_seq` is not an integer")
@@ -69,6 +71,7 @@ class NewsysSession:
     client_secret: str = field(repr=False)
     policy: RetryPolicy
     stats: FetchStats
+    limits: AnswerLimits = field(default_factory=AnswerLimits)
     token: str | None = field(default=None, init=False, repr=False)
 
     def get(
@@ -105,6 +108,7 @@ class NewsysSession:
             policy=self.policy,
             stats=self.stats,
             validate=lambda body: validate(body, params),
+            limits=self.limits,
         )
 
     def _bearer_token(self) -> str:
@@ -123,6 +127,7 @@ class NewsysSession:
                 policy=self.policy,
                 stats=self.stats,
                 validate=lambda body: token_answer(body, {}),
+                limits=self.limits,
             )
             if answer.status in (400, 401):
                 hint = "the new system refused the client credentials: check NEWSYS_CLIENT_ID/SECRET"
@@ -149,7 +154,10 @@ class NewsysClient(SourceClient):
         policy = TICK_POLICY if short else self.retry_policy()
         timeout = min(self.timeout_seconds, TICK_TIMEOUT_SECONDS) if short else self.timeout_seconds
         with httpx.Client(base_url=self.base_url, timeout=timeout) as client:
-            yield NewsysSession(client, self.client_id, self.client_secret, policy, stats or FetchStats())
+            yield NewsysSession(
+                client, self.client_id, self.client_secret, policy, stats or FetchStats(),
+                self.answer_limits(),
+            )
 
     def iter_case_pages(self, updated_since: datetime | None, stats: FetchStats) -> Iterator[list[Any]]:
         """Pages of the case feed from `updated_since` (inclusive), in (NgayCapNhat, MaHoSo) order."""

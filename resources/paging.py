@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from resources.http_retry import FetchStats, InvalidAnswer, SourceError, Target
+from resources.http_retry import FetchStats, InvalidAnswer, OversizedAnswer, SourceError, Target
 
 Validator = Callable[[Any, dict[str, Any]], Any]
 GetPage = Callable[[dict[str, Any], Target, Validator], Any]
@@ -51,9 +51,18 @@ def _object_with(body: Any, name: str, kind: type) -> Any:
     return value
 
 
+def at_most_asked(records: list[Any], params: dict[str, Any], name: str) -> list[Any]:
+    """The records of a page, unless it holds more than the `name` parameter asked for (OversizedAnswer)."""
+    asked = params.get(name)
+    if isinstance(asked, int) and len(records) > asked:
+        raise OversizedAnswer(f"the page holds {len(records)} records, more than the {name} {asked} asked")
+    return records
+
+
 def egov_page(body: Any, params: dict[str, Any]) -> Any:
-    """An Egov page: a `duLieu` list, an integer `tongSo`, `trang` as asked, `soBanGhi` its length."""
-    records = _object_with(body, "duLieu", list)
+    """An Egov page: a `duLieu` list of at most `pageSize` records, an integer `tongSo`, `trang` as asked,
+    `soBanGhi` its length."""
+    records = at_most_asked(_object_with(body, "duLieu", list), params, "pageSize")
     if _object_with(body, "tongSo", int) < 0:
         raise InvalidAnswer("the answer has a negative `tongSo`")
     if body.get("trang") != params["page"]:
@@ -64,8 +73,9 @@ def egov_page(body: Any, params: dict[str, Any]) -> Any:
 
 
 def cursor_page(body: Any, params: dict[str, Any]) -> Any:
-    """A new-system feed page: `items` list and `next_cursor`, a string or null."""
-    _object_with(body, "items", list)
+    """A new-system feed page: an `items` list of at most `limit` records and `next_cursor`, a string or
+    null."""
+    at_most_asked(_object_with(body, "items", list), params, "limit")
     if "next_cursor" not in body or not isinstance(body["next_cursor"], str | None):
         raise InvalidAnswer("the answer has no `next_cursor` (a string or null)")
     return body

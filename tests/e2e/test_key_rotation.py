@@ -17,8 +17,8 @@ from simulator.world import generate_world
 from tests.oracle.expected import expected_fact_case, truth_for_world
 from tests.sync_env import AS_OF, run_nightly_job, simulator_environment
 
-OLD_KEY = "rotation-old-key"
-NEW_KEY = "rotation-new-key-ắ"
+OLD_KEY = "rotation-old-key-0123456789abcdef01234"
+NEW_KEY = "rotation-new-key-ắ-0123456789abcdef0123"
 REWRITTEN_PER_RUN = {"dq_results"}
 
 

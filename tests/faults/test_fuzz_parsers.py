@@ -21,7 +21,8 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 WHOLE_RECORD = frozenset({"not_an_object", "bad_id", "nul_character", "invalid_utf8", "too_deep",
                           "not_finite_number"})
 REASON = re.compile(
-    r"(missing|bad_code|bad_flag|bad_time|bad_list|bad_type|too_long|missing_end_time):(.+)", re.S
+    r"(missing|bad_code|bad_flag|bad_time|bad_list|bad_type|too_long|missing_end_time|out_of_range):(.+)",
+    re.S,
 )
 OFFICIAL = {"TenDangNhap": "a.syt", "HoTen": "Nguyễn An", "MaDonVi": "000.22.31.H19", "LoaiTaiKhoan": "VNEID",
             "MucDoDinhDanh": "2", "TrangThai": "1", "NgayCapNhat": "20250101080000"}
@@ -50,8 +51,22 @@ def mojibake(text: str) -> str:
     return text.encode("utf-8").decode("latin-1")
 
 
+INTEGER_EDGES = st.sampled_from([
+    0, 1, -1, 2**15 - 1, 2**15, -(2**15), -(2**15) - 1, 2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**63 - 1,
+    2**63, -(2**63), -(2**63) - 1, 2**64, 10**30,
+])
+SMALLINT, INTEGER, BIGINT = (-(2**15), 2**15 - 1), (-(2**31), 2**31 - 1), (-(2**63), 2**63 - 1)
+# The integer columns of the rows and their PostgreSQL types (a valid row's values must fit them).
+ROW_INTEGERS = {"egov_id": BIGINT, "legal_days": INTEGER, "service_level": SMALLINT, "status_code": SMALLINT,
+                "channel": SMALLINT, "rating": SMALLINT}  # fmt: skip
+# The integer fields of the contracts: entity, field, the range that is valid, the reason outside it.
+INTEGER_FIELDS = {
+    ("egov_case", "id"): (BIGINT, "out_of_range:id"),
+    ("procedure", "ThoiHanGiaiQuyet"): ((1, 2**31 - 1), "out_of_range:ThoiHanGiaiQuyet"),
+}
 NASTY = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
+    INTEGER_EDGES,
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.none(),
@@ -109,6 +124,9 @@ def check(parser: Callable[[Any], Parsed], record: Any, replaced: set[str]) -> N
     if parsed.valid:
         assert parsed.row is not None and not parsed.reasons
         for name, value in parsed.row._asdict().items():
+            if name in ROW_INTEGERS and value is not None:
+                low, high = ROW_INTEGERS[name]
+                assert type(value) is int and low <= value <= high, (name, value)
             if isinstance(value, str):
                 assert "\x00" not in value, name
                 value.encode("utf-8")
@@ -154,6 +172,20 @@ def fuzz(name: str) -> Callable[[], None]:
         check(parser, *case)
 
     return run
+
+
+@FUZZ
+@given(field=st.sampled_from(sorted(INTEGER_FIELDS)), value=st.one_of(INTEGER_EDGES, st.integers()))
+def test_fuzz_integer_fields_are_valid_exactly_within_their_range(field: tuple[str, str], value: int) -> None:
+    entity, name = field
+    parser, base = PARSERS[entity]
+    (low, high), reason = INTEGER_FIELDS[field]
+    parsed = parser(base | {name: value})
+    if low <= value <= high:
+        assert parsed.valid, parsed.reasons
+    else:
+        assert parsed.reasons == [reason]
+    check(parser, base | {name: value}, {name})
 
 
 test_fuzz_egov_case = fuzz("egov_case")

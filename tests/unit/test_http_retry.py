@@ -1,13 +1,18 @@
 """Retry behaviour of the HTTP layer, on scripted answers (no network)."""
 
 import email.utils
+import gzip
 import time
-from collections.abc import Callable
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
 from resources.http_retry import (
+    Answer,
+    AnswerLimits,
     FetchStats,
     RetryPolicy,
     SourceError,
@@ -15,7 +20,7 @@ from resources.http_retry import (
     parse_retry_after,
     send_with_retries,
 )
-from resources.paging import CursorPaginator, OffsetPaginator, egov_page, iter_pages
+from resources.paging import CursorPaginator, OffsetPaginator, cursor_page, egov_page, iter_pages
 
 TARGET = Target("egov", "GET", "/x", "page 2")
 
@@ -158,6 +163,127 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert 55 < parse_retry_after(email.utils.formatdate(time.time() + 60, usegmt=True)) <= 60
+
+
+def whitespace_bomb(decoded_mib: int, tail: bytes = b'{"items": [], "next_cursor": null}') -> bytes:
+    """A gzip body that inflates to `decoded_mib` MiB of JSON white space before a valid page."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    spaces = b" " * 2**20
+    parts = [packer.compress(spaces) for _ in range(decoded_mib)]
+    return b"".join([*parts, packer.compress(tail), packer.flush()])
+
+
+def encoded(content: bytes, encoding: str) -> Callable[[httpx.Request], httpx.Response]:
+    """A 200 JSON answer whose body is sent with a Content-Encoding (as a stream: the mock decodes none)."""
+    headers = {"Content-Type": "application/json", "Content-Encoding": encoding}
+    return lambda request: httpx.Response(
+        200, headers=headers, stream=httpx.ByteStream(content), request=request
+    )
+
+
+def streamed(
+    chunks: list[bytes], pulled: list[int], headers: dict[str, str] | None = None
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A 200 JSON answer streamed chunk by chunk, counting in `pulled` the bytes the client read."""
+
+    class Body(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for chunk in chunks:
+                pulled.append(len(chunk))
+                yield chunk
+
+    answer_headers = {"Content-Type": "application/json"} | (headers or {})
+    return lambda request: httpx.Response(200, headers=answer_headers, stream=Body(), request=request)
+
+
+def read_once(client: httpx.Client, **limits: int) -> Answer:
+    """One GET through the retry loop (two attempts allowed), with the given answer limits."""
+    return send_with_retries(
+        client, lambda: client.build_request("GET", "/x"), target=TARGET,
+        policy=RetryPolicy(max_attempts=2), stats=FetchStats(), sleep=lambda s: None,
+        validate=lambda body: cursor_page(body, {"limit": 3}), limits=AnswerLimits(**limits),
+    )  # fmt: skip
+
+
+def test_a_gzip_bomb_fails_at_once_without_inflating_past_the_limit() -> None:
+    bomb = whitespace_bomb(256)
+    assert len(bomb) < 2**20
+    client = scripted([encoded(bomb, "gzip")] * 2)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SourceError) as caught:
+            read_once(client)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.cause == "OversizedAnswer" and caught.value.attempts == 1
+    assert "decodes to over the limit of 33554432 bytes" in str(caught.value)
+    assert peak < 48 * 2**20, f"{peak} bytes allocated to refuse the answer"
+
+
+def test_an_answer_longer_than_the_limit_stops_being_read_at_the_limit() -> None:
+    pulled: list[int] = []
+    chunks = [b'{"items": [' + b" " * 65_536] + [b" " * 65_536] * 1000
+    with pytest.raises(SourceError, match="OversizedAnswer: the answer is over the limit of 1048576 bytes"):
+        read_once(scripted([streamed(chunks, pulled)]), max_transfer_bytes=2**20)
+    assert sum(pulled) <= 2**20 + 65_547
+
+
+def test_an_answer_declaring_a_length_over_the_limit_is_not_read() -> None:
+    pulled: list[int] = []
+    answer = streamed([b"{}"], pulled, {"Content-Length": str(2**31)})
+    with pytest.raises(SourceError, match="declares 2147483648 bytes, over the limit of 33554432"):
+        read_once(scripted([answer]))
+    assert pulled == []
+
+
+def test_a_page_longer_than_the_limit_asked_for_fails_at_once() -> None:
+    page = b'{"items": [1, 2, 3, 4], "next_cursor": null}'
+    with pytest.raises(SourceError) as caught:
+        read_once(scripted([body(page), body(page)]))
+    assert caught.value.cause == "OversizedAnswer" and caught.value.attempts == 1
+    assert "holds 4 records, more than the limit 3 asked" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "pack"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data)[2:-4]),
+        ("identity", lambda data: data),
+    ],
+)
+def test_compressed_answers_within_the_limits_are_decoded(
+    encoding: str, pack: Callable[[bytes], bytes]
+) -> None:
+    page = b'{"items": [1, 2, 3], "next_cursor": "n\xc3\xa0"}'
+    answer = read_once(scripted([encoded(pack(page), encoding)]), max_decoded_bytes=len(page))
+    assert answer.body == {"items": [1, 2, 3], "next_cursor": "nà"}
+
+
+def test_a_corrupt_or_cut_compressed_answer_is_retried() -> None:
+    page = gzip.compress(b'{"items": [], "next_cursor": null}')
+    stats = FetchStats()
+    client = scripted([encoded(page[:-12], "gzip"), encoded(b"\x1f\x8b junk", "gzip"), encoded(page, "gzip")])
+    answer = send_with_retries(
+        client, lambda: client.build_request("GET", "/x"), target=TARGET,
+        policy=RetryPolicy(max_attempts=3), stats=stats, sleep=lambda s: None,
+    )  # fmt: skip
+    assert answer.body == {"items": [], "next_cursor": None}
+    assert stats.retry_causes == {"DecodingError": 2}
+
+
+def test_only_encodings_the_reader_bounds_are_accepted() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Accept-Encoding"])
+        return encoded(b"{}", "br")(request)
+
+    with pytest.raises(SourceError, match="InvalidAnswer after 2 attempts: content encoding 'br'"):
+        read_once(scripted([answer, answer]))
+    assert seen == ["gzip, deflate"] * 2
 
 
 def test_the_sensor_policy_gives_up_within_a_tick_whatever_retry_after_asks() -> None:

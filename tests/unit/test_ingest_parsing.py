@@ -160,3 +160,35 @@ def test_reference_records() -> None:
             "HieuLucDen": "20250701000000"}
     assert parse_unit(unit).row.successor_code == "H19"
     assert "bad_time:HieuLucDen" in parse_unit(unit | {"HieuLucDen": "1/7/2025"}).reasons
+
+
+PROCEDURE = {"MaTTHC": "1.1", "TenTTHC": "P", "MaLinhVuc": "Y", "TenLinhVuc": "Y tế", "MucDo": "4",
+             "ThoiHanGiaiQuyet": 15, "CoPhiLePhi": "1"}
+
+
+@pytest.mark.parametrize("days", [2**31, 2**31 + 7, 2**63, 2**70, 0, -1, -(2**31), -(2**31) - 1])
+def test_legal_days_outside_one_to_the_integer_column_are_out_of_range(days: int) -> None:
+    parsed = parse_procedure(PROCEDURE | {"ThoiHanGiaiQuyet": days})
+    assert not parsed.valid
+    assert parsed.reasons == ["out_of_range:ThoiHanGiaiQuyet"]
+
+
+@pytest.mark.parametrize("days", [1, 2**31 - 1])
+def test_legal_days_from_one_to_the_integer_column_are_valid(days: int) -> None:
+    parsed = parse_procedure(PROCEDURE | {"ThoiHanGiaiQuyet": days})
+    assert parsed.valid, parsed.reasons
+    assert parsed.row.legal_days == days
+
+
+@pytest.mark.parametrize("egov_id", [2**63, -(2**63) - 1, 2**70])
+def test_an_egov_id_beyond_bigint_is_out_of_range(egov_id: int) -> None:
+    parsed = parse_egov_case(egov_case(id=egov_id))
+    assert parsed.reasons == ["out_of_range:id"]
+    assert parsed.key == payload_key(parsed.payload)
+
+
+@pytest.mark.parametrize("egov_id", [2**63 - 1, -(2**63), 0, -5])
+def test_an_egov_id_within_bigint_is_its_key(egov_id: int) -> None:
+    parsed = parse_egov_case(egov_case(id=egov_id))
+    assert parsed.valid, parsed.reasons
+    assert (parsed.key, parsed.row.egov_id) == (str(egov_id), egov_id)

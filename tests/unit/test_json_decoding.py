@@ -67,3 +67,14 @@ JSON_VALUES = st.recursive(
 def test_any_json_document_reads_as_json_reads_it(value: object) -> None:
     content = json.dumps(value).encode()
     assert same(decode_json(content), standard(content))
+
+
+def test_an_integer_too_long_to_convert_costs_its_record_not_the_page() -> None:
+    from ingest.newsys_catalog import parse_procedure
+
+    huge = "9" * 5000
+    body = f'{{"items": [{{"MaTTHC": "1.1", "MucDo": "4", "ThoiHanGiaiQuyet": {huge}, "CoPhiLePhi": "0"}},'
+    body += ' {"MaTTHC": "1.2", "MucDo": "4", "ThoiHanGiaiQuyet": 5, "CoPhiLePhi": "0"}]}'
+    first, second = (parse_procedure(item) for item in decode_json(body.encode())["items"])
+    assert not first.valid and "not_finite_number" in first.reasons
+    assert second.valid
