@@ -5,6 +5,7 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
 from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
 from core.presentation import markdown_table, violations_result
@@ -40,7 +41,7 @@ def fact_case(
     if counts is not None:
         metadata["dagster/row_count"] = sum(row["cases"] for row in counts)
         metadata["cases_by_source"] = markdown_table(counts, ["source_system", "cases", "with_legacy_no"])
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata, data_version=table_data_version(warehouse, keys.FACT_CASE))
 
 
 @warehouse_check(keys.FACT_CASE)

@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
 from assets.shared import build_inputs
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
@@ -111,7 +112,9 @@ def monthly_mart(
         published, metadata = warehouse.transaction(
             lambda conn: (publish(conn, window, inputs), describe(conn, window, inputs.as_of))
         )
-        return dg.MaterializeResult(metadata=metadata | published)
+        return dg.MaterializeResult(
+            metadata=metadata | published, data_version=table_data_version(warehouse, context.asset_key)
+        )
 
     return _mart
 

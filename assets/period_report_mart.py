@@ -5,6 +5,7 @@ from typing import Any
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
 from core.presentation import markdown_table, violations_result
@@ -46,7 +47,9 @@ def tthc_period_report(
     }
     for row in summary:
         metadata[f"periods/{row['period_kind']}"] = int(row["periods"])
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(
+        metadata=metadata, data_version=table_data_version(warehouse, keys.TTHC_PERIOD_REPORT)
+    )
 
 
 @warehouse_check(keys.TTHC_PERIOD_REPORT)

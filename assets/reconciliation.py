@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
 from core.presentation import counts_table, markdown_table, violations_result
@@ -42,7 +43,8 @@ def backlog_reconciliation(
             ),
             "cutover_at": settings.cutover().isoformat(),
             **run.as_metadata(),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.BACKLOG_RECONCILIATION),
     )
 
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
@@ -38,7 +39,8 @@ def residue_case(
             "dagster/row_count": counts["residue_cases"],
             "as_of": run_started_at(context).isoformat(),
             **run.as_metadata(),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.RESIDUE_CASE),
     )
 
 
@@ -76,5 +78,6 @@ def backlog_residue_snapshot(
             "residue_by_unit": markdown_table(by_unit, ["unit_code", "residue_count"]),
             "alert_raised": alert is not None,
             **published.as_metadata(),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.BACKLOG_RESIDUE_SNAPSHOT),
     )

@@ -5,6 +5,7 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
 from assets.shared import build_asset, build_inputs
 from core import asset_keys as keys
 from core.presentation import markdown_table
@@ -44,7 +45,9 @@ def staging_case(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         metadata["cases_by_source"] = markdown_table(counts, columns)
         metadata["newsys_cases"] = by_source.get("newsys", {}).get("cases", 0)
         metadata["egov_cases"] = by_source.get("egov", {}).get("cases", 0)
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(
+        metadata=metadata, data_version=table_data_version(warehouse, keys.STAGING_CASE)
+    )
 
 
 @build_asset(CASE_LINK, keys.STAGING_CASE_LINK, [keys.STAGING_CASE])
@@ -57,4 +60,6 @@ def staging_case_link(
     """
     inputs = build_inputs(context)
     run = warehouse.transaction(lambda conn: run_build(conn, CASE_LINK, inputs))
-    return dg.MaterializeResult(metadata=run.as_metadata())
+    return dg.MaterializeResult(
+        metadata=run.as_metadata(), data_version=table_data_version(warehouse, keys.STAGING_CASE_LINK)
+    )

@@ -27,7 +27,7 @@ from expectations.validation import (
     validate_warehouse,
 )
 from resources.publication import PublishedTable, publish_table
-from resources.table_versions import TABLE_VERSIONS_SQL, current_version
+from resources.table_versions import TABLE_VERSIONS_SQL, current_version, raise_version
 from resources.warehouse_retry import in_transaction
 from transform.builds import BuildInputs, BuildRun
 from transform.dq_subject import DQ_SUBJECT, SUBJECT_TABLE
@@ -119,6 +119,7 @@ def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome], validated
 
     def results_and_offenders(conn: Connection) -> None:
         write_results(conn, run_at, outcomes)
+        raise_version(conn, "mart.dq_results")
         replace_offenders(conn, run_at, outcomes)
         conn.execute(sql(TABLE_VERSIONS_SQL, "save_validated_version"), validated.params(run_at))
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from core.sql_files import sql
 from resources.publication import Publication, PublishedTable, publish_table
+from resources.table_versions import raise_version
 from transform.builds import Build, BuildInputs, BuildRun
 from transform.change_log import Log, image_columns
 from transform.statements import ALL_ROWS, execute, rows, rows_in_scope, run_template
@@ -21,6 +22,7 @@ STAGING_SQL = "queries/staging_case.sql"
 CASE_LINK_SQL = "queries/case_link.sql"
 FACT_CASE_SQL = "queries/fact_case.sql"
 FACT_CASE_TABLE = PublishedTable("mart.fact_case", key=("case_key",))
+STAGING_CASE_TABLE = "staging.case"
 CASE_LINK_TABLE = PublishedTable("staging.case_link", key=("new_case_id",))
 AFFECTED_NEWSYS = "n.case_no IN (SELECT record_key FROM affected_case WHERE source_system = 'newsys')"
 AFFECTED_EGOV = "e.egov_id IN (SELECT egov_id FROM affected_case WHERE source_system = 'egov')"
@@ -60,10 +62,12 @@ def unit_problems(conn: Connection) -> list[dict[str, Any]]:
 
 
 def compute_staging_case(conn: Connection, run: BuildRun) -> Publication:
-    """Bring case-number keys, current units and `staging.case` up to date with the landed changes."""
-    if run.full:
-        return _rebuild_staging_case(conn, run)
-    return _update_staging_case(conn, run)
+    """Bring case-number keys, current units and `staging.case` up to date with the landed changes; its
+    table version rises when it changed (it is written in place, not through `publish_table`)."""
+    published = _rebuild_staging_case(conn, run) if run.full else _update_staging_case(conn, run)
+    if published.rows_written:
+        raise_version(conn, STAGING_CASE_TABLE)
+    return published
 
 
 def _rebuild_staging_case(conn: Connection, run: BuildRun) -> Publication:
@@ -158,7 +162,8 @@ def compute_fact_case(conn: Connection, run: BuildRun) -> Publication:
 
 
 STAGING_CASE = Build(
-    "staging_case", publishes="staging.case", sql=(STAGING_SQL,), compute=compute_staging_case, reads=Log.RAW,
+    "staging_case", publishes=STAGING_CASE_TABLE, sql=(STAGING_SQL,), compute=compute_staging_case,
+    reads=Log.RAW,
     writes=("staging.case_no_key", "staging.unit_current", "staging.unit_problem", "staging.case_handler"),
     shape=(AFFECTED_NEWSYS, AFFECTED_EGOV),
 )  # fmt: skip
