@@ -13,16 +13,23 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
+from assets.shared import build_inputs
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
-from core.build_mode import full_rebuild_requested
 from core.local_time import LOCAL_TZ_NAME, month_of
 from core.presentation import percent
-from core.run_clock import run_started_at
 from core.sql_files import sql
-from resources.difference import Changes
 from resources.warehouse import WarehouseResource
-from transform.indicators import QUERIES, MonthWindow, publish_indicator_766, publish_indicator_monthly
+from transform.builds import BuildInputs
+from transform.indicators import (
+    INDICATOR_MONTHLY,
+    QUERIES,
+    MonthWindow,
+    count_window,
+    publish_indicator_766,
+)
+from transform.registry import run_build
 
 PARTITIONS_START = "2019-01-01"
 
@@ -78,13 +85,14 @@ def count_766_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -
     return {"rows": int(rows), "window": window.describe(), "is_estimate": True}
 
 
-Publisher = Callable[[Connection, MonthWindow, datetime, bool], Changes]
+Publisher = Callable[[Connection, MonthWindow, BuildInputs], dict[str, Any]]
 Describer = Callable[[Connection, MonthWindow, datetime], dict[str, Any]]
 
 
 def monthly_mart(
-    key: dg.AssetKey, dep: dg.AssetKey, description: str, publish: Publisher, describe: Describer
-) -> dg.AssetsDefinition:
+    key: dg.AssetKey, dep: dg.AssetKey, description: str, publish: Publisher, describe: Describer,
+    code_version: str | None = None,
+) -> dg.AssetsDefinition:  # fmt: skip
     """A monthly-partitioned mart that recomputes the run's months in one transaction."""
 
     @dg.asset(
@@ -95,31 +103,43 @@ def monthly_mart(
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"postgres"},
         description=description,
+        code_version=code_version,
     )
     def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        as_of = run_started_at(context)
-        window = run_window(context, as_of)
-        full = full_rebuild_requested(context)
-        changes, metadata = warehouse.transaction(
-            lambda conn: (publish(conn, window, as_of, full), describe(conn, window, as_of))
+        inputs = build_inputs(context)
+        assert inputs.as_of is not None
+        window = run_window(context, inputs.as_of)
+        published, metadata = warehouse.transaction(
+            lambda conn: (publish(conn, window, inputs), describe(conn, window, inputs.as_of))
         )
-        plan = changes.extra.get("plan")
         return dg.MaterializeResult(
-            metadata=metadata | changes.as_metadata() | (plan.as_metadata() if plan else {})
+            metadata=metadata | published, data_version=table_data_version(warehouse, context.asset_key)
         )
 
     return _mart
+
+
+def publish_indicator_monthly(conn: Connection, window: MonthWindow, inputs: BuildInputs) -> dict[str, Any]:
+    """Build every month (the registry's build), or count the months of a bounded window; its metadata."""
+    if window.unbounded:
+        return run_build(conn, INDICATOR_MONTHLY, inputs).as_metadata()
+    return count_window(conn, window, inputs).as_metadata()
+
+
+def publish_766(conn: Connection, window: MonthWindow, inputs: BuildInputs) -> dict[str, Any]:
+    """Derive the window's 766 estimate; its metadata."""
+    assert inputs.as_of is not None
+    return publish_indicator_766(conn, window, inputs.as_of).as_metadata()
 
 
 indicator_monthly = monthly_mart(
     keys.INDICATOR_MONTHLY, keys.FACT_CASE,
     "Indicators per month, current unit (and ALL) and indicator, with targets (contract); only the months "
     "the changes touch are recomputed.",
-    lambda conn, window, as_of, full: publish_indicator_monthly(conn, window, as_of, full=full),
-    indicator_metadata,
+    publish_indicator_monthly, indicator_metadata, INDICATOR_MONTHLY.code_version(),
 )
 indicator_766_estimate = monthly_mart(
     keys.INDICATOR_766_ESTIMATE, keys.INDICATOR_MONTHLY,
     "ESTIMATE of the Decision 766 group points per unit per month (formula in column comments).",
-    lambda conn, window, as_of, _full: publish_indicator_766(conn, window, as_of), count_766_metadata,
+    publish_766, count_766_metadata,
 )

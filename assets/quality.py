@@ -15,22 +15,25 @@ site and raise a `data_quality` alert when an expectation fails.
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from sqlalchemy import Connection
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
 from core.build_mode import full_rebuild_requested
 from core.run_clock import run_started_at
 from core.sql_files import sql
-from expectations.rules import Rule, rules_judging
+from expectations.rules import Rule, rules_judging, rules_version
 from expectations.run import QUERIES, ValidationRun, run_integrity, run_row_rules
-from expectations.validation import Outcome, data_docs_index, validation_page
+from expectations.validation import Outcome, docs_address, page_url, validation_page
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
+from transform.dq_subject import DQ_SUBJECT
 
 VALIDATED_ASSETS = [
     keys.FACT_CASE,
@@ -57,14 +60,14 @@ def results_table(run: ValidationRun) -> str:
 def alert_if_failed(alerts: AlertingResource, run: ValidationRun, run_id: str) -> None:
     """Raise a `data_quality` alert when an expectation failed that did not before, or fails more."""
     if run.failed:
-        alerts.data_quality(run.run_at, alert_details(run)["failed"], str(run.docs_index), run_id)
+        alerts.data_quality(run.run_at, alert_details(run)["failed"], docs_address(run.docs_index), run_id)
 
 
 def alert_details(run: ValidationRun) -> dict[str, Any]:
     """The body of a `data_quality` alert: failed expectations and their counts, no record keys."""
     return {
         "run_at": run.run_at.isoformat(),
-        "data_docs": str(run.docs_index),
+        "data_docs": docs_address(run.docs_index),
         "failed": [
             {
                 "suite": outcome.rule.suite,
@@ -83,6 +86,7 @@ def alert_details(run: ValidationRun) -> dict[str, Any]:
     key=keys.DQ_RESULTS,
     deps=VALIDATED_ASSETS,
     description="History of data-quality validations (a row per expectation per run) and current offenders.",
+    code_version=f"{DQ_SUBJECT.code_version()}.{rules_version()}",
 )
 def dq_results(
     context: dg.AssetExecutionContext,
@@ -104,10 +108,10 @@ def dq_results(
             "failed": len(run.failed),
             "failed_business_rules": len(run.failed_business_rules),
             "results": dg.MetadataValue.md(results_table(run)),
-            "data_docs": dg.MetadataValue.path(str(run.docs_index)),
-            "data_docs_url": dg.MetadataValue.url(run.docs_index.as_uri()),
+            **data_docs_links(run.docs_index),
             "validated_by": validated_by(run),
-        }
+        },
+        data_version=table_data_version(warehouse, keys.DQ_RESULTS),
     )
 
 
@@ -116,6 +120,14 @@ def validated_by(run: ValidationRun) -> str:
     if run.reused_from is None:
         return "GX"
     return f"unchanged since the GX validation of {run.reused_from.isoformat()} (its results hold)"
+
+
+def data_docs_links(page: Path) -> dict[str, dg.MetadataValue]:
+    """A Data Docs page as metadata: its path on the run worker, and its http(s) address where the site is
+    served (`EGOV_SYNC_DATA_DOCS_URL`), the link a browser on another machine opens."""
+    url = page_url(page)
+    links = {"data_docs": dg.MetadataValue.path(str(page))}
+    return links | {"data_docs_url": dg.MetadataValue.url(url)} if url else links
 
 
 def figures_metadata(
@@ -128,7 +140,7 @@ def figures_metadata(
         "unexpected_count": unexpected,
         "unexpected_percent": dg.MetadataValue.float(100.0 * unexpected / elements if elements else 0.0),
         "offender_sample": dg.MetadataValue.json(sample),
-        "data_docs": dg.MetadataValue.path(str(validation_page(rule.suite, run_at))),
+        **data_docs_links(validation_page(rule.suite, run_at)),
     }
 
 
@@ -161,16 +173,13 @@ def offender_sample(conn: Connection, run_at: datetime, rule: Rule) -> list[str]
     return list(conn.execute(sql(QUERIES, "offender_sample"), params).scalars())
 
 
-def check_result(conn: Connection, run_at: datetime, rule: Rule) -> dg.AssetCheckResult:
-    """The asset check result of a row-level rule, from the figures `mart/dq_results` published."""
+def check_result(conn: Connection, run_at: datetime, rule: Rule) -> dg.AssetCheckResult | None:
+    """The asset check result of a row-level rule, from the figures `mart/dq_results` published in this run;
+    None when this run did not validate it (the check is then not evaluated: Dagster shows it skipped)."""
     asset_key = rule.asset_key
     row = read_result(conn, run_at, rule)
     if row is None:
-        return dg.AssetCheckResult(
-            asset_key=asset_key, check_name=rule.name, passed=False, severity=dg.AssetCheckSeverity.WARN,
-            description="Not validated in this run: materialize mart/dq_results with it.",
-            metadata={"suite": rule.suite, "data_docs": dg.MetadataValue.path(str(data_docs_index()))},
-        )
+        return None
     sample = offender_sample(conn, run_at, rule)
     return dg.AssetCheckResult(
         asset_key=asset_key,
@@ -213,7 +222,12 @@ def row_rule_checks(asset_key: dg.AssetKey, name: str) -> dg.AssetChecksDefiniti
         run_at = run_started_at(context)
         with warehouse.begin() as conn:
             for rule in selected_rules(context, rules):
-                yield check_result(conn, run_at, rule)
+                result = check_result(conn, run_at, rule)
+                if result is None:
+                    context.log.info(f"{rule.name}: not validated in this run (materialize mart/dq_results "
+                                     "with it to evaluate it); not evaluated")
+                else:
+                    yield result
 
     return _checks
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
 from core.sql_files import sql
@@ -95,7 +96,9 @@ def land_entity(
     metadata = _metadata(warehouse, spec, counts, stats)
     if stored != before:
         metadata["watermark_set_back_from"] = str(stored)
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(
+        metadata=metadata, data_version=table_data_version(warehouse, context.asset_key)
+    )
 
 
 def _finish_log(

@@ -2,24 +2,23 @@
 
 import dagster as dg
 
+from assets.data_versions import table_data_version
+from assets.shared import build_asset, build_inputs, read_rows, warehouse_check
 from core import asset_keys as keys
 from core.asset_keys import WAREHOUSE_POOL
-from core.build_mode import full_rebuild_requested
 from core.local_time import local_date
 from core.presentation import markdown_table
 from core.run_clock import run_started_at
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
-from transform.case_universe import rows
-from transform.residue import RESIDUE_SQL, build_residue_case, build_residue_snapshot
+from transform.registry import run_build
+from transform.residue import RESIDUE_CASE, RESIDUE_SQL, build_residue_snapshot
+from transform.statements import rows
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.RESIDUE_CASE,
-    deps=[keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
-    kinds={"postgres", "sql"},
+@build_asset(
+    RESIDUE_CASE, keys.RESIDUE_CASE, [keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.BACKLOG_RECONCILIATION],
 )
 def residue_case(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
@@ -28,33 +27,27 @@ def residue_case(
     links to, with its legacy case number, current unit, received and due dates, days open and overdue at
     the run's local date, and the last official on Egov. No applicant data.
     """
-    as_of = run_started_at(context)
-    full = full_rebuild_requested(context)
-    changes, (counts,) = warehouse.transaction(
+    inputs = build_inputs(context, settings)
+    run, (counts,) = warehouse.transaction(
         lambda conn: (
-            build_residue_case(conn, settings.cutover(), as_of, full=full),
+            run_build(conn, RESIDUE_CASE, inputs),
             rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation"),
         )
     )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": counts["residue_cases"],
-            "as_of": as_of.isoformat(),
-            **changes.as_metadata(),
-            **changes.extra["plan"].as_metadata(),
-        }
+            "as_of": run_started_at(context).isoformat(),
+            **run.as_metadata(),
+        },
+        data_version=table_data_version(warehouse, keys.RESIDUE_CASE),
     )
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=keys.RESIDUE_CASE,
-    description="The residue work list has as many cases as the reconciliation has residue rows.",
-)
+@warehouse_check(keys.RESIDUE_CASE)
 def residue_case_matches_reconciliation(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Compare the two residue counts."""
-    with warehouse.begin() as conn:
-        (counts,) = rows(conn, RESIDUE_SQL, "check_residue_matches_reconciliation")
+    """The residue work list has as many cases as the reconciliation has residue rows."""
+    (counts,) = read_rows(warehouse, RESIDUE_SQL, "check_residue_matches_reconciliation")
     return dg.AssetCheckResult(passed=counts["residue_cases"] == counts["residue_rows"], metadata=counts)
 
 
@@ -73,8 +66,9 @@ def backlog_residue_snapshot(
     orders it to zero).
     """
     as_of = run_started_at(context)
-    changes = warehouse.transaction(lambda conn: build_residue_snapshot(conn, as_of))
-    by_unit = changes.extra["by_unit"]
+    published, by_unit = warehouse.transaction(
+        lambda conn: (build_residue_snapshot(conn, as_of), rows(conn, RESIDUE_SQL, "residue_by_unit"))
+    )
     residue = sum(row["residue_count"] for row in by_unit)
     alert = alerts.backlog_residue(as_of, context.run_id)
     return dg.MaterializeResult(
@@ -83,6 +77,7 @@ def backlog_residue_snapshot(
             "as_of_date": local_date(as_of).isoformat(),
             "residue_by_unit": markdown_table(by_unit, ["unit_code", "residue_count"]),
             "alert_raised": alert is not None,
-            **changes.as_metadata(),
-        }
+            **published.as_metadata(),
+        },
+        data_version=table_data_version(warehouse, keys.BACKLOG_RESIDUE_SNAPSHOT),
     )

@@ -26,8 +26,10 @@ from core.sql_files import sql, sql_text
 from resources.scratch_databases import scratch_warehouse
 from resources.settings import DEFAULT_CUTOVER_AT
 from resources.warehouse import WarehouseResource, driver_connection, engine_for
-from transform.case_universe import build_case_link, build_staging_case, normalised_case_no
-from transform.reconciliation import build_reconciliation
+from transform.builds import BuildInputs
+from transform.case_universe import CASE_LINK, STAGING_CASE, normalised_case_no
+from transform.reconciliation import RECONCILIATION, outcome_counts
+from transform.registry import run_build
 
 BENCH_SQL = str(Path(__file__).parent / "sql" / "reconciliation_1m.sql")
 CUTOVER = pd.Timestamp(DEFAULT_CUTOVER_AT)
@@ -82,6 +84,7 @@ def generate(warehouse: WarehouseResource, rows: int) -> None:
 def run_sql(warehouse: WarehouseResource, cutover: datetime) -> dict[str, Any]:
     """Time the SQL reconciliation (staging, links, publication), first run and an unchanged re-run."""
     timings: dict[str, float] = {}
+    inputs = BuildInputs(cutover=cutover, full=True)
     tracemalloc.start()
     with warehouse.engine().connect() as conn:
         temp_before = conn.execute(sql(BENCH_SQL, "temp_bytes")).one()
@@ -89,19 +92,20 @@ def run_sql(warehouse: WarehouseResource, cutover: datetime) -> dict[str, Any]:
         for attempt in ("first", "rerun"):
             with conn.begin():
                 with stopwatch(f"sql {attempt}: staging.case", timings):
-                    build_staging_case(conn, full=True)
+                    run_build(conn, STAGING_CASE, inputs)
                 with stopwatch(f"sql {attempt}: case_link", timings):
-                    build_case_link(conn, full=True)
+                    run_build(conn, CASE_LINK, inputs)
                 with stopwatch(f"sql {attempt}: reconciliation", timings):
-                    changes = build_reconciliation(conn, cutover, full=True)
-            print(f"  {attempt}: {changes.as_metadata()}")
+                    built = run_build(conn, RECONCILIATION, inputs)
+                    outcomes = outcome_counts(conn)
+            print(f"  {attempt}: {built.published.as_metadata()}")
         memory = backend_memory(conn)
         temp_after = conn.execute(sql(BENCH_SQL, "temp_bytes")).one()
     _, client_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
         "timings": timings,
-        "outcomes": changes.extra["outcomes"],
+        "outcomes": outcomes,
         "server": memory,
         "temp_mib": (temp_after[0] - temp_before[0]) / 2**20,
         "client_peak_mib": client_peak / 2**20,

@@ -22,7 +22,7 @@ DEMO_PII_KEY = "demo-only-pii-hash-key-never-for-real-data"
 MIN_PII_KEY_BYTES = 32
 SECRET_VARIABLES = (
     "EGOV_API_KEY", "NEWSYS_CLIENT_SECRET", "PII_HASH_KEY", "WAREHOUSE_URL", "DAGSTER_PG_URL",
-    "ALERT_WEBHOOK_URL", "EGOV_SYNC_CELERY_BROKER",
+    "ALERT_WEBHOOK_URL", "EGOV_SYNC_CELERY_BROKER", "ALERT_SMTP_PASSWORD",
 )
 Executor = Literal["in_process", "multiprocess", "celery"]
 
@@ -64,6 +64,22 @@ class Environment(BaseSettings):
         600, ge=1, le=86_400, validation_alias=_variable("EGOV_SYNC_LOCK_TIMEOUT_SECONDS")
     )
     demo: bool = Field(False, validation_alias=_variable("EGOV_SYNC_DEMO"))
+    data_docs_dir: Path | None = Field(None, validation_alias=_variable("EGOV_SYNC_DATA_DOCS_DIR"))
+    data_docs_url: str | None = Field(None, validation_alias=_variable("EGOV_SYNC_DATA_DOCS_URL"))
+    data_docs_keep_days: int = Field(
+        30, ge=1, le=36_500, validation_alias=_variable("EGOV_SYNC_DATA_DOCS_KEEP_DAYS")
+    )
+    freshness_interval_seconds: int = Field(
+        600, ge=1, le=86_400, validation_alias=_variable("EGOV_SYNC_FRESHNESS_INTERVAL_SECONDS")
+    )
+    smtp_host: str | None = Field(None, validation_alias=_variable("ALERT_SMTP_HOST"))
+    smtp_port: int = Field(587, ge=1, le=65_535, validation_alias=_variable("ALERT_SMTP_PORT"))
+    smtp_starttls: bool = Field(True, validation_alias=_variable("ALERT_SMTP_STARTTLS"))
+    smtp_user: str | None = Field(None, validation_alias=_variable("ALERT_SMTP_USER"))
+    smtp_password: str | None = Field(None, validation_alias=_variable("ALERT_SMTP_PASSWORD"))
+    smtp_from: str | None = Field(None, validation_alias=_variable("ALERT_SMTP_FROM"))
+    smtp_ca_file: Path | None = Field(None, validation_alias=_variable("ALERT_SMTP_CA_FILE"))
+    email_to: str | None = Field(None, validation_alias=_variable("ALERT_EMAIL_TO"))
 
     @field_validator("warehouse_url")
     @classmethod
@@ -73,7 +89,7 @@ class Environment(BaseSettings):
             raise ValueError("must be a SQLAlchemy URL starting with postgresql+psycopg://")
         return value
 
-    @field_validator("egov_base_url", "newsys_base_url", "alert_webhook_url")
+    @field_validator("egov_base_url", "newsys_base_url", "alert_webhook_url", "data_docs_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         """Sources and the webhook are reached over HTTP(S)."""

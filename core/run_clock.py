@@ -14,7 +14,7 @@ def run_started_at(context: dg.AssetExecutionContext | dg.AssetCheckExecutionCon
     tagged = context.run.tags.get(AS_OF_TAG)
     if tagged:
         return datetime.fromisoformat(tagged)
-    record = context.instance.get_run_record_by_id(context.run_id)
+    record = context.instance.get_run_record_by_id(context.run.run_id)
     if record is not None and record.start_time is not None:
         return datetime.fromtimestamp(record.start_time, tz=UTC)
     return datetime.now(UTC)

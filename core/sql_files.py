@@ -20,15 +20,19 @@ _NAME_LINE = re.compile(r"^--\s*name:\s*(?P<name>[a-z0-9_]+)\s*$", re.MULTILINE)
 
 @cache
 def named_statements(relative_path: str) -> dict[str, str]:
-    """Split a SQL file (a path under `warehouse_sql/`, or an absolute one) into its `-- name:` sections."""
+    """Split a SQL file (a path under `warehouse_sql/`, or an absolute one) into its `-- name:` sections; a
+    name used twice is an error (the second would silently replace the first)."""
     body = (SQL_ROOT / relative_path).read_text(encoding="utf-8")
     marks = list(_NAME_LINE.finditer(body))
     if not marks:
         raise ValueError(f"{relative_path} has no '-- name:' sections")
     sections: dict[str, str] = {}
     for index, mark in enumerate(marks):
+        name = mark.group("name")
+        if name in sections:
+            raise ValueError(f"{relative_path} names two statements {name!r}")
         end = marks[index + 1].start() if index + 1 < len(marks) else len(body)
-        sections[mark.group("name")] = body[mark.end() : end].strip().rstrip(";")
+        sections[name] = body[mark.end() : end].strip().rstrip(";")
     return sections
 
 

@@ -9,6 +9,7 @@ into the site after GX copied its own.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "data_docs_templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 NOT_COPIED = frozenset({"README.md"})
 MODULE = __name__
+SECONDS_PER_DAY = 86_400
 
 
 def project_templates_first(loader: BaseLoader | None) -> ChoiceLoader:
@@ -67,6 +69,30 @@ class OfflineSiteBuilder(SiteBuilder):
         built = super().build(resource_identifiers=resource_identifiers, build_index=build_index)
         copy_project_assets(self.target_store)
         return built
+
+
+def prune_validation_pages(directory: Path, keep_days: int, now: float | None = None) -> list[Path]:
+    """Delete the validation pages of the site written more than `keep_days` ago, except the newest page of
+    each suite (its results may still hold); empty folders go too. Returns the pages deleted.
+
+    GX files a page as `validations/<suite>/<run name>/<run time>/<batch>.html`; the index lists what is left.
+    """
+    validations = directory / "validations"
+    cutoff = (time.time() if now is None else now) - keep_days * SECONDS_PER_DAY
+    pages = sorted(validations.glob("**/*.html"))
+    newest: dict[Path, Path] = {}
+    for page in pages:
+        suite = page.parents[2]
+        if suite not in newest or page.parent.name > newest[suite].parent.name:
+            newest[suite] = page
+    keep = set(newest.values())
+    pruned = [page for page in pages if page not in keep and page.stat().st_mtime < cutoff]
+    for page in pruned:
+        page.unlink()
+        for folder in (page.parent, page.parents[1]):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    return pruned
 
 
 def class_config(cls: type) -> dict[str, str]:

@@ -17,8 +17,10 @@ Severity policy (the warehouse contract: data-quality findings are results, not 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 import dagster as dg
 
@@ -138,6 +140,17 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 CONTRACT_EXPECTATIONS: tuple[str, ...] = tuple(rule.name for rule in RULES if rule.suite == BUSINESS_RULES)
+
+
+SUITES_SOURCE = Path(__file__).with_name("suites.py")
+
+
+def rules_version() -> str:
+    """A fingerprint of the rules as declared here and of how they become GX expectations
+    (`expectations/suites.py`): a validation's results hold again only for the rules it ran with."""
+    digest = hashlib.sha256(repr(RULES).encode())
+    digest.update(SUITES_SOURCE.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def rules_of_suite(suite: str) -> tuple[Rule, ...]:

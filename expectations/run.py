@@ -1,4 +1,5 @@
-"""Validation runs: build the rule subject in SQL, validate with GX, publish results and offenders.
+"""Validation runs: bring the rule subject up to date (the build `transform.dq_subject.DQ_SUBJECT`), validate
+with GX, publish results and offenders.
 
 A run has two parts with the same `run_at`: the integrity of `mart.fact_case` (checked as soon as it is
 built, so that it can block the marts downstream) and the row-level rules (once every judged table is
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Row, text
+from sqlalchemy import Connection, Engine, Row
 
-from core.sql_files import sql, sql_text
-from expectations.rules import BUSINESS_RULES, FACT_CASE_INTEGRITY, RULES_BY_NAME
+from core.sql_files import sql
+from expectations.rules import BUSINESS_RULES, FACT_CASE_INTEGRITY, RULES_BY_NAME, rules_version
 from expectations.validation import (
     INTEGRITY,
     ROW_RULES,
@@ -25,43 +26,18 @@ from expectations.validation import (
     data_docs_index,
     validate_warehouse,
 )
-from resources.difference import Published, publish_difference
+from resources.publication import PublishedTable, publish_table
 from resources.table_versions import TABLE_VERSIONS_SQL, current_version, raise_version
 from resources.warehouse_retry import in_transaction
-from transform.case_universe import ALL_ROWS, run_template
-from transform.changes import BuildPlan, plan_build, save_cursor
+from transform.builds import BuildInputs, BuildRun
+from transform.dq_subject import DQ_SUBJECT, SUBJECT_TABLE
+from transform.registry import run_build
 
 QUERIES = "queries/data_quality.sql"
 VALIDATION_LOCK_ID = 70241225
-OFFENDERS = Published("mart.dq_offender", key=("expectation", "record_key"), insert_only=("first_found_at",))
-EVERY_RECORD = {
-    "case_filter": ALL_ROWS,
-    "egov_filter": ALL_ROWS,
-    "raw_filter": ALL_ROWS,
-    "quarantine_filter": ALL_ROWS,
-}
-SOURCE_KEYS = "(SELECT record_key FROM subject_source_key WHERE source_system = '{source}')"
-CHANGED_NEWSYS_CASES = f"n.case_no IN {SOURCE_KEYS.format(source='newsys')}"
-CHANGED_RECORDS = {
-    "subject_case_rules": {"case_filter": "f.case_key IN (SELECT case_key FROM subject_case)"},
-    "subject_official_account_vneid": {},
-    "subject_egov_no_receipt_after_cutover": {
-        "egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"
-    },
-    "subject_newsys_case_quarantine_rate": {
-        "raw_filter": CHANGED_NEWSYS_CASES,
-        "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='newsys')}",
-    },
-    "subject_egov_case_quarantine_rate": {
-        "raw_filter": "e.egov_id IN (SELECT egov_id FROM subject_source_key WHERE source_system = 'egov')",
-        "quarantine_filter": f"q.record_key IN {SOURCE_KEYS.format(source='egov')}",
-    },
-    "subject_newsys_case_ahead_of_clock": {"raw_filter": CHANGED_NEWSYS_CASES},
-    "subject_egov_case_ahead_of_clock": {"egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"},
-}
-SUBJECT_STATEMENTS = tuple(CHANGED_RECORDS)
-SUBJECT_SCOPES = ("subject_case", "subject_egov", "subject_source_key")
-SUBJECT_TABLE = "staging.dq_subject"
+OFFENDERS = PublishedTable(
+    "mart.dq_offender", key=("expectation", "record_key"), insert_only=("first_found_at",)
+)
 CHECKPOINT_TABLES = {ROW_RULES: SUBJECT_TABLE, INTEGRITY: "mart.fact_case"}
 
 
@@ -72,7 +48,7 @@ class ValidationRun:
     run_at: datetime
     outcomes: list[Outcome]
     docs_index: Path
-    subject_plan: BuildPlan | None = None
+    subject_plan: BuildRun | None = None
     reused_from: datetime | None = None
 
     @property
@@ -97,45 +73,6 @@ def validation_lock(engine: Engine) -> Iterator[None]:
         finally:
             conn.execute(sql(QUERIES, "unlock_validation"), {"lock_id": VALIDATION_LOCK_ID})
             conn.commit()
-
-
-def build_subject(conn: Connection, cutover_at: datetime, *, full: bool = False) -> BuildPlan:
-    """Bring `staging.dq_subject` up to date: per rule, one row per record in scope with its verdict.
-
-    Only the records the pending changes touch are replaced (and the officials' rule, over the maintained
-    handlers), unless a full rebuild is due.
-    """
-    plan = plan_build(conn, "dq_subject", full_requested=full, cutover=cutover_at)
-    if plan.full:
-        conn.execute(sql(QUERIES, "clear_subject"))
-        handlers = sql_text(QUERIES, "handlers_of_fact_case")
-        for name in SUBJECT_STATEMENTS:
-            plan.rows_read += run_template(
-                conn, QUERIES, name, {"cutover_at": cutover_at}, handler_names=handlers, **EVERY_RECORD
-            )
-        plan.rows_written = plan.rows_read
-    elif plan.changes:
-        for table in SUBJECT_SCOPES:
-            conn.execute(sql(QUERIES, f"create_{table}"))
-            conn.execute(text(f"ANALYZE {table}"))
-        plan.rows_written = conn.execute(sql(QUERIES, "delete_subject_changed")).rowcount
-        handlers = sql_text(QUERIES, "handlers_maintained")
-        for name, filters in CHANGED_RECORDS.items():
-            written = run_template(
-                conn,
-                QUERIES,
-                name,
-                {"cutover_at": cutover_at},
-                handler_names=handlers,
-                **(EVERY_RECORD | filters),
-            )
-            plan.rows_read += written
-            plan.rows_written += written
-    if plan.rows_written or plan.full:
-        conn.execute(sql(QUERIES, "analyze_subject"))
-        raise_version(conn, SUBJECT_TABLE)
-    save_cursor(conn, plan, cutover=cutover_at)
-    return plan
 
 
 def write_results(conn: Connection, run_at: datetime, outcomes: list[Outcome]) -> None:
@@ -167,7 +104,7 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
                 sql(QUERIES, "stage_fact_case_offenders"),
                 {"run_at": run_at, "expectation": outcome.rule.name, "case_keys": list(outcome.sample_keys)},
             )
-    publish_difference(
+    publish_table(
         conn,
         OFFENDERS,
         "dq_offender_batch",
@@ -182,6 +119,7 @@ def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome], validated
 
     def results_and_offenders(conn: Connection) -> None:
         write_results(conn, run_at, outcomes)
+        raise_version(conn, "mart.dq_results")
         replace_offenders(conn, run_at, outcomes)
         conn.execute(sql(TABLE_VERSIONS_SQL, "save_validated_version"), validated.params(run_at))
 
@@ -195,26 +133,29 @@ def warehouse_url(engine: Engine) -> str:
 
 @dataclass(frozen=True)
 class Validated:
-    """A checkpoint, the table it validates and that table's version when it was read."""
+    """A checkpoint, the table it validates, that table's version when it was read, and the version of the
+    rules it validates with."""
 
     checkpoint: str
     table_name: str
     version: int
+    rules: str
 
     def params(self, run_at: datetime) -> dict[str, object]:
         """Bind parameters of `save_validated_version`."""
         return {"checkpoint": self.checkpoint, "table_name": self.table_name, "version": self.version,
-                "run_at": run_at}  # fmt: skip
+                "rules_version": self.rules, "run_at": run_at}  # fmt: skip
 
 
 def validate_unless_unchanged(
     engine: Engine, checkpoint: str, run_at: datetime, docs_dir: Path | None, *, full: bool
 ) -> tuple[list[Outcome], Validated, datetime | None]:
-    """Validate the checkpoint's table with GX; unless it is unchanged since the checkpoint last validated it
-    (and no full rebuild is asked): then that validation's results hold, and are returned with its run_at."""
+    """Validate the checkpoint's table with GX; unless the table and the rules are unchanged since the
+    checkpoint last validated it (and no full rebuild is asked): then that validation's results hold, and are
+    returned with its run_at."""
     table_name = CHECKPOINT_TABLES[checkpoint]
     with engine.begin() as conn:
-        validated = Validated(checkpoint, table_name, current_version(conn, table_name))
+        validated = Validated(checkpoint, table_name, current_version(conn, table_name), rules_version())
         earlier = None if full else earlier_outcomes(conn, validated)
     if earlier is not None:
         return earlier[1], validated, earlier[0]
@@ -222,12 +163,13 @@ def validate_unless_unchanged(
 
 
 def earlier_outcomes(conn: Connection, validated: Validated) -> tuple[datetime, list[Outcome]] | None:
-    """The run_at and outcomes of the checkpoint's last validation when it validated this table version."""
+    """The run_at and outcomes of the checkpoint's last validation when it validated this table version with
+    these rules."""
     memo = conn.execute(
         sql(TABLE_VERSIONS_SQL, "validated_version"),
         {"checkpoint": validated.checkpoint, "table_name": validated.table_name},
     ).first()
-    if memo is None or memo.version != validated.version:
+    if memo is None or (memo.version, memo.rules_version) != (validated.version, validated.rules):
         return None
     names = checkpoint_rules(validated.checkpoint)
     found = conn.execute(sql(QUERIES, "results_of_run"), {"run_at": memo.run_at, "names": names}).all()
@@ -282,9 +224,10 @@ def run_row_rules(
 
     The subject is brought up to date with the pending changes (rebuilt when `full`); GX validates all of it.
     """
+    inputs = BuildInputs(as_of=run_at, cutover=cutover_at, full=full)
     with validation_lock(engine):
         with engine.begin() as conn:
-            plan = build_subject(conn, cutover_at, full=full)
+            plan = run_build(conn, DQ_SUBJECT, inputs)
         run = validate_and_publish(engine, ROW_RULES, run_at, docs_dir, full=full)
     return ValidationRun(run_at, run.outcomes, run.docs_index, plan, run.reused_from)
 

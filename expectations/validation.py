@@ -16,10 +16,13 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from core.local_time import LOCAL_TZ_NAME
+from core.logs import project_logger
 from expectations.rules import FACT_CASE_INTEGRITY, RULES_BY_NAME, SUITES, Rule
-from resources.settings import data_dir
+from resources.settings import data_docs_dir as published_docs_dir
+from resources.settings import data_docs_keep_days, data_docs_url
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context import AbstractDataContext
 
+log = project_logger("data_docs")
 DOCS_SITE = "egov_sync"
 ROW_RULES = "row_rules"
 INTEGRITY = "integrity"
@@ -48,8 +52,8 @@ class Outcome:
 
 
 def data_docs_dir() -> Path:
-    """Where the Data Docs site is written: `gx/` under the project's data folder."""
-    return data_dir() / "gx"
+    """Where the Data Docs site is published (`resources.settings.data_docs_dir`)."""
+    return published_docs_dir()
 
 
 def data_docs_site_config(directory: Path) -> dict[str, Any]:
@@ -203,9 +207,15 @@ def validate_warehouse(
 ) -> list[Outcome]:
     """Run one checkpoint (`row_rules` or `integrity`) on the warehouse at `url`, then render Data Docs."""
 
+    from expectations.docs_site import prune_validation_pages
+
     directory = str(docs_dir or data_docs_dir())
     result = warehouse_checkpoints(directory, url)[checkpoint].run(run_id=run_identifier(run_at))
+    pruned = prune_validation_pages(Path(directory), data_docs_keep_days())
     build_data_docs(gx_context(directory), [result])
+    index = data_docs_index(Path(directory))
+    log.info("Data Docs of %s as of %s published: %s (%d old validation page(s) pruned)",
+             checkpoint, run_at.isoformat(), docs_address(index, Path(directory)), len(pruned))
     order = list(RULES_BY_NAME)
     return sorted(outcomes_of(result), key=lambda outcome: order.index(outcome.rule.name))
 
@@ -219,11 +229,33 @@ def validation_page(suite: str, run_at: datetime, docs_dir: Path | None = None) 
     """The Data Docs page of the validation result of `suite` in the run as of `run_at`.
 
     GX files it under `validations/`, by suite, run and batch; each suite validates one batch per run.
-    Falls back to the index page when that result was not rendered into this site.
+    When that run reused an earlier validation's results (its table had not changed) or its page was not
+    rendered here, the suite's latest page before it; the index page when there is none.
     """
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     directory = docs_dir or data_docs_dir()
-    key = (*ExpectationSuiteIdentifier(name=suite).to_tuple(), *run_identifier(run_at).to_tuple())
-    pages = sorted((directory / "validations").joinpath(*key).glob("*.html"))
-    return pages[0] if pages else data_docs_index(directory)
+    suite_dir = (directory / "validations").joinpath(*ExpectationSuiteIdentifier(name=suite).to_tuple())
+    run_name, run_time = run_identifier(run_at).to_tuple()
+    pages = sorted(suite_dir.joinpath(run_name, run_time).glob("*.html"))
+    if pages:
+        return pages[0]
+    earlier = sorted(
+        (page.parent.name, page) for page in suite_dir.glob("*/*/*.html") if page.parent.name <= run_time
+    )
+    return earlier[-1][1] if earlier else data_docs_index(directory)
+
+
+def page_url(page: Path, docs_dir: Path | None = None) -> str | None:
+    """The http(s) address of a page of the site where the site is served (`EGOV_SYNC_DATA_DOCS_URL`), or
+    None when it is not served."""
+    base = data_docs_url()
+    if base is None:
+        return None
+    relative = page.resolve().relative_to((docs_dir or data_docs_dir()).resolve())
+    return f"{base.rstrip('/')}/{quote(relative.as_posix())}"
+
+
+def docs_address(page: Path, docs_dir: Path | None = None) -> str:
+    """What to give people for a page: its http(s) address when the site is served, else its path."""
+    return page_url(page, docs_dir) or str(page)

@@ -18,6 +18,7 @@ from core.sql_files import sql, sql_text
 from ingest.entities import LANDING_SQL, EntitySpec, WatermarkMode
 from ingest.integers import COLUMN_RANGES, IntRange
 from ingest.reader import Parsed, screened
+from resources.table_versions import raise_version
 from resources.warehouse import driver_connection
 from resources.warehouse_retry import in_transaction
 
@@ -113,7 +114,9 @@ def land_batch(
     if spec.versioned:
         conn.execute(text(spec.statements["discard_stale_bad"]))
     counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad"), logged).all())
-    conn.execute(text(spec.statements["drop_superseded_valid"]), logged)
+    dropped = conn.execute(text(spec.statements["drop_superseded_valid"]), logged).rowcount
+    if results or dropped:
+        raise_version(conn, spec.table)
     counts.batches += 1
     counts.committed += len(batch)
 

@@ -69,8 +69,8 @@ def _unit_row(read: FieldReader, code: str, _updated_at: datetime | None) -> Uni
     """The columns of a handling unit with its successor."""
     return UnitRow(
         unit_code=code,
-        name=read.optional("TenDonVi"),
         level=read.code("Cap", UNIT_LEVELS),
+        name=read.optional("TenDonVi"),
         successor_code=read.optional("MaDonViKeThua"),
         ceased_at=read.time("HieuLucDen"),
     )

@@ -23,11 +23,6 @@ def clean(value: Any) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
-def clean_or_none(value: Any) -> str | None:
-    """Like `clean`, but an empty result is None (NULL in typed columns)."""
-    return clean(value) or None
-
-
 def label(value: Any) -> str:
     """A label for comparison: cleaned and case-folded."""
     return clean(value).casefold()

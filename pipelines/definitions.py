@@ -1,6 +1,7 @@
 """The Dagster code location of egov-sync: every asset and check of the `assets` package (grouped by the rule
-of `core.asset_keys`), jobs, schedule, sensors, one executor for every run, and resources configured from
-the environment (validated when the code location loads: a bad variable stops it with its name)."""
+of `core.asset_keys`, catalogued by `pipelines.catalogue`), jobs, schedule, sensors, one executor for every
+run, and resources configured from the environment (validated when the code location loads: a bad variable
+stops it with its name)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import assets as asset_package
 from core.asset_keys import group_of
 from core.environment import read_environment
 from core.local_time import LOCAL_TZ_NAME
+from pipelines.catalogue import with_catalogue
 from pipelines.executors import egov_sync_executor
 from pipelines.jobs import newsys_changes_job, nightly_sync_job
 from pipelines.resources_from_env import build_resources
 from pipelines.schedules import nightly_sync_schedule
-from pipelines.sensors import newsys_change_feed_sensor, run_failure_alert
+from pipelines.sensors import freshness_alert, newsys_change_feed_sensor, run_failure_alert
 
 ENVIRONMENT = read_environment()
 PUBLISHED_PREFIXES = ("mart", "report")
@@ -33,8 +35,9 @@ def with_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
 
 
 def as_published(spec: dg.AssetSpec) -> dg.AssetSpec:
-    """Every asset in the group its key names; published marts and reports with their freshness policy."""
-    return with_freshness(spec.replace_attributes(group_name=group_of(spec.key)))
+    """Every asset in the group its key names, with its catalogue entry (table, columns, owners, personal-data
+    tag); published marts and reports with their freshness policy."""
+    return with_freshness(with_catalogue(spec.replace_attributes(group_name=group_of(spec.key))))
 
 
 ALL_ASSETS = dg.map_asset_specs(as_published, dg.load_assets_from_package_module(asset_package))
@@ -45,7 +48,7 @@ defs = dg.Definitions(
     asset_checks=ALL_CHECKS,
     jobs=[nightly_sync_job, newsys_changes_job],
     schedules=[nightly_sync_schedule],
-    sensors=[newsys_change_feed_sensor, run_failure_alert],
+    sensors=[newsys_change_feed_sensor, run_failure_alert, freshness_alert],
     resources=build_resources(),
     executor=egov_sync_executor,
 )

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import dagster as dg
 
 from core.environment import DEFAULT_CUTOVER_AT, pii_key_problem, read_environment
+from resources.alert_rules import ALERT_KINDS
 from resources.alerting import AlertingResource
 from resources.egov_client import EgovClient
 from resources.newsys_client import NewsysClient
@@ -57,16 +58,49 @@ class DeployedSettings(PinnedToEnvironment, PipelineSettings):
 
 
 class DeployedAlerting(PinnedToEnvironment, AlertingResource):
-    """Alerts to `ALERT_WEBHOOK_URL` (none when unset), recorded in the warehouse of `WAREHOUSE_URL`."""
+    """Alerts to `ALERT_WEBHOOK_URL` and through `ALERT_SMTP_HOST` (none when unset), recorded in the
+    warehouse of `WAREHOUSE_URL`."""
 
     pinned_fields: ClassVar[dict[str, str]] = {
-        "webhook_url": "ALERT_WEBHOOK_URL", "warehouse_url": "WAREHOUSE_URL",
+        "webhook_url": "ALERT_WEBHOOK_URL", "warehouse_url": "WAREHOUSE_URL", "smtp_host": "ALERT_SMTP_HOST",
+        "smtp_username": "ALERT_SMTP_USER", "smtp_password": "ALERT_SMTP_PASSWORD",
+        "smtp_sender": "ALERT_SMTP_FROM", "smtp_ca_file": "ALERT_SMTP_CA_FILE",
     }
 
 
 def _optional(name: str, default: Any) -> Any:
     """`EnvVar(name)` when the variable is set, else the default."""
     return dg.EnvVar(name) if os.environ.get(name) else default
+
+
+def email_recipients() -> dict[str, list[str]]:
+    """Alert addresses per kind: `ALERT_EMAIL_TO` for every kind (`*`), `ALERT_EMAIL_TO_<KIND>` instead of it
+    for one kind; comma-separated."""
+    recipients = {"*": os.environ.get("ALERT_EMAIL_TO", "")}
+    for kind in ALERT_KINDS:
+        recipients[kind] = os.environ.get(f"ALERT_EMAIL_TO_{kind.upper()}", "")
+    addresses = {kind: [part.strip() for part in text.split(",") if part.strip()]
+                 for kind, text in recipients.items()}
+    return {kind: found for kind, found in addresses.items() if found}
+
+
+def email_settings() -> dict[str, Any]:
+    """The SMTP settings of the alerts resource, when `ALERT_SMTP_HOST` is set (secrets through EnvVar)."""
+    environment = read_environment()
+    if not environment.smtp_host:
+        return {}
+    settings: dict[str, Any] = {
+        "smtp_host": dg.EnvVar("ALERT_SMTP_HOST"),
+        "smtp_port": environment.smtp_port,
+        "smtp_starttls": environment.smtp_starttls,
+        "smtp_username": _optional("ALERT_SMTP_USER", None),
+        "smtp_password": _optional("ALERT_SMTP_PASSWORD", None),
+        "smtp_ca_file": _optional("ALERT_SMTP_CA_FILE", None),
+        "email_recipients": email_recipients(),
+    }
+    if environment.smtp_from:
+        settings["smtp_sender"] = dg.EnvVar("ALERT_SMTP_FROM")
+    return settings
 
 
 def build_resources() -> dict[str, Any]:
@@ -83,6 +117,7 @@ def build_resources() -> dict[str, Any]:
             cutover_at=_optional("CUTOVER_AT", DEFAULT_CUTOVER_AT), pii_hash_key=dg.EnvVar("PII_HASH_KEY")
         ),
         "alerts": DeployedAlerting(
-            webhook_url=_optional("ALERT_WEBHOOK_URL", None), warehouse_url=dg.EnvVar("WAREHOUSE_URL")
+            webhook_url=_optional("ALERT_WEBHOOK_URL", None), warehouse_url=dg.EnvVar("WAREHOUSE_URL"),
+            **email_settings(),
         ),
     }

@@ -15,5 +15,7 @@ from pipelines.run_tags import full_range_run_tags
     description="Nightly sync of Egov and the new system, and republication of the marts (01:00 local).",
 )
 def nightly_sync_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """One run over all assets and every indicator month up to the scheduled day."""
-    return dg.RunRequest(tags=full_range_run_tags(context.scheduled_execution_time))
+    """One run over all assets and every indicator month up to the scheduled day, keyed by that tick (a tick
+    evaluated twice, e.g. after a daemon restart, starts one run)."""
+    scheduled = context.scheduled_execution_time
+    return dg.RunRequest(run_key=f"nightly-{scheduled.isoformat()}", tags=full_range_run_tags(scheduled))

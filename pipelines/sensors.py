@@ -1,4 +1,4 @@
-"""Sensors: the new system's change feed, and alerts on failed runs."""
+"""Sensors: the new system's change feed, alerts on failed runs and on marts overdue after their deadline."""
 
 
 import time
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from core.environment import read_environment
+from core.local_time import LOCAL_ZONE
 from pipelines.failures import failure_text
 from pipelines.jobs import newsys_changes_job
 from pipelines.run_tags import full_range_run_tags
@@ -22,6 +23,7 @@ EVENT_PAGE_LIMIT = 1000
 MAX_EVENT_PAGES = 50
 READ_DEADLINE_SECONDS = 30.0
 LATEST_PROBE = 2**62
+FRESHNESS_FAIL = "FAIL"
 WAITING_STATUSES = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING]
 FEED_OF_EVENT = {"hoso": "cases", "canbo": "officials", "pakn": "petitions", "danhgia": "ratings"}
 """The feed whose change an event type's prefix announces (`hoso.*`: cases, `pakn.*`: petitions, ...)."""
@@ -147,3 +149,49 @@ def run_failure_alert(context: dg.RunFailureSensorContext, alerts: AlertingResou
     text = failure_text(context.get_step_failure_events(), message)
     run = context.dagster_run
     alerts.send(run_failure_alert_for(run.job_name, run.run_id, step, error_class, text, datetime.now(UTC)))
+
+
+def freshness_interval_seconds() -> int:
+    """Seconds between the freshness sensor's ticks (`EGOV_SYNC_FRESHNESS_INTERVAL_SECONDS`, default 600)."""
+    return read_environment().freshness_interval_seconds
+
+
+def overdue_assets(context: dg.SensorEvaluationContext) -> list[dict[str, str | None]]:
+    """The assets with a freshness policy that the instance's freshness evaluation holds overdue (FAIL),
+    each with its last materialisation and since when it is overdue (local time)."""
+    graph = context.repository_def.asset_graph
+    keys = [key for key in graph.get_all_asset_keys() if graph.get(key).freshness_policy is not None]
+    records = context.instance.get_freshness_state_records(keys)
+    overdue = []
+    for key, record in sorted(records.items(), key=lambda item: item[0].to_user_string()):
+        if record.freshness_state != FRESHNESS_FAIL:
+            continue
+        event = context.instance.get_latest_materialization_event(key)
+        last = datetime.fromtimestamp(event.timestamp, UTC) if event else None
+        overdue.append({
+            "asset": key.to_user_string(),
+            "last_materialized": last.astimezone(LOCAL_ZONE).isoformat() if last else None,
+            "overdue_since": record.updated_at.astimezone(LOCAL_ZONE).isoformat(),
+        })
+    return overdue
+
+
+@dg.sensor(
+    minimum_interval_seconds=freshness_interval_seconds(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Raises a `freshness` alert when a mart or report is still overdue after its 06:00 deadline (the "
+        "freshness policies the daemon evaluates): once a day, again only when another one becomes overdue."
+    ),
+)
+def freshness_alert(context: dg.SensorEvaluationContext, alerts: AlertingResource) -> dg.SkipReason:
+    """Turn the instance's overdue marts into the day's `freshness` alert."""
+    overdue = overdue_assets(context)
+    if not overdue:
+        return dg.SkipReason("every mart with a freshness policy is fresh (or not evaluated yet)")
+    alert = alerts.freshness(datetime.now(UTC), overdue)
+    names = ", ".join(item["asset"] or "" for item in overdue)
+    if alert is None:
+        return dg.SkipReason(f"overdue, already alerted today: {names}")
+    return dg.SkipReason(f"freshness alert sent for {names}")
+

@@ -6,6 +6,8 @@
 * `data_quality`: only for a rule that fails now and did not fail in its previous validation, or whose
   unexpected count grew; with the counts and the change.
 * `run_failure`: the job, the run, the failing step, the error class and its message with secrets removed.
+* `freshness`: the marts still overdue after their 06:00 deadline, at most once per local day, again the
+  same day only when a mart not named yet became overdue; with each mart's last materialisation.
 
 "Previous alert" means one that reached people: delivered to the webhook, or logged when none is configured.
 """
@@ -25,6 +27,7 @@ from core.local_time import LOCAL_ZONE
 from core.sql_files import sql
 
 QUERIES = "queries/alerts.sql"
+ALERT_KINDS = ("backlog_residue", "data_quality", "run_failure", "freshness")
 OLDEST_CASES = 10
 MESSAGE_LIMIT = 500
 DRIVER_DETAIL = re.compile(
@@ -198,3 +201,25 @@ def run_failure_alert(
         },
         run_id=run_id,
     )
+
+
+def freshness_alert(conn: Connection, now: datetime, overdue: list[dict[str, Any]]) -> Alert | None:
+    """The `freshness` alert for the marts overdue at `now` (each a dict with `asset`, `last_materialized`,
+    `overdue_since`), or None when none is, or every one was already named in today's alert."""
+    if not overdue:
+        return None
+    day = local_day_of(now)
+    sent_today = last_alert(conn, "freshness", day)
+    named = {item["asset"] for item in sent_today["details"]["overdue"]} if sent_today else set()
+    names = sorted(item["asset"] for item in overdue)
+    if set(names) <= named:
+        return None
+    listed = ", ".join(names)
+    return Alert(
+        kind="freshness",
+        local_day=day,
+        title_vi=f"{len(names)} bảng dữ liệu chưa cập nhật trước hạn 06:00 (ngày {day:%d/%m/%Y}): {listed}",
+        title_en=f"{len(names)} mart(s) not refreshed by their 06:00 deadline ({day.isoformat()}): {listed}",
+        details={"checked_at": now.isoformat(), "overdue": sorted(overdue, key=lambda item: item["asset"])},
+    )
+

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import random
 import sys
 import time
@@ -16,7 +15,9 @@ from typing import Any
 import httpx
 import orjson
 
-log = logging.getLogger("egov_sync.http")
+from core.logs import project_logger
+
+log = project_logger("http")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
 DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))

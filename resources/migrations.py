@@ -20,11 +20,19 @@ _EQUIVALENT_TO = re.compile(r"^--\s*equivalent-to:\s*(?P<checksum>[0-9a-f]{64})\
 
 @dataclass(frozen=True)
 class Migration:
-    """One numbered DDL file, applied once."""
+    """One numbered DDL file (`NNN_name.sql`), applied once."""
 
-    version: int
-    name: str
     path: Path
+
+    @property
+    def version(self) -> int:
+        """The number the file name starts with."""
+        return int(self.path.stem.partition("_")[0])
+
+    @property
+    def name(self) -> str:
+        """The file name after its number."""
+        return self.path.stem.partition("_")[2]
 
     @property
     def checksum(self) -> str:
@@ -50,10 +58,9 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Numbered `NNN_name.sql` files in version order."""
     found = []
     for path in sorted(directory.glob("*.sql")):
-        prefix, _, rest = path.stem.partition("_")
-        if not prefix.isdigit():
+        if not path.stem.partition("_")[0].isdigit():
             raise MigrationError(f"migration file {path.name} does not start with a number")
-        found.append(Migration(int(prefix), rest, path))
+        found.append(Migration(path))
     versions = [m.version for m in found]
     if len(versions) != len(set(versions)):
         raise MigrationError("two migration files share a version number")

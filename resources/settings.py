@@ -1,4 +1,4 @@
-"""Run settings shared by the assets: cutover, pseudonymisation key, data folder."""
+"""Run settings shared by the assets: cutover, pseudonymisation key, data folder, the Data Docs site."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from pydantic import Field
 
 from core.environment import DEFAULT_CUTOVER_AT, read_environment
 
-__all__ = ["DEFAULT_CUTOVER_AT", "PipelineSettings", "data_dir", "reports_dir"]
+__all__ = [
+    "DEFAULT_CUTOVER_AT", "PipelineSettings", "data_dir", "data_docs_dir", "data_docs_keep_days",
+    "data_docs_url", "reports_dir",
+]
 
 
 def data_dir() -> Path:
@@ -25,6 +28,23 @@ def reports_dir() -> Path:
     path = read_environment().report_dir or data_dir() / "reports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def data_docs_dir() -> Path:
+    """Where the Data Docs site is published, the folder a web server serves (`EGOV_SYNC_DATA_DOCS_DIR`,
+    default `gx/` in the data folder)."""
+    return read_environment().data_docs_dir or data_dir() / "gx"
+
+
+def data_docs_url() -> str | None:
+    """The http(s) address that folder is served at (`EGOV_SYNC_DATA_DOCS_URL`), or None when not served."""
+    return read_environment().data_docs_url
+
+
+def data_docs_keep_days() -> int:
+    """Days a validation page is kept (`EGOV_SYNC_DATA_DOCS_KEEP_DAYS`, default 30); each suite's newest
+    page stays whatever its age."""
+    return read_environment().data_docs_keep_days
 
 
 class PipelineSettings(dg.ConfigurableResource):

@@ -4,7 +4,6 @@ on a fresh connection; anything committed before stays committed."""
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Callable
@@ -15,7 +14,9 @@ from psycopg import errors as pg_errors
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-log = logging.getLogger("egov_sync.warehouse")
+from core.logs import project_logger
+
+log = project_logger("warehouse")
 T = TypeVar("T")
 TRANSIENT_SERVER_ERRORS = (
     pg_errors.AdminShutdown,

@@ -176,7 +176,8 @@ def deployed_dagster(home: Path, environment: dict[str, str]) -> Iterator[Deploy
     """`dagster-webserver` and `dagster-daemon` against the instance in `home`, stopped (with every process
     they started) on leaving."""
     write_instance_config(home)
-    env = os.environ | environment | {"DAGSTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    env = os.environ | {"DAGSTER_COMPUTE_LOG_DIR": str(home / "compute_logs")} | environment
+    env |= {"DAGSTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
     port = free_port()
     workspace = str(ROOT / "workspace.yaml")
     commands = {

@@ -1,4 +1,9 @@
-"""Monthly indicators and the Decision 766 estimate, computed in SQL for a window of months."""
+"""Monthly indicators (`INDICATOR_MONTHLY`, counted by difference) and the Decision 766 estimate.
+
+A run over every month is the build `INDICATOR_MONTHLY`, run by the registry. A run over some months (a
+partition or a backfill range) counts exactly those months at its own as_of and asks the next build to count
+them again (a `recount` entry), since their counts are no longer those of the last build's as_of.
+"""
 
 from __future__ import annotations
 
@@ -10,45 +15,34 @@ from sqlalchemy import Connection
 
 from core.local_time import month_of
 from core.sql_files import sql, sql_text
-from resources.difference import Changes, Published, publish_difference
-from transform.case_universe import ALL_ROWS, run_template
-from transform.changes import (
-    CHANGES_SQL,
-    BuildPlan,
-    count_changes,
-    counts_into,
-    difference_since,
+from resources.publication import Publication, PublishedTable, publish_table
+from transform import change_log
+from transform.builds import BuildInputs, BuildRun, lock_tables
+from transform.case_universe import FACTS
+from transform.change_log import Log
+from transform.counting import (
+    MONTHS,
+    CountedMart,
+    Pass,
+    count_all,
+    counted_build,
     first_month,
-    plan_build,
-    save_cursor,
-    stage_affected_months,
+    publish_counts,
 )
 
 QUERIES = "queries/indicators.sql"
-INDICATOR_MONTHLY = Published("mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code"))
-INDICATOR_766 = Published("mart.indicator_766_estimate", key=("period_month", "unit_code"))
-COUNTS, DELTA_COUNTS = "indicator_count_new", "indicator_count_delta"
-ALL_CASES = {
-    "cases": "mart.fact_case",
-    "weight": "1",
-    "month_filter": ALL_ROWS,
-    "handler_names": sql_text(QUERIES, "handlers_of_fact_case"),
-}
-RECOMPUTED_CASES = {
-    "cases": "span_case",
-    "weight": "1",
-    "month_filter": "m::date IN (SELECT period_month FROM recomputed_month)",
-    "handler_names": sql_text(QUERIES, "handlers_maintained"),
-}
-DIFFERENCE_MONTHS = {
-    "month_filter": "m::date IN (SELECT period_month FROM difference_month)",
-    "handler_names": sql_text(QUERIES, "no_handler_names"),
-}
-NO_CASES = "(SELECT * FROM mart.fact_case WHERE false)"
-IN_AFFECTED_MONTHS = "t.period_month IN (SELECT period_month FROM affected_month)"
+HANDLERS_SQL = "queries/case_handlers.sql"
+INDICATOR_MONTHLY_TABLE = PublishedTable(
+    "mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code")
+)
+INDICATOR_766_TABLE = PublishedTable("mart.indicator_766_estimate", key=("period_month", "unit_code"))
 IN_WINDOW = (
     "t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)"
     " AND t.period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)"
+)
+MONTH_IN_WINDOW = (
+    "m::date >= coalesce(CAST(:month_start AS date), '-infinity'::date)"
+    " AND m::date < coalesce(CAST(:month_end AS date), 'infinity'::date)"
 )
 
 INDICATOR_LABELS: dict[str, str] = {
@@ -62,6 +56,26 @@ INDICATOR_LABELS: dict[str, str] = {
     "national_sync_rate": "Tỷ lệ hồ sơ đồng bộ Cổng Dịch vụ công quốc gia",
     "official_vneid_rate": "Tỷ lệ công chức dùng tài khoản VNeID",
 }
+
+INDICATORS = CountedMart(
+    build="indicator_monthly",
+    after=FACTS,
+    table=INDICATOR_MONTHLY_TABLE,
+    spans=MONTHS,
+    queries=QUERIES,
+    groups=("period_month", "unit_code", "indicator_code"),
+    counts=("numerator", "denominator"),
+    kept_while="denominator",
+    fragments={
+        Pass.ALL: {"handler_names": sql_text(HANDLERS_SQL, "of_fact_case")},
+        Pass.RECOUNTED: {"handler_names": sql_text(HANDLERS_SQL, "maintained")},
+        Pass.CHANGES: {"handler_names": sql_text(HANDLERS_SQL, "none")},
+        Pass.AFRESH: {"handler_names": sql_text(HANDLERS_SQL, "maintained")},
+    },
+    afresh="t.indicator_code = 'official_vneid_rate'",
+    finish="finish",
+)
+INDICATOR_MONTHLY = counted_build(INDICATORS)
 
 
 @dataclass(frozen=True)
@@ -87,122 +101,35 @@ class MonthWindow:
         return f"{start} .. {end}"
 
 
-def publish_indicator_monthly(
-    conn: Connection, window: MonthWindow, as_of: datetime, *, full: bool = False
-) -> Changes:
-    """Compute the window's indicators (or only the months the changes touch) and publish the difference.
-
-    Of the months the changes touch, those settled at this build and the last take the fact changes as a
-    difference of counts; the others are recomputed from their cases. A run over a bounded window
-    recomputes its months and leaves the changes to the next unbounded run. The build plan goes in `extra`.
-    """
+def count_window(conn: Connection, window: MonthWindow, inputs: BuildInputs) -> BuildRun:
+    """Count the months of a bounded window at the run's as_of and publish them; log them as a recount for
+    the next build. Returns what it did, as a full run that consumed nothing."""
+    as_of = inputs.as_of
+    assert as_of is not None
     params = window.params(as_of)
-    conn.execute(sql(QUERIES, "lock_indicators"))
-    conn.execute(sql(QUERIES, "create_indicator_monthly_new"))
-    if not window.unbounded:
-        count_indicators(conn, params, create=True, **ALL_CASES)
-        conn.execute(sql(QUERIES, "finish_indicator_monthly"))
-        changes = publish_difference(
-            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
-        )
-        log_counted_out_of_turn(conn, window, as_of)
-        changes.extra["plan"] = BuildPlan("indicator_monthly", True, "a bounded window of months", 0, 0, 0)
-        return changes
-    plan = plan_build(conn, "indicator_monthly", full_requested=full)
-    first = first_month(conn)
-    if plan.full:
-        plan.rows_read = count_indicators(conn, params, create=True, **ALL_CASES)
-        conn.execute(sql(QUERIES, "finish_indicator_monthly"))
-        changes = publish_difference(
-            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_WINDOW, params=params
-        )
-    elif months := stage_affected_months(conn, plan, as_of, first, with_procedures=False):
-        run_template(conn, QUERIES, "create_indicator_counts", target=COUNTS)
-        by_difference, recomputed = split_months(conn, plan, as_of, first)
-        plan.extra |= {"months_affected": months, "months_by_difference": by_difference,
-                       "months_recomputed": recomputed}  # fmt: skip
-        if recomputed:
-            plan.rows_read += stage_recomputed_span_cases(conn)
-            count_indicators(conn, params, **RECOMPUTED_CASES)
-        if by_difference:
-            plan.rows_read += count_differences(conn, plan, as_of)
-            conn.execute(sql(QUERIES, "merge_difference_counts"))
-        conn.execute(sql(QUERIES, "finish_indicator_monthly"))
-        changes = publish_difference(
-            conn, INDICATOR_MONTHLY, "indicator_monthly_new", scope=IN_AFFECTED_MONTHS
-        )
-    else:
-        changes = Changes()
-    plan.rows_written = changes.inserted + changes.updated + changes.deleted
-    save_cursor(conn, plan, as_of=as_of, first_month=first)
-    changes.extra["plan"] = plan
-    return changes
+    lock_tables(conn, (INDICATOR_MONTHLY_TABLE.table,))
+    count_all(conn, INDICATORS, as_of, span_filter=MONTH_IN_WINDOW, params=params)
+    published = publish_counts(conn, INDICATORS, scope=IN_WINDOW, params=params)
+    log_counted_out_of_turn(conn, window, as_of)
+    reason = "a bounded window of months"
+    return BuildRun(INDICATOR_MONTHLY, inputs, True, reason, 0, 0, 0, published=published)
 
 
 def log_counted_out_of_turn(conn: Connection, window: MonthWindow, as_of: datetime) -> None:
-    """Log the months a bounded run counted at its own as_of as a fact change without images, so the next
-    build recomputes them from their cases instead of adding differences to them."""
+    """Log the months a bounded run counted at its own as_of as a recount, so that the next build counts
+    them again from their cases instead of adding differences to them."""
     first = first_month(conn)
     if first is None:
         return
-    conn.execute(sql(CHANGES_SQL, "lock_staging_log"))
+    change_log.lock(conn, Log.STAGING)
     last = (window.month_end - timedelta(days=1)).replace(day=1) if window.month_end else month_of(as_of)
-    conn.execute(
-        sql(QUERIES, "log_recomputed_months"),
-        {"month_from": max(first, window.month_start or first), "month_to": last},
-    )
+    change_log.log_recount(conn, INDICATORS.build, max(first, window.month_start or first), last)
 
 
-def count_indicators(
-    conn: Connection, params: dict[str, Any], *, target: str = COUNTS, create: bool = False, **template: str
-) -> int:
-    """Count the indicators of the template's cases and months into `target` (created from the query when
-    asked); returns the counts written."""
-    into = counts_into(target, create=create)
-    return run_template(conn, QUERIES, "compute_indicator_counts", params, into=into, **template)
-
-
-def split_months(conn: Connection, plan: BuildPlan, as_of: datetime, first: date | None) -> tuple[int, int]:
-    """Split `affected_month` into `difference_month` and `recomputed_month`; returns how many of each."""
-    since = {"carried_since": difference_since(conn, plan, as_of, first)}
-    conn.execute(sql(CHANGES_SQL, "drop_difference_and_recomputed_months"))
-    return (conn.execute(sql(CHANGES_SQL, "create_difference_month"), since).rowcount,
-            conn.execute(sql(CHANGES_SQL, "create_recomputed_month"), since).rowcount)  # fmt: skip
-
-
-def count_differences(conn: Connection, plan: BuildPlan, as_of: datetime) -> int:
-    """Count into `indicator_count_delta` what changed in the months counted by difference (and the officials
-    afresh); returns the case rows read."""
-    run_template(conn, QUERIES, "create_indicator_counts", target=DELTA_COUNTS)
-
-    def count(moment: datetime, cases: str, weight: str) -> None:
-        params = MonthWindow(None, None).params(moment)
-        count_indicators(conn, params, target=DELTA_COUNTS, cases=cases, weight=weight, **DIFFERENCE_MONTHS)
-
-    read = count_changes(conn, plan, as_of, count)
-    count_indicators(conn, MonthWindow(None, None).params(as_of), target=DELTA_COUNTS, cases=NO_CASES,
-                     weight="1", month_filter=DIFFERENCE_MONTHS["month_filter"],
-                     handler_names=sql_text(QUERIES, "handlers_maintained"))  # fmt: skip
-    return read
-
-
-def stage_recomputed_span_cases(conn: Connection) -> int:
-    """The cases counting in the recomputed months into temp table `span_case`; returns how many."""
-    conn.execute(sql(CHANGES_SQL, "drop_affected_span"))
-    conn.execute(sql(CHANGES_SQL, "create_affected_span_of_recomputed_months"))
-    return stage_cases_of_spans(conn)
-
-
-def stage_cases_of_spans(conn: Connection) -> int:
-    """The cases counting in any span of temp table `affected_span` into `span_case`; returns how many."""
-    conn.execute(sql(CHANGES_SQL, "drop_span_case"))
-    return conn.execute(sql(CHANGES_SQL, "create_span_case")).rowcount
-
-
-def publish_indicator_766(conn: Connection, window: MonthWindow, as_of: datetime) -> Changes:
-    """Derive the 766 estimate of the window from `mart.indicator_monthly` and publish the difference."""
+def publish_indicator_766(conn: Connection, window: MonthWindow, as_of: datetime) -> Publication:
+    """Derive the 766 estimate of the window from `mart.indicator_monthly` and publish it."""
     params = window.params(as_of)
-    conn.execute(sql(QUERIES, "lock_indicators"))
+    lock_tables(conn, (INDICATOR_766_TABLE.table, INDICATOR_MONTHLY_TABLE.table))
     conn.execute(sql(QUERIES, "create_indicator_766_new"))
     conn.execute(sql(QUERIES, "compute_indicator_766"), params)
-    return publish_difference(conn, INDICATOR_766, "indicator_766_new", scope=IN_WINDOW, params=params)
+    return publish_table(conn, INDICATOR_766_TABLE, "indicator_766_new", scope=IN_WINDOW, params=params)

@@ -110,6 +110,8 @@ def test_celery_run_on_two_workers_publishes_the_same_marts(
     write_instance_config(home)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("DAGSTER_PG_URL", instance_database)
+    compute_logs = tmp_path / "shared_compute_logs"
+    monkeypatch.setenv("DAGSTER_COMPUTE_LOG_DIR", str(compute_logs))
     monkeypatch.setenv("EGOV_SYNC_DATA_DIR", str(tmp_path / "data"))
     with SimulatorServers(world, faults=Faults.none()) as servers:
         with simulator_environment(servers, in_process.url):
@@ -133,4 +135,7 @@ def test_celery_run_on_two_workers_publishes_the_same_marts(
     for name in WORKERS:
         log = (tmp_path / f"{name}.log").read_text(errors="replace")
         assert "succeeded in" in log, f"worker {name} ran no step:\n{log[-2000:]}"
+    steps = {event.step_key for event in result.all_events if event.is_step_success}
+    step_logs = list((compute_logs / result.run_id / "compute_logs").glob("*.err"))
+    assert len(step_logs) >= len(steps) > 10, "the workers' step logs are not in the shared folder"
     assert mart_rows(on_celery) == mart_rows(in_process)

@@ -1,36 +1,49 @@
 """The deployed instance end to end: `dagster-webserver` and `dagster-daemon` on a PostgreSQL-backed instance
 built from `deploy/dagster.yaml`, runs launched through GraphQL and by the change-feed sensor, one at a time,
-a `run_failure` alert for a failed run, and a screenshot of the asset graph."""
+a `run_failure` alert for a failed run by webhook and by e-mail (a local SMTP server), a check's Data Docs
+page opened over HTTP from the run's metadata, a project log line in the run's event log, a `freshness` alert
+for a mart left overdue, and screenshots of the asset graph and of `mart/fact_case`'s catalogue page."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dagster as dg
 import httpx
 import pytest
+from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
+from dagster._core.events.log import EventLogEntry
 from sqlalchemy import text
 
 from pipelines.run_tags import full_range_run_tags
 from resources.embedded_postgres import sqlalchemy_url
 from resources.scratch_databases import create_database, drop_database
+from resources.static_site import serving_folder
 from resources.warehouse import WarehouseResource
 from simulator.faults import Faults
 from simulator.server import SimulatorServers
 from simulator.world import generate_world
 from tests.deployed import DeployedDagster, deployed_dagster, instance_url
 from tests.oracle.expected import expected_fact_case, truth_for_world
+from tests.smtp import PASSWORD as SMTP_PASSWORD
+from tests.smtp import USER as SMTP_USER
+from tests.smtp import Mailbox, smtp_server
 from tests.sync_env import CREDENTIALS, PII_KEY
 from tests.webhook import Webhook, webhook_receiver
 
 SCALE = 500
 SENSOR = "newsys_change_feed_sensor"
 WRITER_TAG = "egov_sync/writes_warehouse"
+CATALOGUE_PAGE = "/assets/mart/fact_case?view=overview"
+OVERDUE_MART = dg.AssetKey(["mart", "backlog_residue_snapshot"])
 
 
 @pytest.fixture
@@ -44,18 +57,30 @@ def scratch_databases(pg_admin_uri: str, template_db: str) -> Iterator[tuple[str
     drop_database(pg_admin_uri, instance_db)
 
 
-def screenshot(url: str, target: Path) -> Path | None:
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--virtual-time-budget=20000"]
+
+
+def screenshot(url: str, target: Path, size: str = "1600,1000") -> Path | None:
     """A headless-Chromium screenshot of a page of the UI, or None without Chromium."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if CHROMIUM is None:
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--virtual-time-budget=20000", f"--screenshot={target}", "--window-size=1600,1000", url],
+        [CHROMIUM, *HEADLESS, f"--screenshot={target}", f"--window-size={size}", url],
         check=True, capture_output=True, timeout=90,
     )
     return target
+
+
+def rendered_dom(url: str) -> str | None:
+    """The page's DOM after its scripts ran in headless Chromium, or None without Chromium."""
+    if CHROMIUM is None:
+        return None
+    shown = subprocess.run([CHROMIUM, *HEADLESS, "--dump-dom", url], check=True, capture_output=True,
+                           text=True, timeout=90)
+    return shown.stdout
 
 
 def changed_cases_landed(warehouse: WarehouseResource, world: object, keys: list[str]) -> None:
@@ -77,18 +102,98 @@ def sensor_run(dagster: DeployedDagster, trigger: str) -> dict | None:
     return runs[0] if runs else None
 
 
+def catalogue_shows_the_columns(dagster: DeployedDagster, shots: Path) -> None:
+    """The catalogue page of `mart/fact_case` shows its table, its columns with their comments and its
+    owners (in the rendered page, and in a screenshot to look at)."""
+    page = f"{dagster.url}{CATALOGUE_PAGE}"
+    picture = screenshot(page, shots / "fact-case-catalogue.png", size="1600,2400")
+    if picture is None:
+        return
+    assert picture.stat().st_size > 10_000
+    shown = rendered_dom(page) or ""
+    for expected in ("mart.fact_case", "applicant_key", "HMAC-SHA-256", "egov_sync_reporting"):
+        assert expected in shown, expected
+
+
+def mail_environment(mailbox: Mailbox) -> dict[str, str]:
+    """The alert e-mail settings pointing at the test's SMTP server."""
+    return {
+        "ALERT_SMTP_HOST": mailbox.host, "ALERT_SMTP_PORT": str(mailbox.port), "ALERT_SMTP_USER": SMTP_USER,
+        "ALERT_SMTP_PASSWORD": SMTP_PASSWORD, "ALERT_SMTP_CA_FILE": mailbox.ca_file,
+        "ALERT_EMAIL_TO": "truc-ban@soyte.example.vn",
+    }
+
+
+def mails_of(mailbox: Mailbox, subject_part: str) -> list:
+    """The e-mails the SMTP server received whose subject contains `subject_part`."""
+    return [message for message in mailbox.messages if subject_part in message["Subject"]]
+
+
+@contextmanager
+def instance_of(home: Path, environment: dict[str, str]) -> Iterator[dg.DagsterInstance]:
+    """The deployed instance, opened from this process as another machine would."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("DAGSTER_PG_URL", "DAGSTER_COMPUTE_LOG_DIR"):
+            patch.setenv(name, environment[name])
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            yield instance
+
+
+def data_docs_page_opens(instance: dg.DagsterInstance, run_id: str, docs_url: str) -> None:
+    """A check of the run links its Data Docs page over HTTP, and the page opens."""
+    evaluations = instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+    links = [
+        entry.dagster_event.event_specific_data.metadata["data_docs_url"].url
+        for entry in evaluations
+        if "data_docs_url" in entry.dagster_event.event_specific_data.metadata
+    ]
+    assert links and all(link.startswith(docs_url) for link in links)
+    page = httpx.get(links[0], timeout=30)
+    assert page.status_code == 200 and "Great Expectations" in page.text
+
+
+def project_log_line_in_event_log(instance: dg.DagsterInstance, run_id: str) -> None:
+    """A line of a project logger (egov_sync.*, at INFO) is in the run's event log."""
+    messages = [entry.user_message for entry in instance.all_logs(run_id) if not entry.is_dagster_event]
+    assert any("Data Docs of" in message and "published" in message for message in messages), messages[:20]
+
+
+def leave_overdue(instance: dg.DagsterInstance, key: dg.AssetKey) -> None:
+    """Make `key`'s latest materialisation three days old, as if every run since had failed before it."""
+    three_days_ago = time.time() - 3 * 86_400
+    event = DagsterEvent(
+        event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
+        job_name="__ASSET_JOB",
+        event_specific_data=StepMaterializationData(dg.AssetMaterialization(asset_key=key)),
+    )
+    instance.store_event(EventLogEntry(
+        error_info=None, level=logging.INFO, user_message="", run_id="", timestamp=three_days_ago,
+        dagster_event=event,
+    ))
+
+
 def run_failure_alerts(hook: Webhook) -> list[dict]:
     """The run_failure alerts the webhook accepted."""
     return hook.of_kind("run_failure")
 
 
-def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
+def test_deployed_instance_runs_queues_alerts_and_shows_the_catalogue(
     scratch_databases: tuple[str, WarehouseResource], tmp_path: Path
 ) -> None:
     instance_db_url, warehouse = scratch_databases
     world = generate_world(scale=SCALE, seed=41)
-    with SimulatorServers(world, faults=Faults.none()) as servers, webhook_receiver() as hook:
-        environment = CREDENTIALS | {
+    docs_dir = tmp_path / "data" / "gx"
+    with (
+        SimulatorServers(world, faults=Faults.none()) as servers,
+        webhook_receiver() as hook,
+        smtp_server(tmp_path) as mailbox,
+        serving_folder(docs_dir) as docs_url,
+    ):
+        environment = CREDENTIALS | mail_environment(mailbox) | {
+            "EGOV_SYNC_DATA_DOCS_URL": docs_url,
+            "EGOV_SYNC_FRESHNESS_INTERVAL_SECONDS": "3",
+            "FRESHNESS_DAEMON_INTERVAL_SECONDS": "3",
+            "DAGSTER_COMPUTE_LOG_DIR": str(tmp_path / "compute_logs"),
             "DAGSTER_PG_URL": instance_db_url,
             "WAREHOUSE_URL": warehouse.url,
             "EGOV_BASE_URL": servers.egov_url,
@@ -98,12 +203,17 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
             "EGOV_SYNC_SENSOR_INTERVAL_SECONDS": "3",
             "EGOV_SYNC_DATA_DIR": str(tmp_path / "data"),
         }
+        shots = Path(os.environ.get("EGOV_SYNC_SCREENSHOT_DIR") or tmp_path)
         with deployed_dagster(tmp_path / "dagster_home", environment) as dagster:
+            dagster.graphql("mutation { setNuxSeen }")
             nightly_id = dagster.launch("nightly_sync", full_range_run_tags(datetime.now(UTC)))
             dagster.start_sensor(SENSOR)
             nightly = dagster.wait_for_run(nightly_id, timeout=420)
             assert nightly["status"] == "SUCCESS", dagster.logs()
             assert nightly["tags"][WRITER_TAG] == "true"
+            with instance_of(tmp_path / "dagster_home", environment) as instance:
+                data_docs_page_opens(instance, nightly_id, docs_url)
+                project_log_line_in_event_log(instance, nightly_id)
 
             first = dagster.wait_for(lambda: sensor_run(dagster, "events_expired"), 60, "first sensor run")
             first = dagster.wait_for_run(first["runId"], timeout=300)
@@ -116,6 +226,7 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
             assert changed["status"] == "SUCCESS", dagster.logs()
             assert changed["jobName"] == "newsys_changes_sync"
             changed_cases_landed(warehouse, world, summary["newsys_keys"])
+            catalogue_shows_the_columns(dagster, shots)
 
             servers.faults.rate_5xx = 1.0
             newsys_config = {
@@ -135,9 +246,17 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
             assert details["step"] and details["error_class"] and details["message"]
             assert alert["title_vi"].startswith("Lần chạy newsys_changes_sync thất bại")
             assert CREDENTIALS["NEWSYS_CLIENT_SECRET"] not in str(alert)
+            mailed = dagster.wait_for(lambda: mails_of(mailbox, "Lần chạy newsys_changes_sync"), 30, "e-mail")
+            assert failed_id in mailed[0].get_body(preferencelist=("plain",)).get_content()
 
-            dagster.graphql("mutation { setNuxSeen }")
-            shots = Path(os.environ.get("EGOV_SYNC_SCREENSHOT_DIR") or tmp_path)
+            with instance_of(tmp_path / "dagster_home", environment) as instance:
+                leave_overdue(instance, OVERDUE_MART)
+            freshness = dagster.wait_for(lambda: hook.of_kind("freshness"), 120, "freshness alert")
+            assert [item["asset"] for item in freshness[0]["details"]["overdue"]] == [
+                OVERDUE_MART.to_user_string()
+            ]
+            assert dagster.wait_for(lambda: mails_of(mailbox, "trước hạn 06:00"), 30, "freshness e-mail")
+
             pages = {
                 "asset-graph.png": "/asset-groups",
                 "mart-group.png": "/locations/egov_sync/asset-groups/mart/lineage",
@@ -147,8 +266,9 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_asset_graph(
                 if picture is not None:
                     assert picture.stat().st_size > 10_000
         with warehouse.begin() as conn:
-            logged = conn.execute(
-                text("SELECT count(*) FROM meta.alert_log WHERE kind = 'run_failure' AND run_id = :run_id"),
+            logged = dict(conn.execute(
+                text("SELECT channel, count(*) FROM meta.alert_log"
+                     " WHERE kind = 'run_failure' AND run_id = :run_id GROUP BY channel"),
                 {"run_id": failed_id},
-            ).scalar_one()
-        assert logged == 1
+            ).all())
+        assert logged == {"webhook": 1, "email": 1}

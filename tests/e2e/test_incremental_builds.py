@@ -1,12 +1,14 @@
-"""Incremental builds: after random change batches they publish what a full rebuild publishes, and a re-run
-with nothing changed reads no case rows downstream of landing."""
+"""Incremental builds: after random change batches they publish what a full rebuild publishes, a re-run with
+nothing changed reads no case rows downstream of landing, and a changed template rebuilds what it computes."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -16,6 +18,7 @@ from psycopg import sql as pgsql
 from sqlalchemy import text
 
 from core import asset_keys as keys
+from core import sql_files
 from core.build_mode import FULL_REBUILD_TAG
 from pipelines.run_tags import full_range_run_tags
 from resources.embedded_postgres import sqlalchemy_url
@@ -211,3 +214,63 @@ def test_a_catalogue_change_widens_the_changes(synced: Synced, change: Callable[
     after_changes = published(synced.warehouse, synced.as_of)
     assert run_downstream(synced.as_of, full=True).success
     assert published(synced.warehouse, synced.as_of) == after_changes
+
+
+@dataclass(frozen=True)
+class TemplateChange:
+    """An edit of one query file, and what the next incremental run must rebuild for it."""
+
+    path: str
+    old: str
+    new: str
+    rebuilt: tuple[dg.AssetKey, ...]
+    kept: tuple[dg.AssetKey, ...]
+
+
+TEMPLATE_CHANGES = {
+    "indicators": TemplateChange(
+        "queries/indicators.sql", "('online_rate', c.channel = 2, true)",
+        "('online_rate', c.channel <> 1, true)",
+        rebuilt=(keys.INDICATOR_MONTHLY,), kept=(keys.FACT_CASE, keys.TTHC_PERIOD_REPORT),
+    ),
+    "fact_case": TemplateChange(
+        "queries/fact_case.sql", "n.has_e_result, n.is_digitized,",
+        "n.has_e_result, NOT n.is_digitized AS is_digitized,",
+        rebuilt=(keys.FACT_CASE, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT),
+        kept=(keys.STAGING_CASE, keys.BACKLOG_RECONCILIATION),
+    ),
+}  # fmt: skip
+
+
+def edit_query(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, change: TemplateChange) -> None:
+    """Serve the named statements from a copy of `warehouse_sql/` with one query file edited."""
+    root = tmp_path / "warehouse_sql"
+    shutil.copytree(sql_files.SQL_ROOT, root)
+    edited = root / change.path
+    text_before = edited.read_text(encoding="utf-8")
+    assert change.old in text_before
+    edited.write_text(text_before.replace(change.old, change.new), encoding="utf-8")
+    monkeypatch.setattr(sql_files, "SQL_ROOT", root)
+    sql_files.named_statements.cache_clear()
+
+
+@pytest.mark.parametrize("change", TEMPLATE_CHANGES.values(), ids=list(TEMPLATE_CHANGES))
+def test_a_changed_template_rebuilds_its_build_and_what_comes_after_it(
+    synced: Synced, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, change: TemplateChange
+) -> None:
+    edit_query(monkeypatch, tmp_path, change)
+    try:
+        synced.as_of += timedelta(hours=1)
+        upgraded = run_nightly_job(synced.as_of)
+        assert upgraded.success
+        after_upgrade = published(synced.warehouse, synced.as_of)
+        assert run_downstream(synced.as_of, full=True).success
+        assert published(synced.warehouse, synced.as_of) == after_upgrade
+        keys_built = change.rebuilt + change.kept
+        modes = {key: materialization_metadata(upgraded, key)["build_mode"] for key in keys_built}
+        assert modes == {key: "full" if key in change.rebuilt else "incremental" for key in modes}
+        reason = materialization_metadata(upgraded, change.rebuilt[0])["build_reason"]
+        assert reason.startswith("its code changed since the last build"), reason
+    finally:
+        monkeypatch.undo()
+        sql_files.named_statements.cache_clear()

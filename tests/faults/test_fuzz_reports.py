@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from openpyxl import load_workbook
 
-from assets.periodic_report import (
+from reports.monthly_charts import CHART_TEXT, CHARTS, PNG_SIGNATURE, chart_label, late_chart, render_chart
+from reports.monthly_data import ReportData
+from reports.period_form import (
     FIRST_DATA_ROW,
     FORM_COLUMNS,
     SheetData,
@@ -26,7 +28,6 @@ from assets.periodic_report import (
     sheet_title,
     write_workbook,
 )
-from assets.report import CHART_TEXT, CHARTS, PNG_SIGNATURE, ReportData, chart_label, late_chart, render_chart
 
 pytestmark = pytest.mark.filterwarnings("ignore:Glyph .* missing from:UserWarning")
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))

@@ -11,16 +11,19 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from resources.publication import Publication
 from resources.warehouse import WarehouseResource
 from resources.warehouse_retry import in_transaction
 from simulator.server import SimulatorServers
 from simulator.world import generate_world
 from tests.integration.test_landing import assert_raw_matches_world, land, resources_for
 from tests.sync_env import PII_KEY
-from transform.case_universe import build_case_link, build_fact_case, build_staging_case
+from transform.builds import BuildInputs
+from transform.case_universe import CASE_LINK, FACT_CASE, STAGING_CASE
+from transform.registry import run_build
 
 pytestmark = pytest.mark.integration
 DELETE_SOME = text(
@@ -88,8 +91,13 @@ def staged(warehouse: WarehouseResource) -> None:
     world = generate_world(scale=600, seed=3)
     with SimulatorServers(world) as servers:
         assert land(resources_for(servers, warehouse)).success
-    warehouse.transaction(build_staging_case)
-    warehouse.transaction(build_case_link)
+    warehouse.transaction(lambda conn: run_build(conn, STAGING_CASE, BuildInputs()))
+    warehouse.transaction(lambda conn: run_build(conn, CASE_LINK, BuildInputs()))
+
+
+def publish_fact_case(conn: Connection) -> Publication:
+    """Rebuild `mart.fact_case` in full; what it published."""
+    return run_build(conn, FACT_CASE, BuildInputs(full=True, pii_hash_key=PII_KEY)).published
 
 
 def fact_case_rows(warehouse: WarehouseResource) -> list[tuple]:
@@ -100,7 +108,7 @@ def fact_case_rows(warehouse: WarehouseResource) -> list[tuple]:
 
 def test_a_backend_terminated_mid_publish_is_published_again_whole(warehouse: WarehouseResource) -> None:
     staged(warehouse)
-    expected = warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY, full=True))
+    expected = warehouse.transaction(publish_fact_case)
     published = fact_case_rows(warehouse)
     with warehouse.begin() as conn:
         conn.execute(DELETE_SOME)
@@ -109,7 +117,7 @@ def test_a_backend_terminated_mid_publish_is_published_again_whole(warehouse: Wa
 
         def publish() -> None:
             nonlocal changes
-            changes = warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY, full=True))
+            changes = warehouse.transaction(publish_fact_case)
 
         worker = threading.Thread(target=publish)
         worker.start()
@@ -125,7 +133,7 @@ def test_a_backend_terminated_mid_publish_is_published_again_whole(warehouse: Wa
 
 def test_an_interrupted_publish_that_is_not_retried_changes_nothing(warehouse: WarehouseResource) -> None:
     staged(warehouse)
-    warehouse.transaction(lambda conn: build_fact_case(conn, PII_KEY, full=True))
+    warehouse.transaction(publish_fact_case)
     with warehouse.begin() as conn:
         conn.execute(DELETE_SOME)
     before = fact_case_rows(warehouse)
@@ -134,6 +142,6 @@ def test_an_interrupted_publish_that_is_not_retried_changes_nothing(warehouse: W
         blocked(warehouse, "mart.fact_case"),
         pytest.raises(DBAPIError),
     ):
-        in_transaction(warehouse.engine(), lambda conn: build_fact_case(conn, PII_KEY, full=True), attempts=1)
+        in_transaction(warehouse.engine(), publish_fact_case, attempts=1)
     assert killed
     assert fact_case_rows(warehouse) == before

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import httpx
 import pytest
 from sqlalchemy import Connection
 
@@ -16,6 +17,7 @@ from expectations.rules import BUSINESS_RULES, FACT_CASE_INTEGRITY, RULES
 from expectations.validation import validation_page
 from resources.alerting import AlertingResource
 from resources.settings import PipelineSettings
+from resources.static_site import serving_folder
 from resources.warehouse import WarehouseResource
 from tests.integration.dq_rows import T0, add_case, add_procedure
 
@@ -136,3 +138,26 @@ def test_broken_case_universe_blocks_the_marts_built_on_it(warehouse: WarehouseR
     status = evaluations(result)["fact_case_status_code_valid"]
     assert not status.passed and status.severity == dg.AssetCheckSeverity.ERROR
     assert INDICATORS not in {event.asset_key for event in result.get_asset_materialization_events()}
+
+
+def test_checks_link_their_data_docs_pages_over_http(
+    warehouse: WarehouseResource, data_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def plant(conn: Connection) -> None:
+        add_case(conn, "N-BAD", has_result=False)
+
+    with serving_folder(data_folder / "gx") as site_url:
+        monkeypatch.setenv("EGOV_SYNC_DATA_DOCS_URL", site_url)
+        result = run(warehouse, plant)
+        assert result.success
+        pages = {"closed_case_has_result": BUSINESS_RULES, "fact_case_key_unique": FACT_CASE_INTEGRITY}
+        for check, suite in pages.items():
+            link = evaluations(result)[check].metadata["data_docs_url"]
+            assert isinstance(link, dg.UrlMetadataValue)
+            assert link.url.startswith(f"{site_url}validations/{suite}/")
+            page = httpx.get(link.url, timeout=10)
+            assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+            assert suite in page.text
+        index = result.asset_materializations_for_node("mart__dq_results")[0].metadata["data_docs_url"]
+        assert index.url == site_url + "index.html"
+        assert httpx.get(index.url, timeout=10).status_code == 200

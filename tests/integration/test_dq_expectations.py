@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
 
+from expectations import rules as rules_module
 from expectations.rules import FACT_CASE_INTEGRITY, RULES
 from expectations.run import ValidationRun, run_data_quality, run_integrity, run_row_rules
 from expectations.validation import Outcome
@@ -288,3 +289,23 @@ def test_an_unchanged_table_is_not_validated_again(warehouse: WarehouseResource,
     assert sorted(count for _, count in counts) == sorted(
         [len(RULES), len(RULES), integrity_rules, integrity_rules]
     )
+
+
+def test_a_validation_is_run_again_when_the_rules_changed(
+    warehouse: WarehouseResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = warehouse.engine()
+    with warehouse.begin() as conn:
+        add_procedure(conn, "P1")
+        good_case(conn)
+    first = run_integrity(engine, T0.replace(hour=9), tmp_path)
+    assert run_integrity(engine, T0.replace(hour=10), tmp_path).reused_from == first.run_at
+    revised = tuple(
+        replace(rule, description=f"{rule.description} (revised)") if rule.name == "fact_case_rating_valid"
+        else rule
+        for rule in RULES
+    )  # fmt: skip
+    monkeypatch.setattr(rules_module, "RULES", revised)
+    again = run_integrity(engine, T0.replace(hour=11), tmp_path)
+    assert again.reused_from is None
+    assert run_integrity(engine, T0.replace(hour=12), tmp_path).reused_from == again.run_at

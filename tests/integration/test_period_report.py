@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from assets.period_report import (
+from assets.period_report_mart import (
     PERIOD_REPORT_SQL,
     period_report_agrees_with_on_time_rate,
     period_report_balances,

@@ -10,16 +10,11 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import text
 
-from assets.period_report import tthc_period_report
-from assets.periodic_report import (
-    FORM_COLUMNS,
-    cell_text,
-    latest_complete,
-    parse_period,
-    tthc_periodic_report,
-)
+from assets.period_report_mart import tthc_period_report
+from assets.report_files import tthc_periodic_report
 from core.asset_keys import TTHC_PERIODIC_REPORT as PERIODIC_REPORT_KEY
 from core.run_clock import AS_OF_TAG
+from reports.period_form import FORM_COLUMNS, cell_text, latest_complete, parse_period
 from resources.warehouse import WarehouseResource
 from tests.period_report_data import AS_OF, INSERT_CASE, install_period_cases, period_case
 

@@ -9,23 +9,23 @@ from sqlalchemy import text
 
 from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, egov_case, insert, local, migrated_case, newsys_case, unit
-from transform.case_universe import build_case_link, build_fact_case, build_staging_case, normalised_case_no
-from transform.reconciliation import build_reconciliation
-from transform.residue import build_residue_case, build_residue_snapshot
+from transform.builds import BuildInputs
+from transform.case_universe import CASE_LINK, FACT_CASE, STAGING_CASE, normalised_case_no, unit_problems
+from transform.reconciliation import RECONCILIATION
+from transform.registry import run_build
+from transform.residue import RESIDUE_CASE, build_residue_snapshot
 
 AS_OF = local(2025, 7, 15, 1, 0)
 
 
 def publish(warehouse: WarehouseResource, as_of: Any = AS_OF) -> dict[str, Any]:
     """Run every build in one transaction, as the assets do; return the staging summary."""
+    inputs = BuildInputs(as_of=as_of, cutover=CUTOVER, full=True, pii_hash_key="test-key")
     with warehouse.begin() as conn:
-        summary = build_staging_case(conn, full=True)
-        build_case_link(conn, full=True)
-        build_reconciliation(conn, CUTOVER, full=True)
-        build_fact_case(conn, "test-key", full=True)
-        build_residue_case(conn, CUTOVER, as_of, full=True)
+        for build in (STAGING_CASE, CASE_LINK, RECONCILIATION, FACT_CASE, RESIDUE_CASE):
+            run_build(conn, build, inputs)
         build_residue_snapshot(conn, as_of)
-    return summary
+        return {"unit_problems": unit_problems(conn)}
 
 
 def recon(warehouse: WarehouseResource) -> dict[tuple[str | None, str | None], tuple]:

@@ -24,8 +24,10 @@ from tests.builders import (
 from tests.oracle.backlog_reconciliation import link_migrated, reconciliation_rows
 from tests.oracle.model import Model, UnitChains
 from tests.oracle.source_records import Case
-from transform.case_universe import build_case_link, build_staging_case
-from transform.reconciliation import build_reconciliation
+from transform.builds import BuildInputs
+from transform.case_universe import CASE_LINK, STAGING_CASE
+from transform.reconciliation import RECONCILIATION
+from transform.registry import run_build
 
 UNITS = [unit("U1", "U2"), unit("U2"), unit("U3", "U4"), unit("U4", "U3")]
 CASE_NUMBERS = ["A-1", "a1", "B 2", "Đ-4", "C5"]
@@ -84,9 +86,9 @@ def publish(warehouse: WarehouseResource, egov: list[dict], new: list[dict]) -> 
         insert(conn, "newsys_unit", *UNITS)
         insert(conn, "egov_case", *egov)
         insert(conn, "newsys_case", *new)
-        build_staging_case(conn, full=True)
-        build_case_link(conn, full=True)
-        build_reconciliation(conn, CUTOVER, full=True)
+        inputs = BuildInputs(cutover=CUTOVER, full=True)
+        for build in (STAGING_CASE, CASE_LINK, RECONCILIATION):
+            run_build(conn, build, inputs)
         return reconciliation_multiset(conn.execute(SELECT_RECONCILIATION).mappings())
 
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from assets.indicators import indicator_766_estimate, indicator_monthly
-from assets.report import monthly_report
+from assets.report_files import monthly_report
 from core.asset_keys import MONTHLY_REPORT as REPORT
 from pipelines.run_tags import full_range_run_tags
 from resources.settings import PipelineSettings

@@ -1,7 +1,9 @@
 """The Dagster code location loads, validates and uses no deprecated API."""
 
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -39,6 +41,8 @@ def test_jobs_schedule_and_sensors_are_declared() -> None:
     assert schedule.cron_schedule == "0 1 * * *" and schedule.execution_timezone == "Asia/Ho_Chi_Minh"
     assert defs.resolve_sensor_def("newsys_change_feed_sensor") is not None
     assert defs.resolve_sensor_def("run_failure_alert") is not None
+    freshness = defs.resolve_sensor_def("freshness_alert")
+    assert freshness.default_status == dg.DefaultSensorStatus.RUNNING
 
 
 def test_no_deprecated_dagster_or_gx_api_in_project_code() -> None:
@@ -49,6 +53,15 @@ def test_no_deprecated_dagster_or_gx_api_in_project_code() -> None:
                 if DEPRECATED.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == []
+
+
+def test_the_nightly_schedule_keys_its_run_requests_by_tick() -> None:
+    schedule = defs.resolve_schedule_def("nightly_sync_schedule")
+    tick = datetime(2026, 11, 15, 1, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with dg.build_schedule_context(scheduled_execution_time=tick) as context:
+        (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.run_key == "nightly-2026-11-15T01:00:00+07:00"
+    assert request.tags["egov_sync/as_of"] == tick.isoformat()
 
 
 def test_every_asset_and_check_is_in_the_warehouse_pool() -> None:

@@ -1,4 +1,5 @@
-"""A snapshot of the code location (asset keys and groups, checks, jobs, schedules, sensors) catches drift.
+"""A snapshot of the code location (asset keys, groups and catalogue entries, checks, jobs, schedules and
+sensors) catches drift.
 
 When a change to the Definitions is intended, regenerate the snapshot with
 `EGOV_SYNC_UPDATE_SNAPSHOTS=1 pytest tests/unit/test_definitions_snapshot.py` and review its diff.
@@ -19,6 +20,17 @@ from pipelines.definitions import defs
 SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions.json"
 
 
+def catalogue_entry(node: Any) -> dict[str, Any]:
+    """What the catalogue shows of an asset: owners, tags (kinds aside), its table and its columns."""
+    schema = node.metadata.get("dagster/column_schema")
+    return {
+        "owners": list(node.owners),
+        "tags": {key: value for key, value in node.tags.items() if not key.startswith("dagster/kind/")},
+        "table": node.metadata.get("dagster/table_name"),
+        "columns": [column.name for column in schema.columns] if schema else [],
+    }
+
+
 def describe(definitions: dg.Definitions) -> dict[str, Any]:
     """What a reader of the UI sees of the code location, in a stable order."""
     graph = definitions.resolve_asset_graph()
@@ -27,6 +39,7 @@ def describe(definitions: dg.Definitions) -> dict[str, Any]:
             "group": graph.get(key).group_name,
             "deps": sorted(parent.to_user_string() for parent in graph.get(key).parent_keys),
             "partitioned": graph.get(key).partitions_def is not None,
+            **catalogue_entry(graph.get(key)),
         }
         for key in graph.get_all_asset_keys()
     }

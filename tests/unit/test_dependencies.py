@@ -12,7 +12,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME_PACKAGES = ("pipelines", "assets", "transform", "ingest", "expectations", "resources", "core")
+RUNTIME_PACKAGES = (
+    "pipelines", "assets", "reports", "transform", "ingest", "expectations", "resources", "core",
+)  # fmt: skip
 FIRST_PARTY = {*RUNTIME_PACKAGES, "simulator", "benchmarks", "tests"}
 # Import names that differ from the distribution that provides them.
 DISTRIBUTION_OF = {

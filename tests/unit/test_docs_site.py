@@ -1,15 +1,27 @@
-"""The vendored Data Docs assets are the libraries, in the versions, that GX's page templates load."""
+"""The vendored Data Docs assets are the libraries, in the versions, that GX's page templates load; old
+validation pages are pruned; pages are addressed under the URL the site is served at."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
+import time
 from pathlib import Path
 
 import great_expectations
+import pytest
 
-from expectations.docs_site import STATIC_DIR, TEMPLATES_DIR, project_assets
+from expectations.docs_site import (
+    SECONDS_PER_DAY,
+    STATIC_DIR,
+    TEMPLATES_DIR,
+    project_assets,
+    prune_validation_pages,
+)
+from expectations.validation import docs_address, page_url
+from resources.settings import data_docs_keep_days, data_docs_url
 
 GX_TEMPLATES = Path(great_expectations.__file__).parent / "render" / "view" / "templates"
 GX_PAGES = ("page.j2", "index_page.j2", "js_script_imports.j2")
@@ -98,3 +110,48 @@ def test_the_site_gets_every_static_file_but_the_readme() -> None:
     assert "README.md" not in names
     assert "styles/data_docs_default_styles.css" in names
     assert {f"vendor/{path}" for path in VENDORED.values()} <= names
+
+
+def validation_page_at(site: Path, suite: str, run_time: str, age_days: float) -> Path:
+    """A validation page as GX files it, written `age_days` ago."""
+    page = site / "validations" / suite / f"egov-sync {run_time}" / run_time / "batch.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("<html></html>", encoding="utf-8")
+    written = time.time() - age_days * SECONDS_PER_DAY
+    os.utime(page, (written, written))
+    return page
+
+
+def test_old_validation_pages_are_pruned_but_each_suites_newest_stays(tmp_path: Path) -> None:
+    old = validation_page_at(tmp_path, "business_rules", "20260101T000000.000000Z", 40)
+    recent = validation_page_at(tmp_path, "business_rules", "20260301T000000.000000Z", 2)
+    only_old = validation_page_at(tmp_path, "fact_case_integrity", "20260101T000000.000000Z", 40)
+    index = tmp_path / "index.html"
+    index.write_text("<html></html>", encoding="utf-8")
+    assert prune_validation_pages(tmp_path, keep_days=30) == [old]
+    assert not old.exists() and not old.parents[1].exists()
+    assert recent.exists() and only_old.exists() and index.exists()
+    assert prune_validation_pages(tmp_path, keep_days=30) == []
+
+
+def test_pages_are_addressed_under_the_served_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = validation_page_at(tmp_path, "business_rules", "20260301T000000.000000Z", 0)
+    monkeypatch.delenv("EGOV_SYNC_DATA_DOCS_URL", raising=False)
+    assert page_url(page, tmp_path) is None and docs_address(page, tmp_path) == str(page)
+    monkeypatch.setenv("EGOV_SYNC_DATA_DOCS_URL", "https://docs.example.vn/gx/")
+    assert page_url(page, tmp_path) == (
+        "https://docs.example.vn/gx/validations/business_rules/egov-sync%2020260301T000000.000000Z/"
+        "20260301T000000.000000Z/batch.html"
+    )
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("EGOV_SYNC_DATA_DOCS_URL", "file:///srv/gx"), ("EGOV_SYNC_DATA_DOCS_KEEP_DAYS", "0"),
+    ("EGOV_SYNC_DATA_DOCS_KEEP_DAYS", "a week"),
+])
+def test_bad_data_docs_settings_name_their_variable(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=name):
+        data_docs_url() if name.endswith("URL") else data_docs_keep_days()

@@ -1,4 +1,5 @@
-"""Layers import downward only: pipelines → assets → expectations → (ingest, transform) → resources → core."""
+"""Layers import downward only: pipelines → assets → (expectations, reports) → (ingest, transform) →
+resources → core."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ LAYER_OF = {
     "ingest": 2,
     "transform": 2,
     "expectations": 3,
+    "reports": 3,
     "assets": 4,
     "pipelines": 5,
 }

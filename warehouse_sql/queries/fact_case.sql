@@ -1,8 +1,6 @@
--- Build statements of mart.fact_case: computed into a temp table, published as a difference (difference.sql).
+-- Build statements of mart.fact_case: computed into a temp table, published (publication.sql); what changed
+-- goes to staging.change_log.
 -- The applicant key is the HMAC of the staged ID number under :applicant_hash_key (PII_HASH_KEY, UTF-8 bytes).
-
--- name: lock_fact_case
-LOCK TABLE mart.fact_case IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_fact_case_new
 -- Template: <newsys_filter> / <egov_filter> select the case keys computed (`true` for all).
@@ -51,18 +49,13 @@ ANALYZE fact_scope;
 
 -- name: log_fact_changes
 -- Old and new versions of the changed rows (their images, for the builds that count cases), with the months
--- each counts in (month_to null while open).
-INSERT INTO staging.change_log (
-    kind, image, source_system, case_key, procedure_code, unit_code, status_code, channel, received_at,
-    due_at, finished_at, has_e_result, is_digitized, payment, rating, has_apology, synced_national,
-    month_from, month_to
-)
-SELECT 'fact', d.image, d.source_system, d.case_key, d.procedure_code, d.unit_code, d.status_code, d.channel,
-       d.received_at, d.due_at, d.finished_at, d.has_e_result, d.is_digitized, d.payment, d.rating,
-       d.has_apology, d.synced_national,
-       date_trunc('month', least(d.received_at, d.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+-- each counts in (month_to null while open). Template: {image_columns} and {d_image_columns} (prefixed `d.`)
+-- are the image columns (transform.change_log.FACT_IMAGE_COLUMNS).
+INSERT INTO staging.change_log (kind, image, {image_columns}, month_from, month_to)
+SELECT 'fact', d.image, {d_image_columns},
+       date_trunc('month', least(d.received_at, d.finished_at) AT TIME ZONE meta.local_zone())::date,
        CASE WHEN d.finished_at IS NOT NULL THEN
-           date_trunc('month', greatest(d.received_at, d.finished_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+           date_trunc('month', greatest(d.received_at, d.finished_at) AT TIME ZONE meta.local_zone())::date
        END
 FROM (
     SELECT 'old' AS image, o.*

@@ -1,52 +1,29 @@
 -- Indicator marts (contract: mart.indicator_monthly, mart.indicator_targets) and the 766 estimate.
--- Bind parameters: :as_of (timestamptz, the run start), :month_start (date, first month of the window,
--- inclusive; NULL = no lower bound), :month_end (date, first month after the window; NULL = no upper bound).
--- Months are calendar months in local time (meta.local_zone()); no month after the month of :as_of is ever computed.
+-- mart.indicator_monthly is counted by difference (transform/counting.py; the rules: queries/counting.sql):
+-- this file holds its count template and the statement finishing the counts into its rows. Bind parameters:
+-- :as_of (timestamptz, the run start); :month_start and :month_end (dates, first month of a window and first
+-- month after it; NULL = unbounded). Months are calendar months in local time (meta.local_zone()); no month
+-- after the month of :as_of is ever computed.
 
--- name: lock_indicators
-SELECT pg_advisory_xact_lock(70240030)
-
--- name: create_indicator_monthly_new
-CREATE TEMP TABLE indicator_monthly_new (LIKE mart.indicator_monthly INCLUDING ALL) ON COMMIT DROP
-
--- name: create_indicator_counts
-CREATE TEMP TABLE {target} (
-    period_month date, unit_code text, indicator_code text, numerator bigint, denominator bigint
-) ON COMMIT DROP
-
--- name: compute_indicator_counts
--- Template: <into> creates the counts table from the query (CREATE TEMP TABLE … AS, which may run in
--- parallel) or appends to it (INSERT INTO); <cases> is the table of cases read (mart.fact_case, the cases of
--- the affected months, the signed fact changes or the cases due between two as_of) and <weight> what each case
--- counts (1, -1, or its sign c.weight); <month_filter> a condition on the month `m` (`true`, or some months);
--- <handler_names> selects the distinct user names in the histories of the new-system cases
--- (HANDLERS_OF_FACT_CASE, the maintained staging.case_handler, or none).
+-- name: count
+-- The count template (queries/counting.sql: its placeholders, and the rules it keeps). <handler_names>
+-- selects the user names in the histories of the new-system cases (queries/case_handlers.sql: those of the
+-- cases of mart.fact_case, those the staging build keeps, or none).
 {into}
-WITH params AS (
+WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
-           CAST(:month_start AS date) AS month_start,
-           CAST(:month_end AS date) AS month_end
-),
-bounds AS (
-    SELECT p.as_of,
-           date_trunc('month', p.as_of AT TIME ZONE meta.local_zone())::date AS as_of_month,
+           date_trunc('month', CAST(:as_of AS timestamptz) AT TIME ZONE meta.local_zone())::date AS as_of_month,
            (SELECT date_trunc('month', min(c.received_at) AT TIME ZONE meta.local_zone())::date
               FROM mart.fact_case AS c
-             WHERE c.status_code NOT IN (1, 3)) AS first_month,
-           p.month_start,
-           p.month_end
-      FROM params AS p
+             WHERE c.status_code NOT IN (1, 3)) AS first_month
 ),
 months AS (
     SELECT m::date AS period_month,
            m AT TIME ZONE meta.local_zone() AS p_start,
            (m + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end
       FROM bounds AS b
-     CROSS JOIN LATERAL generate_series(
-               greatest(b.first_month, coalesce(b.month_start, b.first_month))::timestamp,
-               least(b.as_of_month, coalesce((b.month_end - interval '1 month')::date, b.as_of_month))::timestamp,
-               interval '1 month') AS m
-     WHERE {month_filter}
+     CROSS JOIN LATERAL generate_series(b.first_month::timestamp, b.as_of_month::timestamp, interval '1 month') AS m
+     WHERE {span_filter}
 ),
 received AS (
     SELECT c.* FROM {cases} AS c WHERE c.status_code NOT IN (1, 3)
@@ -116,47 +93,16 @@ counted AS (
 )
 SELECT period_month, unit_code, indicator_code, numerator::bigint, denominator::bigint FROM counted
 
--- name: merge_difference_counts
--- The published counts of the months counted by difference plus their signed changes (a row stays while it
--- counts something). The officials' rate is not a count of cases: it is counted again, never carried.
-INSERT INTO indicator_count_new (period_month, unit_code, indicator_code, numerator, denominator)
-SELECT period_month, unit_code, indicator_code, sum(numerator), sum(denominator)
-  FROM (SELECT i.period_month, i.unit_code, i.indicator_code, i.numerator, i.denominator
-          FROM mart.indicator_monthly AS i
-         WHERE i.period_month IN (SELECT period_month FROM difference_month)
-           AND i.indicator_code <> 'official_vneid_rate'
-        UNION ALL
-        SELECT period_month, unit_code, indicator_code, numerator, denominator FROM indicator_count_delta
-       ) AS both_sides
- GROUP BY period_month, unit_code, indicator_code
-HAVING sum(denominator) > 0
-
--- name: finish_indicator_monthly
-INSERT INTO indicator_monthly_new
+-- name: finish
+-- The published rows: the counts with their values and targets.
+INSERT INTO {new}
     (period_month, unit_code, indicator_code, numerator, denominator, value, target, meets_target)
 SELECT n.period_month, n.unit_code, n.indicator_code, n.numerator, n.denominator,
        n.numerator::numeric / n.denominator AS value,
        t.target,
        n.numerator::numeric / n.denominator >= t.target AS meets_target
-  FROM indicator_count_new AS n
+  FROM {counts} AS n
   LEFT JOIN mart.indicator_targets AS t ON t.indicator_code = n.indicator_code
-
--- name: log_recomputed_months
-INSERT INTO staging.change_log (kind, month_from, month_to) VALUES ('fact', :month_from, :month_to)
-
--- name: no_handler_names
-SELECT NULL::text AS user_name WHERE false
-
--- name: handlers_of_fact_case
-SELECT DISTINCT h.user_name
-  FROM mart.fact_case AS f
-  JOIN staging.case AS s
-    ON s.source_system = 'newsys' AND s.case_key = f.case_key AND NOT s.is_deleted
- CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
- WHERE f.source_system = 'newsys'
-
--- name: handlers_maintained
-SELECT DISTINCT h.user_name FROM staging.case_handler AS h
 
 -- name: indicator_summary
 SELECT indicator_code, count(*) AS row_count, min(period_month) AS first_month, max(period_month) AS last_month

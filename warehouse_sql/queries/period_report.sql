@@ -1,21 +1,12 @@
--- Build statements of mart.tthc_period_report: compute every quarter, half and year into a temp table, then
--- apply the difference. Bind parameter: :as_of (timestamptz, the run start).
--- Periods are calendar periods in local time (meta.local_zone()), from the first period with a received case to the period
--- of :as_of; a period's cases are those of the on_time_rate denominator (mart.indicator_monthly).
+-- mart.tthc_period_report, counted by difference (transform/counting.py; the rules: queries/counting.sql):
+-- every quarter, half and year from the first period with a received case to the period of :as_of
+-- (timestamptz, the run start), in local time (meta.local_zone()); a period's cases are those of the
+-- on_time_rate denominator (mart.indicator_monthly). Also its checks.
 
--- name: lock_period_report
-LOCK TABLE mart.tthc_period_report IN SHARE ROW EXCLUSIVE MODE;
-
--- name: create_period_counts
-CREATE TEMP TABLE {target} (LIKE mart.tthc_period_report) ON COMMIT DROP;
-
--- name: count_periods
--- Template: <into> creates the counts table from the query (CREATE TEMP TABLE … AS, which may run in
--- parallel) or appends to it (INSERT INTO); <cases> is the table of cases read (mart.fact_case, the cases of
--- the affected periods, the signed fact changes or the cases due between two as_of) and <weight> what each
--- case counts (1, -1, or its sign c.weight); <period_filter> a condition on the period (kind
--- `s.period_kind`, start `p`): `true`, or some. The span condition (a superset of a period's cases) lets the
--- span index of mart.fact_case find each period's cases.
+-- name: count
+-- The count template (queries/counting.sql: its placeholders, and the rules it keeps). A period's field is
+-- that of its case's procedure in the catalogue (a remap when a procedure changes: rule 4). The span
+-- condition (a superset of a period's cases) lets the span index of mart.fact_case find each period's cases.
 {into}
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
@@ -46,7 +37,7 @@ periods AS (
            (p + s.length) AT TIME ZONE meta.local_zone() AS p_end
       FROM starts AS s
      CROSS JOIN LATERAL generate_series(s.first_start, s.last_start, s.length) AS p
-     WHERE {period_filter}
+     WHERE {span_filter}
 ),
 period_case AS (
     SELECT p.period_kind, p.period_start, p.period_end, c.unit_code,
@@ -93,57 +84,6 @@ SELECT period_kind, period_start, period_end,
            (period_kind, period_start, period_end, field_code),
            (period_kind, period_start, period_end))
 HAVING grouping(unit_code) = 1 OR unit_code IS NOT NULL;
-
--- name: drop_affected_period
-DROP TABLE IF EXISTS affected_period;
-
--- name: create_affected_period
--- The quarters, halves and years that contain an affected month.
-CREATE TEMP TABLE affected_period ON COMMIT DROP AS
-SELECT DISTINCT k.period_kind, k.period_start::date AS period_start,
-       k.period_start AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_start,
-       (k.period_start + k.length) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS p_end
-FROM affected_month AS m
-CROSS JOIN LATERAL (VALUES
-    ('quarter', date_trunc('quarter', m.period_month::timestamp), interval '3 months'),
-    ('half', date_trunc('year', m.period_month::timestamp)
-                 + CASE WHEN extract(month FROM m.period_month) >= 7 THEN interval '6 months' ELSE interval '0' END,
-             interval '6 months'),
-    ('year', date_trunc('year', m.period_month::timestamp), interval '1 year')
-) AS k (period_kind, period_start, length);
-
--- name: drop_difference_and_recomputed_periods
-DROP TABLE IF EXISTS difference_period, recomputed_period;
-
--- name: create_difference_period
--- The affected periods that began by :carried_since (the earlier of this build's as_of and the last one's):
--- they were counted at the last build, so they take the changes as a difference of counts (none when it is
--- null).
-CREATE TEMP TABLE difference_period ON COMMIT DROP AS
-SELECT * FROM affected_period WHERE p_start <= coalesce(CAST(:carried_since AS timestamptz), '-infinity');
-
--- name: create_recomputed_period
--- The other affected periods: recomputed from their cases.
-CREATE TEMP TABLE recomputed_period ON COMMIT DROP AS
-SELECT * FROM affected_period WHERE p_start > coalesce(CAST(:carried_since AS timestamptz), '-infinity');
-
--- name: create_affected_span_of_recomputed_periods
-CREATE TEMP TABLE affected_span ON COMMIT DROP AS SELECT p_start, p_end FROM recomputed_period;
-
--- name: merge_difference_periods
--- The published counts of the periods counted by difference plus their signed changes (a row stays while it
--- counts a case).
-INSERT INTO period_report_new
-SELECT period_kind, period_start, period_end, unit_code, field_code,
-       sum(received_total), sum(carried_over), sum(received_online), sum(received_offline), sum(resolved_total),
-       sum(resolved_early), sum(resolved_on_time), sum(resolved_late), sum(pending_total),
-       sum(pending_within_due), sum(pending_overdue)
-  FROM (SELECT * FROM mart.tthc_period_report AS r
-         WHERE (r.period_kind, r.period_start) IN (SELECT period_kind, period_start FROM difference_period)
-        UNION ALL
-        SELECT * FROM period_report_delta) AS both_sides
- GROUP BY period_kind, period_start, period_end, unit_code, field_code
-HAVING sum(received_total) > 0;
 
 -- name: period_report_summary
 SELECT period_kind, count(*) AS row_count, count(DISTINCT period_start) AS periods,
@@ -199,19 +139,3 @@ FULL JOIN reported AS r ON r.unit_code = o.unit_code
 WHERE o.numerator IS DISTINCT FROM r.numerator
 ORDER BY coalesce(o.unit_code, r.unit_code) COLLATE "C"
 LIMIT 20;
-
--- name: period_rows
-SELECT unit_code, field_code, received_total, carried_over, received_online, received_offline, resolved_total,
-       resolved_early, resolved_on_time, resolved_late, pending_total, pending_within_due, pending_overdue
-FROM mart.tthc_period_report
-WHERE period_kind = :period_kind AND period_start = CAST(:period_start AS date)
-ORDER BY unit_code COLLATE "C", field_code COLLATE "C";
-
--- name: field_names
-SELECT field_code, max(field_name) AS field_name
-FROM raw.newsys_procedure
-WHERE field_code IS NOT NULL AND field_name IS NOT NULL
-GROUP BY field_code;
-
--- name: unit_names
-SELECT unit_code, name FROM raw.newsys_unit WHERE name IS NOT NULL;

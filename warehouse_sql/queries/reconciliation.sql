@@ -1,7 +1,4 @@
--- Build statements of mart.backlog_reconciliation: computed into a temp table, published as a difference.
-
--- name: lock_reconciliation
-LOCK TABLE mart.backlog_reconciliation IN SHARE ROW EXCLUSIVE MODE;
+-- Build statements of mart.backlog_reconciliation: computed into a temp table, then published.
 
 -- name: create_reconciliation_result
 -- Template: <egov_filter> / <migrated_filter> restrict the Egov cases and migrated records read, and

@@ -1,8 +1,5 @@
 -- Build statements of mart.residue_case and of mart.backlog_residue_snapshot (built from it).
 
--- name: lock_residue_case
-LOCK TABLE mart.residue_case IN SHARE ROW EXCLUSIVE MODE;
-
 -- name: create_residue_new
 -- Template: <egov_filter> selects the Egov cases computed (`true` for all).
 CREATE TEMP TABLE residue_new ON COMMIT DROP AS
@@ -29,9 +26,6 @@ WHERE egov_id IS NOT NULL AND ((kind = 'case' AND source_system = 'egov') OR kin
 
 -- name: analyze_residue_scope
 ANALYZE residue_scope;
-
--- name: lock_snapshot
-LOCK TABLE mart.backlog_residue_snapshot IN SHARE ROW EXCLUSIVE MODE;
 
 -- name: create_snapshot_new
 CREATE TEMP TABLE snapshot_new ON COMMIT DROP AS

@@ -1,7 +1,5 @@
--- Build statements of the staging case universe: case-number keys, current units, cases, links.
-
--- name: lock_staging
-LOCK TABLE staging.case_no_key, staging.unit_current, staging.unit_problem, staging."case" IN SHARE ROW EXCLUSIVE MODE;
+-- Build statements of staging.case: case-number keys, current units, the cases and their handlers; what
+-- changed goes to staging.change_log.
 
 -- name: select_unkeyed_case_numbers
 SELECT DISTINCT v.case_no
@@ -98,10 +96,10 @@ SELECT 'egov', e.egov_id::text, 'EGOV:' || e.case_no, e.case_no,
        e.is_digitized, e.payment, e.rating, e.has_apology, NULL, e.stop_reason,
        e.applicant_id, e.handlers, e.last_official, e.is_deleted, e.updated_at
 FROM raw.egov_case AS e
+LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code
 LEFT JOIN staging.case_no_key AS k
        ON k.case_no = e.case_no
       AND octet_length(e.case_no) <> char_length(e.case_no)
-LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code
 WHERE {egov_filter};
 
 -- name: analyze_case
@@ -196,6 +194,7 @@ CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
 WHERE s.source_system = 'newsys' AND NOT s.is_deleted AND h.user_name IS NOT NULL;
 
 -- name: forward_source_changes
+-- Changed officials and quarantined or released keys (changed rows), changed procedures (remaps).
 INSERT INTO staging.change_log (kind, source_system, record_key, procedure_code)
 SELECT DISTINCT
        CASE p.entity WHEN 'official' THEN 'official' WHEN 'procedure' THEN 'procedure' ELSE 'quarantine' END,
@@ -204,8 +203,9 @@ FROM pending_raw AS p
 WHERE p.entity IN ('official', 'procedure') OR (p.entity = 'case' AND p.change IN ('quarantined', 'released'));
 
 -- name: forward_unit_changes
+-- The current units changed (a remap): officials count under other units.
 INSERT INTO staging.change_log (kind, source_system)
-SELECT 'official', 'newsys' WHERE EXISTS (SELECT 1 FROM changed_unit);
+SELECT 'unit', 'newsys' WHERE EXISTS (SELECT 1 FROM changed_unit);
 
 -- name: case_counts
 SELECT source_system, count(*) AS cases, count(*) FILTER (WHERE is_deleted) AS deleted,
@@ -216,109 +216,3 @@ ORDER BY source_system;
 
 -- name: unit_problems
 SELECT unit_code, problem, chain FROM staging.unit_problem ORDER BY unit_code COLLATE "C";
-
--- name: lock_case_link
-LOCK TABLE staging.case_link IN SHARE ROW EXCLUSIVE MODE;
-
--- name: delete_case_link
-DELETE FROM staging.case_link;
-
--- name: insert_case_link
-INSERT INTO staging.case_link (new_case_id, egov_id, match_method, mismatch_fields)
-SELECT new_case_id, egov_id, match_method, mismatch_fields FROM link_new
-
--- name: analyze_case_link
-ANALYZE staging.case_link;
-
--- name: create_link_scope
--- The migrated records whose link may have changed: changed new-system records, and the migrated records
--- whose candidate Egov cases changed (same normalised case number or fingerprint as an old or new version
--- of a changed Egov case, or linked to one).
-CREATE TEMP TABLE link_scope ON COMMIT DROP AS
-WITH changed AS (
-    SELECT * FROM pending_changes WHERE kind = 'case'
-)
-SELECT DISTINCT s.new_case_id
-FROM (
-    SELECT c.record_key AS new_case_id FROM changed AS c WHERE c.source_system = 'newsys'
-    UNION ALL
-    SELECT m.record_key
-    FROM changed AS c
-    JOIN staging."case" AS m
-      ON m.source_system = 'newsys' AND m.origin = 'EGOV' AND m.legacy_case_no_norm = c.case_no_norm
-    WHERE c.source_system = 'egov'
-    UNION ALL
-    SELECT m.record_key
-    FROM changed AS c
-    JOIN staging."case" AS m
-      ON m.source_system = 'newsys' AND m.origin = 'EGOV' AND m.procedure_code = c.procedure_code
-     AND m.applicant_id = c.applicant_id AND m.received_minute = c.received_minute
-    WHERE c.source_system = 'egov'
-    UNION ALL
-    SELECT l.new_case_id
-    FROM changed AS c
-    JOIN staging.case_link AS l ON l.egov_id = c.egov_id
-    WHERE c.source_system = 'egov'
-) AS s;
-
--- name: analyze_link_scope
-ANALYZE link_scope;
-
--- name: create_link_new
--- Template: {migrated_filter} selects the migrated records linked (`true` for all of them).
-CREATE TEMP TABLE link_new ON COMMIT DROP AS
-WITH migrated AS (
-    SELECT record_key, legacy_case_no_norm, procedure_code, applicant_id, received_minute, unit_code
-    FROM staging."case"
-    WHERE source_system = 'newsys' AND NOT is_deleted AND origin = 'EGOV' AND {migrated_filter}
-), by_case_no AS (
-    SELECT e.case_no_norm, min(e.egov_id) AS egov_id
-    FROM staging."case" AS e
-    WHERE e.source_system = 'egov' AND NOT e.is_deleted
-      AND e.case_no_norm IN (SELECT legacy_case_no_norm FROM migrated)
-    GROUP BY e.case_no_norm
-    HAVING count(*) = 1
-), by_fingerprint AS (
-    SELECT e.procedure_code, e.applicant_id, e.received_minute, min(e.egov_id) AS egov_id
-    FROM staging."case" AS e
-    WHERE e.source_system = 'egov' AND NOT e.is_deleted
-      AND (e.procedure_code, e.applicant_id, e.received_minute) IN (
-          SELECT procedure_code, applicant_id, received_minute FROM migrated
-      )
-    GROUP BY e.procedure_code, e.applicant_id, e.received_minute
-    HAVING count(*) = 1
-), linked AS (
-    SELECT m.*, coalesce(c.egov_id, f.egov_id) AS egov_id,
-           CASE WHEN c.egov_id IS NOT NULL THEN 'case_no' ELSE 'fingerprint' END AS match_method
-    FROM migrated AS m
-    LEFT JOIN by_case_no AS c ON c.case_no_norm = m.legacy_case_no_norm
-    LEFT JOIN by_fingerprint AS f
-           ON c.egov_id IS NULL
-          AND f.procedure_code = m.procedure_code
-          AND f.applicant_id = m.applicant_id
-          AND f.received_minute = m.received_minute
-)
-SELECT l.record_key AS new_case_id, l.egov_id, l.match_method,
-       concat_ws(',',
-           CASE WHEN l.applicant_id IS DISTINCT FROM e.applicant_id THEN 'applicant_id' END,
-           CASE WHEN l.procedure_code IS DISTINCT FROM e.procedure_code THEN 'procedure_code' END,
-           CASE WHEN l.received_minute IS DISTINCT FROM e.received_minute THEN 'received_at' END,
-           CASE WHEN l.unit_code IS DISTINCT FROM e.unit_code THEN 'unit_code' END) AS mismatch_fields
-FROM linked AS l
-JOIN staging."case" AS e ON e.source_system = 'egov' AND e.egov_id = l.egov_id AND NOT e.is_deleted;
-
--- name: log_link_changes
-INSERT INTO staging.change_log (kind, record_key, egov_id, case_no, case_key)
-SELECT 'link', d.new_case_id, d.egov_id, e.case_no, 'EGOV:' || e.case_no
-FROM (
-    (SELECT new_case_id, egov_id, match_method, mismatch_fields
-     FROM staging.case_link WHERE new_case_id IN (SELECT new_case_id FROM link_scope)
-     EXCEPT
-     SELECT new_case_id, egov_id, match_method, mismatch_fields FROM link_new)
-    UNION
-    (SELECT new_case_id, egov_id, match_method, mismatch_fields FROM link_new
-     EXCEPT
-     SELECT new_case_id, egov_id, match_method, mismatch_fields
-     FROM staging.case_link WHERE new_case_id IN (SELECT new_case_id FROM link_scope))
-) AS d
-LEFT JOIN staging."case" AS e ON e.source_system = 'egov' AND e.egov_id = d.egov_id;

@@ -1,5 +1,5 @@
--- Publishing a mart as a difference, inside the caller's transaction: delete what is gone, update what
--- changed, insert what is new, so that a re-run with unchanged inputs changes no row.
+-- Publishing a table (resources/publication.py), inside the caller's transaction: delete what is gone, update
+-- what changed, insert what is new, so that a re-run with unchanged inputs changes no row.
 -- Templates: {target} the published table, {new} the temp table holding its new rows (same columns),
 -- {match} the key equality of `t` (target) and `n` (new), {scope} the part of the target being replaced
 -- (`true` for the whole table), {assignments} / {t_values} / {n_values} the non-key columns, {columns} /

@@ -1,36 +1,31 @@
-"""The periodic TTHC report as filed (Circular 01/2020/TT-VPCP): one `.xlsx` per period, in the form's layout.
+"""The periodic TTHC report as filed (Circular 01/2020/TT-VPCP): one `.xlsx` per period, in the form's layout,
+written from the mart `mart.tthc_period_report`.
 
 Each workbook has a sheet for the whole Department and one per unit. The form has two label columns (STT,
-Lĩnh vực) and the eleven counts of `mart.tthc_period_report`, numbered (1)…(13) left to right.
+Lĩnh vực) and the eleven counts of `mart.tthc_period_report`, numbered (1)…(13) left to right. Every text is
+stored as a string, literally (`cell_text`).
 """
+
+from __future__ import annotations
 
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import Field
 from sqlalchemy import Connection
 
-from core import asset_keys as keys
-from core.asset_keys import WAREHOUSE_POOL
 from core.files import write_atomically
-from core.local_time import local_date
-from core.run_clock import run_started_at
-from core.run_config import folder_inside, refuse_secret_values
 from core.sql_files import sql
-from resources import settings as settings_module
-from resources.warehouse import WarehouseResource
 
-QUERIES = "queries/period_report.sql"
+QUERIES = "queries/period_form.sql"
 DEFAULT_FORM_NUMBER = "Biểu số 06/VPCP/KSTT"
 AGENCY = "SỞ Y TẾ TỈNH ĐỒNG NAI"
 DEPARTMENT = "Sở Y tế tỉnh Đồng Nai"
@@ -340,61 +335,16 @@ def write_workbook(
     return path
 
 
-class PeriodicReportConfig(dg.Config):
-    """Which periods to write besides the latest complete ones, the form number and the output folder."""
-
-    periods: list[str] = Field(
-        default_factory=list, description="Extra periods to write: YYYY-Q1..Q4, YYYY-H1/H2 or YYYY."
-    )
-    form_number: str = Field(default=DEFAULT_FORM_NUMBER, description="Form number printed in the corner.")
-    output_dir: str = Field(
-        default="periodic",
-        description="Folder of the files, relative to the reports folder (EGOV_SYNC_REPORT_DIR, default "
-        "<data dir>/reports).",
-    )
-
-
-def requested_periods(config: PeriodicReportConfig, today: date) -> list[ReportPeriod]:
-    """The latest complete quarter, half and year, then the periods asked for (each once)."""
+def requested_periods(codes: list[str], today: date) -> list[ReportPeriod]:
+    """The latest complete quarter, half and year, then the periods of `codes` (each once)."""
     periods = [latest_complete(kind, today) for kind in ("quarter", "half", "year")]
-    for code in config.periods:
+    for code in codes:
         period = parse_period(code)
         if period not in periods:
             periods.append(period)
     return periods
 
 
-@dg.asset(
-    pool=WAREHOUSE_POOL,
-    key=keys.TTHC_PERIODIC_REPORT,
-    deps=[keys.TTHC_PERIOD_REPORT],
-    kinds={"xlsx"},
-)
-def tthc_periodic_report(
-    context: dg.AssetExecutionContext, config: PeriodicReportConfig, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    """The periodic TTHC report as filed (Circular 01/2020/TT-VPCP), one .xlsx per period in the form's
-    layout: the latest complete quarter, half and year, and any period asked for in the run config.
-    """
-    refuse_secret_values(config)
-    as_of: datetime = run_started_at(context)
-    today = local_date(as_of)
-    folder = folder_inside(settings_module.reports_dir(), config.output_dir)
-    written: dict[str, str] = {}
-    skipped: list[str] = []
-    with warehouse.begin() as conn:
-        for period in requested_periods(config, today):
-            sheets = [] if period.start >= today else load_sheets(conn, period)
-            if not sheets:
-                if period.code in config.periods:
-                    raise dg.Failure(f"no case in mart.tthc_period_report for the period {period.code}")
-                skipped.append(period.code)
-                continue
-            path = folder / f"bao-cao-tthc-{period.code}.xlsx"
-            written[period.code] = str(write_workbook(sheets, period, config.form_number, today, path))
-            context.log.info(f"wrote {period.label()}: {path}")
-    metadata: dict[str, Any] = {f"file/{code}": dg.MetadataValue.path(path) for code, path in written.items()}
-    metadata["periods"] = ", ".join(written) or "none"
-    metadata["skipped_without_cases"] = ", ".join(skipped) or "none"
-    metadata["folder"] = dg.MetadataValue.path(str(folder))
-    return dg.MaterializeResult(metadata=metadata)
+def form_file(folder: Path, period: ReportPeriod) -> Path:
+    """The workbook of one period in `folder`."""
+    return folder / f"bao-cao-tthc-{period.code}.xlsx"

@@ -1,14 +1,15 @@
-"""Publishing a table as a difference: one function, and one SQL template, that every mart uses.
+"""Publishing a table: one function, and one SQL template, for every table a build publishes (every mart but
+the validation history `mart.dq_results`, which is appended to).
 
-The caller computes the table's new rows into a temp table with the same columns; `publish_difference`
-then deletes what is gone, updates what changed and inserts what is new, in the caller's transaction, so a
-re-run with unchanged inputs changes no row. Columns are read from the catalogue, so a table's column list is
+The caller computes the table's new rows into a temp table with the same columns; `publish_table` then
+deletes what is gone, updates what changed and inserts what is new, in the caller's transaction, so a re-run
+with unchanged inputs changes no row. Columns are read from the catalogue, so a table's column list is
 written only in its migration.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql as pgsql
@@ -17,11 +18,11 @@ from sqlalchemy import Connection, text
 from core.sql_files import column_list, identifier, render, sql
 from resources.table_versions import raise_version
 
-DIFFERENCE_SQL = "queries/difference.sql"
+PUBLICATION_SQL = "queries/publication.sql"
 
 
 @dataclass(frozen=True)
-class Published:
+class PublishedTable:
     """A published table: its key (unique unless `ranked`) and the columns written only on insert."""
 
     table: str
@@ -30,14 +31,18 @@ class Published:
     ranked: bool = False
 
 
-@dataclass
-class Changes:
-    """Rows a publication inserted, updated and deleted, and what else the build wants to report."""
+@dataclass(frozen=True)
+class Publication:
+    """The rows one publication inserted, updated and deleted."""
 
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rows_written(self) -> int:
+        """Every row it inserted, updated or deleted."""
+        return self.inserted + self.updated + self.deleted
 
     def as_metadata(self) -> dict[str, int]:
         """The three counts, for Dagster metadata."""
@@ -53,7 +58,7 @@ class _Column:
 
 def _columns(conn: Connection, table: str) -> list[_Column]:
     """The table's columns in order, with nullability and whether they are text."""
-    found = conn.execute(sql(DIFFERENCE_SQL, "table_columns"), {"table": table}).all()
+    found = conn.execute(sql(PUBLICATION_SQL, "table_columns"), {"table": table}).all()
     if not found:
         raise ValueError(f"{table} has no columns (does it exist?)")
     return [_Column(row.name, row.not_null, row.type_name == "text") for row in found]
@@ -75,7 +80,7 @@ def _key_match(keys: list[_Column]) -> pgsql.Composable:
     return pgsql.SQL(" AND ").join(terms)
 
 
-def _parts(conn: Connection, table: Published, new: str, scope: str) -> dict[str, pgsql.Composable]:
+def _parts(conn: Connection, table: PublishedTable, new: str, scope: str) -> dict[str, pgsql.Composable]:
     """The template's fragments for one publication."""
     columns = _columns(conn, table.table)
     keys = [column for column in columns if column.name in table.key]
@@ -103,26 +108,27 @@ def _parts(conn: Connection, table: Published, new: str, scope: str) -> dict[str
     }
 
 
-def publish_difference(
-    conn: Connection, table: Published, new: str, *, scope: str = "true", params: dict[str, Any] | None = None
-) -> Changes:
+def publish_table(
+    conn: Connection, table: PublishedTable, new: str, *, scope: str = "true",
+    params: dict[str, Any] | None = None,
+) -> Publication:
     """Make `table` (within `scope`, a condition on alias `t`) equal to the rows of temp table `new`; a change
     raises the table's version."""
     parts = _parts(conn, table, new, scope)
     bound = params or {}
 
     def run(name: str) -> int:
-        return conn.execute(text(render(DIFFERENCE_SQL, name, **parts)), bound).rowcount
+        return conn.execute(text(render(PUBLICATION_SQL, name, **parts)), bound).rowcount
 
     if not table.ranked:
         deleted, updated = run("delete_gone"), run("update_changed")
-        changes = Changes(deleted=deleted, updated=updated, inserted=run("insert_new"))
+        publication = Publication(deleted=deleted, updated=updated, inserted=run("insert_new"))
     else:
         run("rank_new")
         run("rank_old")
         deleted = run("delete_gone_ranked")
         updated = run("update_changed_ranked")
-        changes = Changes(deleted=deleted, updated=updated, inserted=run("insert_new_ranked"))
-    if changes.inserted or changes.updated or changes.deleted:
+        publication = Publication(deleted=deleted, updated=updated, inserted=run("insert_new_ranked"))
+    if publication.rows_written:
         raise_version(conn, table.table)
-    return changes
+    return publication
