@@ -30,6 +30,11 @@ PERSONAL_COLUMNS = {
     "raw.egov_case": ("applicant_id", "payload"),
     "raw.newsys_case": ("applicant_id", "payload"),
     "raw.newsys_official": ("full_name", "payload"),
+    "raw.newsys_petition": (
+        "sender_name", "sender_id", "sender_phone", "sender_email", "title", "content", "reject_reason",
+        "answer", "payload",
+    ),
+    "raw.newsys_rating": ("comment", "payload"),
     "staging.case": ("applicant_id",),
 }
 
