@@ -9,7 +9,7 @@ written only in its migration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from psycopg import sql as pgsql
@@ -38,6 +38,7 @@ class Publication:
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
+    version_raised: bool = False
 
     @property
     def rows_written(self) -> int:
@@ -131,4 +132,5 @@ def publish_table(
         publication = Publication(deleted=deleted, updated=updated, inserted=run("insert_new_ranked"))
     if publication.rows_written:
         raise_version(conn, table.table)
+        publication = replace(publication, version_raised=True)
     return publication

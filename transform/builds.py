@@ -32,6 +32,7 @@ from sqlalchemy import Connection
 from core.local_time import local_date
 from core.sql_files import named_statements, sql
 from resources.publication import Publication
+from resources.table_versions import raise_version
 from transform import change_log
 from transform.change_log import CHANGE_LOG_SQL, Log
 from transform.statements import run_template
@@ -250,6 +251,8 @@ class Registry:
         found = build.rebuild_when(conn, inputs) if build.rebuild_when else None
         run = plan(conn, build, inputs, found)
         run.published = build.compute(conn, run)
+        if run.published.rows_written and not run.published.version_raised:
+            raise_version(conn, build.publishes)
         if run.full and self.followed(build.name):
             change_log.log_rebuild(conn, build.name)
         save_cursor(conn, run)

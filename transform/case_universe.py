@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 
 from core.sql_files import sql
 from resources.publication import Publication, PublishedTable, publish_table
-from resources.table_versions import raise_version
 from transform.builds import Build, BuildInputs, BuildRun
 from transform.change_log import Log, image_columns
 from transform.statements import ALL_ROWS, execute, rows, rows_in_scope, run_template
@@ -62,12 +61,10 @@ def unit_problems(conn: Connection) -> list[dict[str, Any]]:
 
 
 def compute_staging_case(conn: Connection, run: BuildRun) -> Publication:
-    """Bring case-number keys, current units and `staging.case` up to date with the landed changes; its
-    table version rises when it changed (it is written in place, not through `publish_table`)."""
-    published = _rebuild_staging_case(conn, run) if run.full else _update_staging_case(conn, run)
-    if published.rows_written:
-        raise_version(conn, STAGING_CASE_TABLE)
-    return published
+    """Bring case-number keys, current units and `staging.case` up to date with the landed changes."""
+    if run.full:
+        return _rebuild_staging_case(conn, run)
+    return _update_staging_case(conn, run)
 
 
 def _rebuild_staging_case(conn: Connection, run: BuildRun) -> Publication:
