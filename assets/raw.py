@@ -139,6 +139,7 @@ def _metadata(
         "rows_fetched": counts.fetched,
         "rows_inserted": counts.inserted,
         "rows_updated": counts.updated,
+        "rows_restamped": counts.restamped,
         "rows_quarantined": counts.quarantined,
         "quarantine_open": int(open_bad or 0),
         "write_seconds": round(counts.write_seconds, 3),
@@ -159,7 +160,8 @@ def _progress(spec: EntitySpec, counts: LandingCounts, stats: FetchStats) -> str
     """One human-readable progress line."""
     return (
         f"{spec.source} {spec.entity}: {counts.fetched} fetched in {stats.pages} pages, "
-        f"{counts.inserted} inserted, {counts.updated} updated, {counts.bad} bad, {stats.retries} retries"
+        f"{counts.inserted} inserted, {counts.updated} updated, {counts.restamped} re-stamped, "
+        f"{counts.bad} bad, {stats.retries} retries"
     )
 
 

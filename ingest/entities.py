@@ -22,9 +22,10 @@ from ingest.rows import (
 
 LANDING_SQL = "queries/landing.sql"
 PROTOCOL = (
-    "create_valid_temp", "copy_valid", "upsert_valid", "resolve_quarantine", "discard_stale_bad",
-    "drop_superseded_valid", "newest_sane_version",
+    "create_valid_temp", "copy_valid", "restamp_valid", "upsert_valid", "resolve_quarantine",
+    "discard_stale_bad", "drop_superseded_valid", "newest_sane_version",
 )
+VERSIONED_ONLY = ("restamp_valid",)
 NO_VERSION = pgsql.SQL("NULL::timestamptz")
 
 
@@ -64,6 +65,7 @@ class EntitySpec:
             return pgsql.Identifier(alias, self.version) if self.version else NO_VERSION
 
         non_key = [name for name in self.columns if name != self.key]
+        content = [name for name in self.row_columns if name not in (self.key, self.version)]
         parts = {
             "table": identifier(self.table),
             "key": pgsql.Identifier(self.key),
@@ -75,8 +77,12 @@ class EntitySpec:
             "v_version": version_of("v"),
             "r_version": version_of("r"),
             "excluded_version": version_of("excluded"),
+            "version": pgsql.Identifier(self.version) if self.version else NO_VERSION,
+            "r_content": column_list(content, "r"),
+            "v_content": column_list(content, "v"),
         }
-        return {name: render(LANDING_SQL, name, **parts) for name in PROTOCOL}
+        names = PROTOCOL if self.versioned else tuple(name for name in PROTOCOL if name not in VERSIONED_ONLY)
+        return {name: render(LANDING_SQL, name, **parts) for name in names}
 
     def params(self) -> dict[str, str]:
         """The bind parameters naming this entity."""

@@ -33,6 +33,7 @@ class LandingCounts:
     bad: int = 0
     inserted: int = 0
     updated: int = 0
+    restamped: int = 0
     quarantined: int = 0
     batches: int = 0
     committed: int = 0
@@ -56,8 +57,8 @@ class LandingCounts:
 
 
 WRITE_COUNTS = (
-    "inserted", "updated", "quarantined", "batches", "committed", "watermark_after", "ahead_of_clock",
-    "newest_ahead",
+    "inserted", "updated", "restamped", "quarantined", "batches", "committed", "watermark_after",
+    "ahead_of_clock", "newest_ahead",
 )
 
 
@@ -107,6 +108,8 @@ def land_batch(
     _copy_valid(conn, spec, valid, now, run_id)
     _copy_bad(conn, bad, now, run_id)
     logged = spec.params() | {"now": now, "run_id": run_id}
+    if spec.versioned:
+        counts.restamped += conn.execute(text(spec.statements["restamp_valid"]), logged).rowcount
     results = conn.execute(text(spec.statements["upsert_valid"]), logged).scalars().all()
     counts.inserted += sum(1 for inserted in results if inserted)
     counts.updated += sum(1 for inserted in results if not inserted)

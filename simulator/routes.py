@@ -286,7 +286,8 @@ _NEWSYS_GET.update({"/api/v2/cases": cases_route, "/api/v2/petitions": petitions
 
 
 def control(sim: SimulatorServers, req: Request) -> Reply:
-    """The simulator's own control API: apply a batch of changes, expire events, report status."""
+    """The simulator's own control API: apply a batch of changes, re-stamp records unchanged, stamp records
+    ahead, expire events, report status."""
     if req.path == "/_sim/changes" and req.method == "POST":
         n = int_param(req.query, "n", 100, 1, 100_000)
         with sim.lock:
@@ -296,6 +297,10 @@ def control(sim: SimulatorServers, req: Request) -> Reply:
         moment = time_param(req.query, "at", parse_new_second) or STAMPED_AHEAD
         with sim.lock:
             return Reply(200, sim.world.stamp_ahead(n, moment))
+    if req.path == "/_sim/restamp" and req.method == "POST":
+        n = int_param(req.query, "n", 100, 1, 100_000)
+        with sim.lock:
+            return Reply(200, sim.world.restamp(n))
     if req.path == "/_sim/expire-events" and req.method == "POST":
         before = int_param(req.query, "before", 0, 0, None)
         with sim.lock:

@@ -278,6 +278,20 @@ class World:
             self.change_new(i, t, "hoso.updated", lambda r: None)
         return {"egov": [self._egov[i].id for i in egov], "newsys": [self._new[i].key for i in new]}
 
+    def restamp(self, n: int) -> dict[str, list[str | int]]:
+        """Save `n` valid records of each system again without changing them (a newer update time, one second
+        after the present, which moves on), spread over the records; their keys by system."""
+        rng = random.Random(self.seed * 7_919 + self.version)
+        egov = [i for i, r in enumerate(self._egov) if not r.bad]
+        new = [i for i, r in enumerate(self._new) if not r.bad and not r.deleted]
+        egov, new = sorted(rng.sample(egov, min(n, len(egov)))), sorted(rng.sample(new, min(n, len(new))))
+        t = self.tick(1)
+        for i in egov:
+            self.change_egov(i, t, lambda r: None)
+        for i in new:
+            self.change_new(i, t, "hoso.updated", lambda r: None)
+        return {"egov": [self._egov[i].id for i in egov], "newsys": [self._new[i].key for i in new]}
+
     def concurrent_update(self, system: str, served: list[int], rng: random.Random) -> str | int | None:
         """Bump one just-served record (newer update time, maybe a real change); its key, or None."""
         return bump_served(self, system, served, rng)

@@ -4,7 +4,8 @@
 -- non-key column set from EXCLUDED, {v_version} / {r_version} the version column of `land_valid` / the raw
 -- table (NULL::timestamptz for entities without one, which turns every version condition into "true").
 -- Values are bound parameters: :source, :entity, :now, :run_id. Every statement that changes a raw row or a
--- quarantine row logs the key in `raw.change_log` in the same statement (its RETURNING rows).
+-- quarantine row logs the key in `raw.change_log` in the same statement (its RETURNING rows); only a re-stamp
+-- (`restamp_valid`: a newer version with the same canonical content) moves a row's stamp unlogged.
 
 -- name: create_valid_temp
 CREATE TEMP TABLE land_valid (LIKE {table}) ON COMMIT DROP
@@ -15,6 +16,23 @@ COPY land_valid ({columns}) FROM STDIN (FORMAT BINARY)
 -- name: column_types
 SELECT attname::text, atttypid::int FROM pg_attribute
 WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped
+
+-- name: restamp_valid
+-- A new version whose canonical content equals the landed row (every row column but the key and
+-- the version) is no change: only its stamp moves (version, payload, fetched_at, run_id), nothing is logged
+-- and the table's version stays, so nothing downstream runs. Both versions must be within their landing
+-- time: a version ahead of the clock (or one leaving it) is a change the data-quality rules see.
+UPDATE {table} AS r
+SET {version} = v.{version}, payload = v.payload, fetched_at = v.fetched_at, run_id = v.run_id
+FROM land_valid AS v
+WHERE r.{key} = v.{key}
+  AND {r_version} < {v_version} AND {r_version} <= r.fetched_at AND {v_version} <= v.fetched_at
+  AND ({r_content}) IS NOT DISTINCT FROM ({v_content})
+  AND NOT EXISTS (
+      SELECT 1 FROM raw.quarantine AS q
+      WHERE q.source = :source AND q.entity = :entity AND q.record_key = v.{key}::text
+        AND q.resolved_at IS NULL AND q.updated_at > {v_version}
+  )
 
 -- name: upsert_valid
 WITH upserted AS (
