@@ -64,22 +64,18 @@ def _local(digits: str, original: str) -> datetime:
     YEARS, is bad.
 
     Years like 0001 or 9999 are rejected: no case of these systems has them, and a far-future update time
-    would carry the watermark past every real change.
+    would carry the watermark past every real change. The hour is checked here, so that no version of
+    `fromisoformat` reads 24:00:00 as the next midnight.
     """
-    if not (digits.isascii() and digits.isdigit()) or int(digits[0:4]) not in YEARS:
+    if not (digits.isascii() and digits.isdigit()) or digits[8:10] >= "24":
         raise BadTimestamp(original)
     try:
-        return datetime(
-            int(digits[0:4]),
-            int(digits[4:6]),
-            int(digits[6:8]),
-            int(digits[8:10]),
-            int(digits[10:12]),
-            int(digits[12:14]),
-            tzinfo=LOCAL_ZONE,
-        )
+        moment = datetime.fromisoformat(f"{digits[:8]}T{digits[8:]}")
     except ValueError as error:
         raise BadTimestamp(original) from error
+    if moment.year not in YEARS:
+        raise BadTimestamp(original)
+    return moment.replace(tzinfo=LOCAL_ZONE)
 
 
 def format_newsys(moment: datetime) -> str:

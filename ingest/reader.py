@@ -160,7 +160,14 @@ class FieldReader:
 
     def text(self, name: str) -> str:
         """The cleaned text of a field (`""` when absent)."""
-        return self._string(name, self.payload.get(name))
+        value = self.payload.get(name)
+        if type(value) is str and value.isascii():
+            return value.strip()
+        return self._string(name, value)
+
+    def _has_bad_type(self, name: str) -> bool:
+        """True when the field already has its `bad_type` reason."""
+        return bool(self.reasons) and f"bad_type:{name}" in self.reasons
 
     def key(self, name: str) -> str:
         """A record's key field: required, at most MAX_KEY_CHARS, only characters PostgreSQL can store."""
@@ -170,7 +177,7 @@ class FieldReader:
             return ""
         if "\x00" in value or SURROGATE.search(value):
             return ""
-        if not value and f"bad_type:{name}" not in self.reasons:
+        if not value and not self._has_bad_type(name):
             self.reasons.append(f"missing:{name}")
         return value
 
@@ -181,14 +188,14 @@ class FieldReader:
     def required(self, name: str) -> str:
         """A field that must not be empty."""
         value = self.text(name)
-        if not value and f"bad_type:{name}" not in self.reasons:
+        if not value and not self._has_bad_type(name):
             self.reasons.append(f"missing:{name}")
         return value
 
     def code(self, name: str, allowed: frozenset[str], *, required: bool = True) -> str | None:
         """A value from a code list; empty is allowed only when not required."""
         value = self.text(name)
-        if (value == "" and not required) or f"bad_type:{name}" in self.reasons:
+        if (value == "" and not required) or self._has_bad_type(name):
             return None
         if value not in allowed:
             self.reasons.append(f"bad_code:{name}")
@@ -198,7 +205,7 @@ class FieldReader:
     def label(self, name: str, mapping: dict[str, Any], *, required: bool = True) -> Any:
         """A label looked up case-insensitively in `mapping` (keys already case-folded)."""
         value = label(self.text(name))
-        if (value == "" and not required) or f"bad_type:{name}" in self.reasons:
+        if (value == "" and not required) or self._has_bad_type(name):
             return None
         if value not in mapping:
             self.reasons.append(f"bad_code:{name}")
@@ -208,7 +215,7 @@ class FieldReader:
     def flag(self, name: str) -> bool:
         """A `"0"`/`"1"` flag; empty reads as false, anything else is bad."""
         value = self.text(name)
-        if value not in ("", "0", "1") and f"bad_type:{name}" not in self.reasons:
+        if value not in ("", "0", "1") and not self._has_bad_type(name):
             self.reasons.append(f"bad_flag:{name}")
         return value == "1"
 
@@ -220,7 +227,14 @@ class FieldReader:
 
     def time(self, name: str, raw: Any = None, *, reason_field: str | None = None) -> datetime | None:
         """A timestamp field (or a nested raw value), None when not set."""
-        value = self._string(reason_field or name, self.payload.get(name) if raw is None else raw)
+        value = self.payload.get(name) if raw is None else raw
+        if type(value) is str and value.isascii():
+            try:
+                return self._parse_time(value.strip())
+            except BadTimestamp:
+                self.reasons.append(f"bad_time:{reason_field or name}")
+                return None
+        value = self._string(reason_field or name, value)
         return self._timestamp(reason_field or name, value)
 
     def _timestamp(self, name: str, value: str) -> datetime | None:
