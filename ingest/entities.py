@@ -47,6 +47,7 @@ class EntitySpec:
     key: str
     row_columns: tuple[str, ...]
     version: str | None = "updated_at"
+    key_type: str = "text"
 
     @property
     def versioned(self) -> bool:
@@ -78,11 +79,24 @@ class EntitySpec:
             "r_version": version_of("r"),
             "excluded_version": version_of("excluded"),
             "version": pgsql.Identifier(self.version) if self.version else NO_VERSION,
+            "bad_key": self._bad_key(),
             "r_content": column_list(content, "r"),
             "v_content": column_list(content, "v"),
         }
         names = PROTOCOL if self.versioned else tuple(name for name in PROTOCOL if name not in VERSIONED_ONLY)
         return {name: render(LANDING_SQL, name, **parts) for name in names}
+
+    def _bad_key(self) -> pgsql.Composable:
+        """`b.record_key` (a quarantined record's key, text) as a value of the key's type, NULL when it is not
+        one: a bigint key is compared as a bigint, so that its primary key finds the row."""
+        if self.key_type == "text":
+            return pgsql.SQL("b.record_key")
+        if self.key_type != "bigint":
+            raise ValueError(f"{self.table}: no key comparison for key type {self.key_type}")
+        return pgsql.SQL(
+            "CASE WHEN b.record_key ~ '^-?[0-9]{1,19}$' THEN CASE WHEN b.record_key::numeric"
+            " BETWEEN -9223372036854775808 AND 9223372036854775807 THEN b.record_key::bigint END END"
+        )
 
     def params(self) -> dict[str, str]:
         """The bind parameters naming this entity."""
@@ -90,7 +104,7 @@ class EntitySpec:
 
 
 NEWSYS_CASE = EntitySpec("newsys", "case", "raw.newsys_case", "case_no", NEWSYS_CASE_COLUMNS)
-EGOV_CASE = EntitySpec("egov", "case", "raw.egov_case", "egov_id", EGOV_CASE_COLUMNS)
+EGOV_CASE = EntitySpec("egov", "case", "raw.egov_case", "egov_id", EGOV_CASE_COLUMNS, key_type="bigint")
 NEWSYS_OFFICIAL = EntitySpec("newsys", "official", "raw.newsys_official", "user_name", OfficialRow._fields)
 NEWSYS_PROCEDURE = EntitySpec(
     "newsys", "procedure", "raw.newsys_procedure", "procedure_code", ProcedureRow._fields, version=None

@@ -2,7 +2,9 @@
 -- into the temp tables `land_valid` (valid rows) and `land_bad` (bad records).
 -- Templates: {table} is the raw table, {key} its key column, {columns} its columns, {assignments} every
 -- non-key column set from EXCLUDED, {v_version} / {r_version} the version column of `land_valid` / the raw
--- table (NULL::timestamptz for entities without one, which turns every version condition into "true").
+-- table (NULL::timestamptz for entities without one, which turns every version condition into "true"),
+-- {bad_key} a quarantined record's key as a value of the raw key's type (NULL when it cannot be one), so that
+-- the raw table is searched by its primary key.
 -- Values are bound parameters: :source, :entity, :now, :run_id. Every statement that changes a raw row or a
 -- quarantine row logs the key in `raw.change_log` in the same statement (its RETURNING rows); only a re-stamp
 -- (`restamp_valid`: a newer version with the same canonical content) moves a row's stamp unlogged.
@@ -70,13 +72,13 @@ SELECT :run_id, :source, :entity, record_key, 'released', :now FROM released
 -- name: discard_stale_bad
 DELETE FROM land_bad AS b
 USING {table} AS r
-WHERE r.{key}::text = b.record_key AND b.updated_at IS NOT NULL AND {r_version} > b.updated_at
+WHERE r.{key} = {bad_key} AND b.updated_at IS NOT NULL AND {r_version} > b.updated_at
 
 -- name: drop_superseded_valid
 WITH dropped AS (
     DELETE FROM {table} AS r
     USING land_bad AS b
-    WHERE r.{key}::text = b.record_key
+    WHERE r.{key} = {bad_key}
       AND (b.updated_at IS NULL OR {r_version} IS NULL OR {r_version} <= b.updated_at)
       AND EXISTS (
           SELECT 1 FROM raw.quarantine AS q
