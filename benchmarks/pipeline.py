@@ -8,10 +8,11 @@ lands each source (Egov cases, then the new system's cases, petitions and rating
 downstream asset of `pipelines.definitions` in one in-process run over every indicator month, each asset
 timed from its step events. Beside the landing stages run their baselines: fetch-only (the same pages read
 and decoded with orjson, the decoder ours uses, then discarded) and a bare psycopg binary COPY of the same
-rows. Then the nightly selection is re-run with nothing changed, again after the simulator changed about 1%
-of the cases (and petitions and ratings at their own rates), and the change-feed selection after a batch of
-100 changes: wall seconds and the rows that the downstream assets' metadata says they read and wrote. Peak
-RSS is that of this (the pipeline's) process after the stage.
+rows. Then the nightly selection is re-run with nothing changed, again with nothing new but RESTAMPED
+records of each system saved again unchanged (`POST /_sim/restamp`: a newer stamp, the same content), again
+after the simulator changed about 1% of the cases (and petitions and ratings at their own rates), and the
+change-feed selection after a batch of 100 changes: wall seconds and the rows that the downstream assets'
+metadata says they read and wrote. Peak RSS is that of this (the pipeline's) process after the stage.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ NEWSYS_ID, NEWSYS_SECRET = "egov-sync", "demo-secret"
 AS_OF = datetime.fromisoformat(WORLD_NOW).replace(tzinfo=LOCAL_ZONE)
 COPY_CHUNK = 5000
 SLOWEST_SHOWN = 4
+RESTAMPED = 250
 BINARY_COPY = pgsql.SQL("COPY copy_baseline ({}) FROM STDIN (FORMAT BINARY)")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 RAW_KEYS = {keys.RAW_EGOV_CASE, keys.RAW_NEWSYS_CASE, keys.RAW_NEWSYS_OFFICIAL, keys.RAW_NEWSYS_PROCEDURE,
@@ -285,13 +287,22 @@ def apply_changes(newsys_url: str, count: int) -> str:
     return f"{cases:,} cases, {petitions:,} petitions, {ratings:,} ratings changed"
 
 
+def restamp(newsys_url: str, count: int) -> str:
+    """Ask the simulator to save `count` records of each system again unchanged (a newer stamp only)."""
+    answer = httpx.post(f"{newsys_url}/_sim/restamp", params={"n": count}, timeout=600).json()
+    return f"{len(answer['egov']):,} Egov and {len(answer['newsys']):,} new-system cases re-stamped"
+
+
 def rerun_stages(
     scale: int, newsys_url: str, resources: dict, instance: dg.DagsterInstance
 ) -> list[Stage]:
-    """The nightly job re-run unchanged, after about 1% of the cases changed, and a change-feed sync."""
+    """The nightly job re-run unchanged, then with nothing new but re-stamped records, after about 1% of the
+    cases changed, and a change-feed sync."""
     everything = dg.AssetSelection.all()
     label = "nightly re-run, nothing changed"
     stages = timed_sync(label, everything, AS_OF + timedelta(minutes=10), resources, instance)
+    label = f"nightly re-run, nothing new: {restamp(newsys_url, RESTAMPED)}"
+    stages += timed_sync(label, everything, AS_OF + timedelta(minutes=20), resources, instance)
     changed = apply_changes(newsys_url, max(1, scale // 100))
     label = f"nightly re-run, {changed}"
     stages += timed_sync(label, everything, AS_OF + timedelta(hours=1), resources, instance)
