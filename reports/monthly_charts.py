@@ -11,17 +11,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Any
 
 from core.files import write_atomically
 from reports.monthly_data import ReportData
 from resources import settings as settings_module
 from transform.indicators import INDICATOR_LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHART_CACHE_FOLDER = "chart-cache"
 CHART_CACHE_DAYS = 7
@@ -63,6 +63,20 @@ def png_bytes(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def new_figure(figsize: tuple[float, float]) -> Figure:
+    """A matplotlib figure of that size (matplotlib is imported when the first chart is drawn)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
+
+
+def _integer_locator() -> Any:
+    """A tick locator that puts ticks on integers only."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def chart_label(value: Any) -> str:
     """A source text as a chart label: on one line (breaks become spaces), characters no font draws become
     U+FFFD, cut to CHART_LABEL_CHARS (ending in `…`). Drawn under CHART_TEXT, `$` is shown as written."""
@@ -72,6 +86,8 @@ def chart_label(value: Any) -> str:
 
 def render_chart(spec: ChartSpec, data: ReportData) -> Chart:
     """Draw a chart with CHART_TEXT in force (every text literal) and render it to PNG."""
+    import matplotlib  # drawn rarely: not imported when the code location loads
+
     with matplotlib.rc_context(CHART_TEXT):
         return Chart(spec.name, spec.caption, png_bytes(spec.draw(data)))
 
@@ -80,7 +96,7 @@ def all_units_chart(data: ReportData) -> Figure:
     """Bar chart: each indicator of the whole Department against its target."""
     rows = {row.indicator_code: row for row in data.month_rows if row.unit_code == "ALL"}
     codes = [code for code in INDICATOR_ORDER if code in rows]
-    figure = Figure(figsize=(9, 0.5 * max(len(codes), 1) + 1.2))
+    figure = new_figure(figsize=(9, 0.5 * max(len(codes), 1) + 1.2))
     axes = figure.subplots()
     values = [float(rows[code].value) * 100 for code in codes]
     colours = ["#2f855a" if rows[code].meets_target else "#c53030" for code in codes]
@@ -99,7 +115,7 @@ def all_units_chart(data: ReportData) -> Figure:
 
 def trend_chart(data: ReportData) -> Figure:
     """Small multiples: 12 months of each indicator for the whole Department and the provisional month."""
-    figure = Figure(figsize=(12, 9))
+    figure = new_figure(figsize=(12, 9))
     grid = figure.subplots(3, 3)
     months = sorted({row.period_month for row in data.trend_rows})
     complete = [month for month in months if data.month is None or month <= data.month]
@@ -142,7 +158,7 @@ def month_tick(data: ReportData, month: date) -> str:
 
 def burndown_chart(data: ReportData) -> Figure:
     """Backlog still open on Egov since the cutover, and the residue snapshots."""
-    figure = Figure(figsize=(10, 4))
+    figure = new_figure(figsize=(10, 4))
     axes = figure.subplots()
     if data.open_backlog:
         axes.plot(
@@ -167,7 +183,7 @@ def burndown_chart(data: ReportData) -> Figure:
 def late_chart(data: ReportData) -> Figure:
     """Bar charts of the units and officials with the most late cases this month (source names as
     `chart_label`s, one bar each even when two labels read the same)."""
-    figure = Figure(figsize=(11, 4))
+    figure = new_figure(figsize=(11, 4))
     left, right = figure.subplots(1, 2)
     for axes, rows, label, title in (
         (left, data.late_units, "unit_code", "Đơn vị"),
@@ -176,7 +192,7 @@ def late_chart(data: ReportData) -> Figure:
         names = [chart_label(getattr(row, label)) for row in rows]
         axes.barh(range(len(rows)), [row.late_cases for row in rows], color="#dd6b20")
         axes.set_yticks(range(len(rows)), names)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.xaxis.set_major_locator(_integer_locator())
         axes.invert_yaxis()
         axes.set_title(f"{title}: hồ sơ không đúng hạn", fontsize=10)
         if not rows:
@@ -239,7 +255,7 @@ class ChartCache:
         """The hex SHA-256 naming a chart's entry: its spec, its drawing code and matplotlib, its inputs."""
         code = spec.draw.__code__
         drawing = (spec.name, spec.caption, spec.draw.__qualname__, code.co_code, code.co_consts,
-                   matplotlib.__version__, sorted(CHART_TEXT.items()))  # fmt: skip
+                   version("matplotlib"), sorted(CHART_TEXT.items()))  # fmt: skip
         content = repr((drawing, [getattr(data, name) for name in spec.inputs]))
         return hashlib.sha256(content.encode()).hexdigest()
 
