@@ -130,15 +130,15 @@ def land_batch(
     logged = spec.params() | {"now": now, "run_id": run_id}
     if spec.versioned:
         counts.restamped += conn.execute(text(spec.statements["restamp_valid"]), logged).rowcount
-    results = conn.execute(text(spec.statements["upsert_valid"]), logged).scalars().all()
-    counts.inserted += sum(1 for inserted in results if inserted)
-    counts.updated += sum(1 for inserted in results if not inserted)
+    inserted, updated = conn.execute(text(spec.statements["upsert_valid"]), logged).one()
+    counts.inserted += inserted
+    counts.updated += updated
     conn.execute(text(spec.statements["resolve_quarantine"]), logged)
     if spec.versioned:
         conn.execute(text(spec.statements["discard_stale_bad"]))
-    counts.quarantined += len(conn.execute(sql(LANDING_SQL, "quarantine_bad"), logged).all())
+    counts.quarantined += conn.execute(sql(LANDING_SQL, "quarantine_bad"), logged).scalar_one()
     dropped = conn.execute(text(spec.statements["drop_superseded_valid"]), logged).rowcount
-    if results or dropped:
+    if inserted or updated or dropped:
         raise_version(conn, spec.table)
     counts.batches += 1
     counts.committed += len(batch)
@@ -148,6 +148,17 @@ def column_types(conn: Connection, table: str, columns: tuple[str, ...]) -> list
     """The type OIDs of a table's columns, in the order given (what a binary COPY must be told)."""
     found = dict(conn.execute(sql(LANDING_SQL, "column_types"), {"table": table}).tuples().all())
     return [found[name] for name in columns]
+
+
+def landing_types(conn: Connection, spec: EntitySpec) -> list[int]:
+    """The COPY column types of an entity's temp table, read once per session (the temp table is made
+    `LIKE` the raw table each batch, with the same types)."""
+    cached = conn.connection.info.get(("landing_types", spec.table))
+    if cached is None:
+        cached = conn.connection.info[("landing_types", spec.table)] = column_types(
+            conn, "pg_temp.land_valid", spec.columns
+        )
+    return cached
 
 
 class ColumnOverflow(ValueError):
@@ -184,7 +195,7 @@ def _copy_valid(
     """COPY valid records into the entity's temp table, in binary (the payload is already JSON text); a value
     an integer column cannot hold stops the batch (ColumnOverflow) instead of being written wrapped."""
     conn.execute(text(spec.statements["create_valid_temp"]))
-    types = column_types(conn, "pg_temp.land_valid", spec.columns)
+    types = landing_types(conn, spec)
     checks = integer_columns(spec.row_columns, types[: len(spec.row_columns)])
     row_values = attrgetter(*spec.row_columns)
     with driver_connection(conn).cursor() as cursor:

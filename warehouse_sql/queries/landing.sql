@@ -55,7 +55,8 @@ RETURNING r.{key}::text AS record_key, (xmax = 0) AS inserted
     SELECT :run_id, :source, :entity, u.record_key, CASE WHEN u.inserted THEN 'inserted' ELSE 'updated' END, :now
     FROM upserted AS u
 )
-SELECT inserted FROM upserted
+SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated
+FROM upserted
 
 -- name: resolve_quarantine
 WITH released AS (
@@ -120,7 +121,7 @@ RETURNING q.source, q.entity, q.record_key
     INSERT INTO raw.change_log (run_id, source, entity, record_key, change, logged_at)
     SELECT :run_id, source, entity, record_key, 'quarantined', :now FROM quarantined
 )
-SELECT record_key FROM quarantined
+SELECT count(*) FROM quarantined
 
 -- name: get_watermark
 SELECT value FROM raw.watermark WHERE source = :source AND entity = :entity
