@@ -82,6 +82,7 @@ class EntitySpec:
             "bad_key": self._bad_key(),
             "r_content": column_list(content, "r"),
             "v_content": column_list(content, "v"),
+            "excluded_content": column_list(content, "excluded"),
         }
         names = PROTOCOL if self.versioned else tuple(name for name in PROTOCOL if name not in VERSIONED_ONLY)
         return {name: render(LANDING_SQL, name, **parts) for name in names}

@@ -128,11 +128,11 @@ def land_batch(
     _copy_valid(conn, spec, valid, now, run_id)
     _copy_bad(conn, bad, now, run_id)
     logged = spec.params() | {"now": now, "run_id": run_id}
-    if spec.versioned:
-        counts.restamped += conn.execute(text(spec.statements["restamp_valid"]), logged).rowcount
     inserted, updated = conn.execute(text(spec.statements["upsert_valid"]), logged).one()
     counts.inserted += inserted
     counts.updated += updated
+    if spec.versioned and inserted < len(valid):
+        counts.restamped += conn.execute(text(spec.statements["restamp_valid"]), logged).rowcount
     conn.execute(text(spec.statements["resolve_quarantine"]), logged)
     if spec.versioned:
         conn.execute(text(spec.statements["discard_stale_bad"]))

@@ -24,6 +24,8 @@ WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped
 -- the version) is no change: only its stamp moves (version, payload, fetched_at, run_id), nothing is logged
 -- and the table's version stays, so nothing downstream runs. Both versions must be within their landing
 -- time: a version ahead of the clock (or one leaving it) is a change the data-quality rules see.
+-- `upsert_valid` leaves these versions (the same condition) to this statement, run after it, and only when
+-- some valid record of the batch was not inserted (a first landing never probes for them).
 UPDATE {table} AS r
 SET {version} = v.{version}, payload = v.payload, fetched_at = v.fetched_at, run_id = v.run_id
 FROM land_valid AS v
@@ -49,6 +51,10 @@ WHERE NOT EXISTS (
 ON CONFLICT ({key}) DO UPDATE SET {assignments}
 WHERE ({r_version} IS NULL OR {excluded_version} IS NULL OR {r_version} <= {excluded_version})
   AND r.payload IS DISTINCT FROM EXCLUDED.payload
+  AND NOT coalesce(
+      {r_version} < {excluded_version} AND {r_version} <= r.fetched_at AND {excluded_version} <= EXCLUDED.fetched_at
+      AND ({r_content}) IS NOT DISTINCT FROM ({excluded_content}), false
+  )
 RETURNING r.{key}::text AS record_key, (xmax = 0) AS inserted
 ), logged AS (
     INSERT INTO raw.change_log (run_id, source, entity, record_key, change, logged_at)
