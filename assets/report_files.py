@@ -26,7 +26,7 @@ from resources.warehouse import WarehouseResource
     key=keys.MONTHLY_REPORT,
     deps=[
         keys.INDICATOR_MONTHLY,
-        keys.INDICATOR_766_ESTIMATE,
+        keys.SCORE766_MONTHLY,
         keys.FACT_CASE,
         keys.BACKLOG_RESIDUE_SNAPSHOT,
         keys.BACKLOG_RECONCILIATION,
@@ -39,7 +39,7 @@ def monthly_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
 ) -> dg.MaterializeResult:
     """Monthly HTML report (Vietnamese) of the last complete month: indicators against targets, trends with
-    the current month provisional, 766 estimate, residue work list and burn-down, data-quality findings
+    the current month provisional, the Decision 766 scorecard and where its points were lost, residue work list and burn-down, data-quality findings
     per unit, officials' monthly review (letter 01/2025), late cases.
     """
     as_of = run_started_at(context)

@@ -10,6 +10,8 @@
 | dq_subject | staging.change_log | staging.dq_subject | staging_case, case_link, fact_case |
 | indicator_monthly | staging.change_log | mart.indicator_monthly | staging_case, case_link, fact_case |
 | tthc_period_report | staging.change_log | mart.tthc_period_report | staging_case, case_link, fact_case |
+| score766_monthly | staging.change_log | mart.score766_monthly | staging_case, case_link, fact_case,
+  indicator_monthly |
 
 The staging log keeps an entry until every build that consumes it has: a build declared here never loses one.
 """
@@ -25,11 +27,12 @@ from transform.indicators import INDICATOR_MONTHLY, INDICATORS
 from transform.period_report import PERIOD_REPORT, TTHC_PERIOD_REPORT
 from transform.reconciliation import RECONCILIATION
 from transform.residue import RESIDUE_CASE
+from transform.score766 import SCORE766_MONTHLY
 
 COUNTED_MARTS = (INDICATORS, PERIOD_REPORT)  # the builds counted by difference (transform/counting.py)
 REGISTRY = Registry(
     STAGING_CASE, CASE_LINK, FACT_CASE, RECONCILIATION, RESIDUE_CASE, DQ_SUBJECT, INDICATOR_MONTHLY,
-    TTHC_PERIOD_REPORT,
+    TTHC_PERIOD_REPORT, SCORE766_MONTHLY,
 )  # fmt: skip
 
 
