@@ -39,8 +39,9 @@ def monthly_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
 ) -> dg.MaterializeResult:
     """Monthly HTML report (Vietnamese) of the last complete month: indicators against targets, trends with
-    the current month provisional, the Decision 766 scorecard and where its points were lost, residue work list and burn-down, data-quality findings
-    per unit, officials' monthly review (letter 01/2025), late cases.
+    the current month provisional, the Decision 766 scorecard and where its points were lost, residue work
+    list and burn-down, data-quality findings per unit, officials' monthly review (letter 01/2025), late
+    cases.
     """
     as_of = run_started_at(context)
     with warehouse.begin() as conn:

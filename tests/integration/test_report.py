@@ -108,7 +108,8 @@ def test_report_is_self_contained(report_page: Path) -> None:
         "ho-so-tre-han.png",
         "xu-huong-12-thang.png",
     ]
-    assert "ƯỚC TÍNH" in page
+    assert "Điểm Bộ chỉ số 766 tháng 07/2025" in page
+    assert "ƯỚC TÍNH" not in page and "ước tính" not in page
 
 
 def test_report_renders_in_headless_chromium(report_page: Path, tmp_path: Path) -> None:

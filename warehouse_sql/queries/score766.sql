@@ -215,3 +215,159 @@ SELECT group_code, sum(score) AS score, sum(max_score) FILTER (WHERE score IS NO
 -- name: score_summary
 SELECT count(*) AS row_count, min(period_month) AS first_month, max(period_month) AS last_month
   FROM mart.score766_monthly
+
+-- name: lost_items
+-- Where the points of :month were lost: for each unit's metric scored below its maximum, the cases,
+-- procedures or petitions outside its numerator, with the reasons (the rules of `compute` and of the
+-- indicators its metrics take their counts from, queries/indicators.sql). Per unit and metric the first
+-- :top_n (all when null), by due date then key, each with the metric's `items` total. Keys, codes and dates
+-- only: never applicant or sender data. Bind :as_of, :month, :top_n.
+WITH m AS (
+    SELECT CAST(:month AS date) AS period_month,
+           CAST(:month AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
+           (CAST(:month AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end,
+           least((CAST(:month AS date) + interval '1 month') AT TIME ZONE meta.local_zone(),
+                 CAST(:as_of AS timestamptz)) AS judged_at
+),
+below AS (
+    SELECT s.unit_code, s.metric_code
+      FROM mart.score766_monthly AS s
+     WHERE s.period_month = CAST(:month AS date) AND s.unit_code <> 'ALL' AND s.score < s.max_score
+),
+rating_in_force AS (
+    SELECT DISTINCT ON (r.case_key) r.case_key, r.rated_at, r.level
+      FROM mart.fact_rating AS r
+     WHERE r.in_force AND r.case_key IS NOT NULL
+     ORDER BY r.case_key, r.rated_at DESC, r.rating_key COLLATE "C" DESC
+),
+first_petition AS (
+    SELECT p.case_key, min(p.sent_at) AS sent_at
+      FROM mart.fact_petition AS p
+     WHERE p.case_key IS NOT NULL
+     GROUP BY p.case_key
+),
+open_case AS (
+    -- The cases of on_time_rate's denominator, judged at E.
+    SELECT c.*, least(c.finished_at, m.p_end, CAST(:as_of AS timestamptz)) AS e_at, m.p_end
+      FROM m
+      JOIN mart.fact_case AS c
+        ON mart.case_span(c.received_at, c.finished_at) && tstzrange(m.p_start, m.p_end, '[)')
+       AND c.status_code NOT IN (1, 3)
+       AND c.received_at < m.p_end AND (c.finished_at IS NULL OR c.finished_at >= m.p_start)
+),
+received AS (
+    SELECT c.*
+      FROM m
+      JOIN mart.fact_case AS c
+        ON c.status_code NOT IN (1, 3) AND c.received_at >= m.p_start AND c.received_at < m.p_end
+),
+case_items AS (
+    SELECT c.unit_code, 'ON_TIME' AS metric_code, c.case_key AS item_key, c.due_at,
+           ARRAY['late'] AS reasons
+      FROM open_case AS c
+     WHERE NOT coalesce(c.e_at <= c.due_at, false)
+    UNION ALL
+    SELECT c.unit_code, 'DOSSIER_RECEIVING_SATISFACTION', c.case_key, c.due_at,
+           array_remove(ARRAY[
+               CASE WHEN NOT coalesce(c.e_at <= c.due_at, false) THEN 'late' END,
+               CASE WHEN f.rated_at < c.p_end AND f.level = 3 THEN 'dissatisfied' END,
+               CASE WHEN q.sent_at < c.p_end THEN 'petitioned' END], NULL)
+      FROM open_case AS c
+      LEFT JOIN rating_in_force AS f ON f.case_key = c.case_key
+      LEFT JOIN first_petition AS q ON q.case_key = c.case_key
+     WHERE NOT coalesce(c.e_at <= c.due_at, false)
+        OR coalesce(f.rated_at < c.p_end AND f.level = 3, false)
+        OR coalesce(q.sent_at < c.p_end, false)
+    UNION ALL
+    SELECT c.unit_code, 'DOSSIER_SYNC', c.case_key, c.due_at, ARRAY['not_synced']
+      FROM received AS c
+     WHERE c.source_system = 'newsys' AND c.synced_national IS NOT TRUE
+    UNION ALL
+    SELECT c.unit_code, 'DOSSIER_DIGITIZED', c.case_key, c.due_at, ARRAY['not_digitized']
+      FROM received AS c
+     WHERE c.is_digitized IS NOT TRUE
+    UNION ALL
+    SELECT c.unit_code, 'PAID_ONLINE', c.case_key, c.due_at, ARRAY['paid_offline']
+      FROM received AS c
+     WHERE c.payment IS NOT NULL AND c.payment <> 'online'
+    UNION ALL
+    SELECT c.unit_code, 'ONLINE_FULL_PROCESS', c.case_key, c.due_at, ARRAY['not_online']
+      FROM received AS c
+      JOIN raw.newsys_procedure AS p ON p.procedure_code = c.procedure_code AND p.service_level = 4
+     WHERE c.channel IS DISTINCT FROM 2
+    UNION ALL
+    SELECT c.unit_code, 'ORIGINAL_RESULT_AVAILABLE', c.case_key, c.due_at, ARRAY['no_e_result']
+      FROM m
+      JOIN mart.fact_case AS c
+        ON c.status_code IN (9, 10) AND c.finished_at >= m.p_start AND c.finished_at < m.p_end
+     WHERE c.has_e_result IS NOT TRUE
+    UNION ALL
+    SELECT c.unit_code, 'FEE_PROCEDURES_PAID_ONLINE', c.procedure_code, NULL::timestamptz,
+           ARRAY['no_online_payment']
+      FROM received AS c
+     WHERE c.payment IS NOT NULL AND coalesce(c.procedure_code, '') <> ''
+     GROUP BY c.unit_code, c.procedure_code
+    HAVING NOT bool_or(c.payment = 'online')
+),
+petition AS (
+    -- Each petition judged at E = the earlier of P_end and as_of (contract: "on time at a moment E").
+    SELECT p.*, m.p_start, m.p_end,
+           coalesce(CASE
+               WHEN p.ended_at IS NOT NULL AND p.ended_at <= m.judged_at THEN
+                   CASE WHEN p.status_code = 3 THEN p.ended_at <= p.supplement_due_at
+                        WHEN p.status_code IN (4, 5) THEN p.ended_at <= p.reject_due_at
+                        WHEN p.status_code IN (6, 7) THEN p.handled_at <= p.handle_due_at
+                             AND least(p.published_at, m.judged_at) <= p.publish_due_at
+                   END
+               ELSE m.judged_at <= p.handle_due_at
+           END, false) AS on_time,
+           p.dislikes > p.likes OR coalesce(p.answer_rating = 2, false) AS disliked,
+           EXISTS (SELECT 1 FROM mart.fact_petition AS o
+                    WHERE o.related_petition_no = p.petition_key AND o.petition_key <> p.petition_key
+                      AND o.sent_at < m.p_end) AS complained
+      FROM m
+      JOIN mart.fact_petition AS p
+        ON (p.start_at < m.p_end AND (p.ended_at IS NULL OR p.ended_at >= m.p_start))
+        OR (p.accepted_at >= m.p_start AND p.accepted_at < m.p_end)
+),
+petition_items AS (
+    SELECT p.unit_code, 'PETITION_PROCESSING_ON_TIME' AS metric_code, p.petition_key AS item_key,
+           p.handle_due_at AS due_at, ARRAY['petition_late'] AS reasons
+      FROM petition AS p
+     WHERE p.start_at < p.p_end AND (p.ended_at IS NULL OR p.ended_at >= p.p_start) AND NOT p.on_time
+    UNION ALL
+    SELECT p.unit_code, 'PETITION_HANDLING_SATISFACTION', p.petition_key, p.handle_due_at,
+           array_remove(ARRAY[
+               CASE WHEN NOT p.on_time THEN 'petition_late' END,
+               CASE WHEN p.disliked THEN 'disliked' END,
+               CASE WHEN p.complained THEN 'complained' END], NULL)
+      FROM petition AS p
+     WHERE p.accepted_at >= p.p_start AND p.accepted_at < p.p_end
+       AND (NOT p.on_time OR p.disliked OR p.complained)
+),
+items AS (
+    SELECT i.*, CASE WHEN i.metric_code LIKE 'PETITION%' THEN 'petition'
+                     WHEN i.metric_code = 'FEE_PROCEDURES_PAID_ONLINE' THEN 'procedure'
+                     ELSE 'case' END AS item_kind
+      FROM (SELECT * FROM case_items UNION ALL SELECT * FROM petition_items) AS i
+      JOIN below AS b ON b.unit_code = i.unit_code AND b.metric_code = i.metric_code
+),
+ranked AS (
+    SELECT i.*,
+           row_number() OVER (PARTITION BY i.unit_code, i.metric_code
+                              ORDER BY i.due_at NULLS LAST, i.item_key COLLATE "C") AS position,
+           count(*) OVER (PARTITION BY i.unit_code, i.metric_code) AS items
+      FROM items AS i
+)
+SELECT unit_code, metric_code, item_kind, item_key, due_at, array_to_string(reasons, ',') AS reasons,
+       position, items
+  FROM ranked
+ WHERE CAST(:top_n AS integer) IS NULL OR position <= CAST(:top_n AS integer)
+ ORDER BY unit_code, metric_code, position
+
+-- name: month_scores
+-- Every row of the scorecard for :month and the month before it.
+SELECT period_month, unit_code, group_code, metric_code, numerator, denominator, ratio, score, max_score
+  FROM mart.score766_monthly
+ WHERE period_month IN (CAST(:month AS date), (CAST(:month AS date) - interval '1 month')::date)
+ ORDER BY period_month, unit_code = 'ALL' DESC, unit_code, metric_code
