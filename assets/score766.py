@@ -27,8 +27,7 @@ from transform.score766 import (
 from transform.statements import rows, template_rows
 
 SCORECARD_DEPS = [
-    keys.INDICATOR_MONTHLY, keys.FACT_CASE, keys.RAW_NEWSYS_PROCEDURE, keys.RAW_NEWSYS_PETITION,
-    keys.RAW_NEWSYS_RATING,
+    keys.INDICATOR_MONTHLY, keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING, keys.RAW_NEWSYS_PROCEDURE,
 ]  # fmt: skip
 
 

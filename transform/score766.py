@@ -24,6 +24,7 @@ from transform.builds import Build, BuildRun, Param
 from transform.case_universe import FACTS
 from transform.counting import COUNTING_SQL, first_month, run_counting
 from transform.indicators import INDICATOR_MONTHLY
+from transform.petitions import PETITION_FACTS
 from transform.statements import ALL_ROWS, run_template
 
 SCORE766_SQL = "queries/score766.sql"
@@ -114,10 +115,11 @@ def stage_scored_months(conn: Connection, run: BuildRun) -> int:
         run_counting(
             conn, "create_affected_month", as_of=run.inputs.as_of, previous_as_of=run.previous_as_of,
             first_month=run.first_month, previous_first_month=run.previous_first_month, with_procedures=True,
+            with_petitions=True,
         )  # fmt: skip
     run_template(conn, SCORE766_SQL, "drop_score_month")
     name = "create_score_month_full" if run.full else "create_score_month_affected"
-    return run_template(conn, SCORE766_SQL, name, metrics=metric_values())
+    return run_template(conn, SCORE766_SQL, name, {"as_of": run.inputs.as_of}, metrics=metric_values())
 
 
 def compute_score766(conn: Connection, run: BuildRun) -> Publication:
@@ -143,6 +145,7 @@ def department_groups(conn: Connection, month: date) -> dict[str, Any]:
 
 SCORE766_MONTHLY = Build(
     "score766_monthly", publishes=SCORE766_TABLE.table, sql=(SCORE766_SQL, COUNTING_SQL),
-    compute=compute_score766, after=(*FACTS, INDICATOR_MONTHLY.name), params=(Param.AS_OF, Param.CUTOVER),
+    compute=compute_score766, after=(*FACTS, *PETITION_FACTS, INDICATOR_MONTHLY.name),
+    params=(Param.AS_OF, Param.CUTOVER),
     shape=(repr(METRICS),),
 )  # fmt: skip

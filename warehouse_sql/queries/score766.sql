@@ -16,8 +16,10 @@ SELECT DISTINCT i.period_month,
   FROM mart.indicator_monthly AS i
 
 -- name: create_score_month_affected
--- The months the pending changes touch (affected_month, from the counting driver), and the months whose
--- (month, unit) pairs or "those of" counts in mart.indicator_monthly differ from the scorecard's.
+-- The months the pending changes touch (affected_month, from the counting driver), the months of the cases
+-- whose ratings or petitions changed (a rating_fact or petition_fact image with their case_key: the months
+-- the case counts in DOSSIER_RECEIVING_SATISFACTION), and the months whose (month, unit) pairs or "those of"
+-- counts in mart.indicator_monthly differ from the scorecard's.
 CREATE TEMP TABLE score_month ON COMMIT DROP AS
 WITH metrics (group_code, metric_code, max_score, indicator_code) AS (
     VALUES {metrics}
@@ -28,8 +30,20 @@ indicator_pair AS (
 score_pair AS (
     SELECT DISTINCT period_month, unit_code FROM mart.score766_monthly
 ),
+rated_or_petitioned AS (
+    SELECT DISTINCT m::date AS period_month
+      FROM pending_changes AS c
+      JOIN mart.fact_case AS f ON f.case_key = c.case_key AND f.status_code NOT IN (1, 3)
+     CROSS JOIN LATERAL generate_series(
+               date_trunc('month', f.received_at AT TIME ZONE meta.local_zone()),
+               date_trunc('month', coalesce(f.finished_at, CAST(:as_of AS timestamptz)) AT TIME ZONE meta.local_zone()),
+               interval '1 month') AS m
+     WHERE c.kind IN ('rating_fact', 'petition_fact')
+),
 differing AS (
     SELECT period_month FROM affected_month
+    UNION
+    SELECT period_month FROM rated_or_petitioned
     UNION
     SELECT period_month FROM (SELECT * FROM indicator_pair EXCEPT SELECT * FROM score_pair) AS added
     UNION
