@@ -2,7 +2,7 @@
 their points, the counts of "those of" metrics equal to their indicators', group sums within the group's
 points."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import dagster as dg
@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from assets.data_versions import table_data_version
 from assets.shared import build_asset, build_inputs, warehouse_check
 from core import asset_keys as keys
-from core.local_time import month_of
+from core.local_time import last_complete_month, month_of
 from core.presentation import violations_result
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
@@ -49,8 +49,7 @@ def scorecard_metadata(conn: Connection, as_of: datetime) -> dict[str, Any]:
     """Rows and months of the scorecard; the Department's scores for the month of as_of and the last complete
     month."""
     (summary,) = rows(conn, SCORE766_SQL, "score_summary")
-    current = month_of(as_of)
-    last_complete = month_of(datetime.combine(current - timedelta(days=1), datetime.min.time()))
+    current, last_complete = month_of(as_of), last_complete_month(as_of)
     return {
         "dagster/row_count": int(summary["row_count"]),
         "first_month": summary["first_month"].isoformat() if summary["first_month"] else "none",

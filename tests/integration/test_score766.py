@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import Workbook
 from sqlalchemy import Connection, text
 
+from reports.points_lost_sheet import SHEET_TITLE, write_points_lost_sheet
+from reports.score766_section import LostMetric, load_scorecards, reasons_text
 from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, local
 from transform.builds import BuildInputs
@@ -230,3 +233,53 @@ def test_a_rerun_changes_no_row(warehouse: WarehouseResource) -> None:
         run = run_build(conn, SCORE766_MONTHLY, INPUTS)
     assert not run.full and run.published.rows_written == 0
     assert scorecard(warehouse) == before
+
+
+def lost_of(
+    warehouse: WarehouseResource, month: date, top_n: int | None
+) -> dict[tuple[str, str], LostMetric]:
+    """The points lost in `month` by (unit, metric), as the report and the workbook read them."""
+    with warehouse.begin() as conn:
+        cards = load_scorecards(conn, month, AS_OF, top_n)
+    assert cards[0].unit_code == "ALL" and not cards[0].lost
+    return {(card.unit_code, lost.code): lost for card in cards for lost in card.lost}
+
+
+def test_the_points_lost_name_each_case_and_petition_once_per_metric(warehouse: WarehouseResource) -> None:
+    bad = march_case("U1", late=True, case_key="BAD", rating=3, payment="offline", procedure_code="F1")
+    late = [march_case("U1", late=True, case_key=f"LATE-{n:02d}") for n in range(12)]
+    build(
+        warehouse, [bad, *late, march_case("U1", case_key="GOOD", has_e_result=True)],
+        petitions=[petition("PA-1", "U1", local(2025, 3, 22), "BAD"),
+                   petition("PA-2", "U1", local(2025, 3, 23), "BAD")],
+        ratings=[rating("R-1", "BAD", local(2025, 3, 21), 3)],
+    )  # fmt: skip
+    lost = lost_of(warehouse, MARCH, 10)
+    on_time = lost[("U1", "ON_TIME")]
+    assert (on_time.total, len(on_time.items), on_time.word) == (13, 10, "hồ sơ")
+    assert near(on_time.points_lost, 20 * 13 / 14)
+    receiving = lost[("U1", "DOSSIER_RECEIVING_SATISFACTION")]
+    every = lost_of(warehouse, MARCH, None)[("U1", "DOSSIER_RECEIVING_SATISFACTION")].items
+    [bad_item] = [item for item in every if item.item_key == "BAD"]
+    assert bad_item.reasons == "late,dissatisfied,petitioned" and receiving.total == 13
+    assert reasons_text(bad_item.reasons) == "trễ hạn; đánh giá không hài lòng; bị phản ánh, kiến nghị"
+    no_e_result = lost[("U1", "ORIGINAL_RESULT_AVAILABLE")].items
+    assert [item.item_key for item in no_e_result][:2] == ["BAD", "LATE-00"]
+    fee = lost[("U1", "FEE_PROCEDURES_PAID_ONLINE")]
+    assert (fee.word, [item.item_key for item in fee.items], fee.points_lost) == ("thủ tục", ["F1"], 4)
+    assert ("U1", "DOSSIER_SYNC") not in lost  # every case synced: at its maximum
+
+
+def test_the_workbook_sheet_lists_every_item_of_each_unit(warehouse: WarehouseResource) -> None:
+    build(warehouse, [march_case("U1", late=True, case_key=f"LATE-{n:02d}") for n in range(12)]
+          + [march_case("U2", case_key="OK", has_e_result=True, is_digitized=True)])  # fmt: skip
+    with warehouse.begin() as conn:
+        cards = load_scorecards(conn, MARCH, AS_OF, None)
+    book = Workbook()
+    write_points_lost_sheet(book, cards, MARCH)
+    sheet = book[SHEET_TITLE]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
+    on_time = [row for row in rows if row[2] == "ON_TIME"]
+    assert [row[6] for row in on_time] == [f"LATE-{n:02d}" for n in range(12)]
+    assert {row[0] for row in rows} == {"U1"} and on_time[0][3] == "20,00" and on_time[0][8] == "trễ hạn"
+    assert sheet.cell(row=1, column=1).value.startswith("Điểm Bộ chỉ số 766 bị mất tháng 03/2025")
