@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, text
 
 from resources.warehouse import WarehouseResource
@@ -323,3 +324,21 @@ def test_a_unit_merged_mid_month_counts_its_petitions_under_its_successor(
     with warehouse.begin() as conn:
         build_all(conn, local(2025, 5, 10, 13), full=True)
         assert snapshot(conn) == incremental
+
+
+def test_the_run_summary_shows_both_petition_indicators(
+    warehouse: WarehouseResource, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli import print_summary
+
+    with warehouse.begin() as conn:
+        install(conn)
+        build_all(conn)
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse.url)
+    capsys.readouterr()
+    print_summary("no-run", 1.0)
+    section = capsys.readouterr().out.split("=== petition indicators (latest month, ALL) ===", 1)[1]
+    lines = section.split("\n=== ", 1)[0].split()
+    # May: open S1, S2 and TRANSFERRED-IN late, COMPLAINT late, LATER-COMPLAINT on time; no acceptance.
+    assert lines[:4] == ["2025-05-01", ON_TIME, "1", "/"] and lines[4] == "5"
+    assert "target 96% below" in section and SATISFIED not in section.split("\n=== ", 1)[0]
