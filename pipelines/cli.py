@@ -270,6 +270,7 @@ def print_summary(run_id: str, seconds: float) -> None:
         bad = conn.execute(sql("queries/summary.sql", "open_quarantine")).all()
         feeds = conn.execute(sql("queries/summary.sql", "feedback_feeds")).all()
         reasons = conn.execute(sql("queries/summary.sql", "feedback_quarantine_reasons")).all()
+        petition_rates = conn.execute(sql("queries/summary.sql", "petition_indicators")).all()
         outcomes = conn.execute(sql("queries/summary.sql", "outcome_counts")).all()
         failed = conn.execute(sql("queries/summary.sql", "failed_expectations")).all()
     print("\n=== landed in this run ===")
@@ -291,6 +292,7 @@ def print_summary(run_id: str, seconds: float) -> None:
     if not bad:
         print("none")
     print_feedback_feeds(feeds, reasons)
+    print_petition_indicators(petition_rates)
     print("\n=== backlog reconciliation ===")
     for row in outcomes:
         print(f"{row.outcome:24} {row.cases:>8}")
@@ -310,6 +312,18 @@ def print_feedback_feeds(feeds: Sequence[Any], reasons: Sequence[Any]) -> None:
         why = [f"{r.reason} {r.records}" for r in reasons if r.entity == row.entity]
         if why:
             print(f"  quarantine reasons: {', '.join(why)}")
+
+
+def print_petition_indicators(rates: Sequence[Any]) -> None:
+    """The two petition indicators of the latest month for the whole Department, against their targets."""
+    print("\n=== petition indicators (latest month, ALL) ===")
+    for row in rates:
+        meets = {True: "meets", False: "below"}.get(row.meets_target, "no target")
+        counts = f"{row.numerator:>6} / {row.denominator:<6}"
+        print(f"{row.period_month.isoformat()} {row.indicator_code:28} {counts} {float(row.value):>6.1%}  "
+              f"target {float(row.target or 0):.0%} {meets}")
+    if not rates:
+        print("none")
 
 
 def command_demo(args: argparse.Namespace) -> int:

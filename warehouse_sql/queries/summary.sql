@@ -56,3 +56,11 @@ SELECT expectation, unexpected_count, element_count
 FROM mart.dq_results
 WHERE run_at = (SELECT max(run_at) FROM mart.dq_results) AND NOT success
 ORDER BY expectation
+
+-- name: petition_indicators
+-- The two petition indicators of the latest month, for the whole Department, with their targets.
+SELECT period_month, indicator_code, numerator, denominator, value, target, meets_target
+FROM mart.indicator_monthly
+WHERE unit_code = 'ALL' AND indicator_code IN ('petition_on_time_rate', 'petition_satisfaction_rate')
+  AND period_month = (SELECT max(period_month) FROM mart.indicator_monthly)
+ORDER BY indicator_code
