@@ -5,6 +5,7 @@ cutover; a re-run changes no row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -283,3 +284,43 @@ def test_the_workbook_sheet_lists_every_item_of_each_unit(warehouse: WarehouseRe
     assert [row[6] for row in on_time] == [f"LATE-{n:02d}" for n in range(12)]
     assert {row[0] for row in rows} == {"U1"} and on_time[0][3] == "20,00" and on_time[0][8] == "trễ hạn"
     assert sheet.cell(row=1, column=1).value.startswith("Điểm Bộ chỉ số 766 bị mất tháng 03/2025")
+
+
+def test_petition_metrics_take_the_counts_of_the_petition_indicators(warehouse: WarehouseResource) -> None:
+    on_time = petition("PA-1", "U1", local(2025, 3, 3))
+    late = petition("PA-2", "U1", local(2025, 3, 4)) | {"handle_due_at": local(2025, 3, 20)}
+    rows = build(warehouse, [march_case("U1")], petitions=[on_time, late])
+    numerator, denominator, score = counts(rows, MARCH, "U1", "PETITION_PROCESSING_ON_TIME")
+    assert (numerator, denominator, score) == (1, 2, 3)
+    assert counts(rows, MARCH, "U1", "PETITION_HANDLING_SATISFACTION") == (1, 2, 3)
+    with warehouse.begin() as conn:
+        indicator = conn.execute(
+            text("SELECT numerator, denominator FROM mart.indicator_monthly WHERE period_month = :m"
+                 " AND unit_code = 'U1' AND indicator_code = 'petition_on_time_rate'"),
+            {"m": MARCH},
+        ).one()  # fmt: skip
+    assert tuple(indicator) == (1, 2)
+
+
+def test_a_changed_rating_or_petition_rescored_incrementally_equals_a_full_rebuild(
+    warehouse: WarehouseResource,
+) -> None:
+    cases = [fact("U1", local(2025, 3, 3), local(2025, 6, 30), case_key=f"OPEN-{n}") for n in range(3)]
+    build(warehouse, cases, ratings=[rating("R-1", "OPEN-0", local(2025, 3, 20), 1)])
+    later = BuildInputs(as_of=AS_OF, cutover=CUTOVER, pii_hash_key="test-key")
+    with warehouse.begin() as conn:
+        conn.execute(text("UPDATE mart.fact_rating SET level = 3 WHERE rating_key = 'R-1'"))
+        insert_rows(conn, "mart.fact_petition", [petition("PA-9", "U2", local(2025, 4, 2), "OPEN-1")])
+        conn.execute(text(
+            "INSERT INTO staging.change_log (kind, image, record_key, case_no, case_key) VALUES"
+            " ('rating_fact', 'new', 'R-1', 'OPEN-0', 'OPEN-0'),"
+            " ('petition_fact', 'new', 'PA-9', NULL, 'OPEN-1')"
+        ))  # fmt: skip
+        run = run_build(conn, SCORE766_MONTHLY, later)
+    assert not run.full and run.published.rows_written > 0
+    incremental = scorecard(warehouse)
+    assert counts(incremental, MARCH, "U1", "DOSSIER_RECEIVING_SATISFACTION")[:2] == (2, 3)
+    assert counts(incremental, APRIL, "U1", "DOSSIER_RECEIVING_SATISFACTION")[:2] == (1, 3)
+    with warehouse.begin() as conn:
+        assert run_build(conn, SCORE766_MONTHLY, replace(later, full=True)).full
+    assert scorecard(warehouse) == incremental
