@@ -87,7 +87,6 @@ NO_DATA_METRICS = (
     Metric("digitisation", "CITIZEN_DATA_CONNECTED_DOSSIER", 2, None, "Hồ sơ kết nối dữ liệu dân cư"),
     Metric("digitisation", "CITIZEN_DATA_CONNECTED_FORMALITY", 2, None, "Thủ tục kết nối dữ liệu dân cư"),
 )
-PETITION_METRICS = ("PETITION_PROCESSING_ON_TIME", "PETITION_HANDLING_SATISFACTION")
 
 
 def metric_values() -> pgsql.Composable:
