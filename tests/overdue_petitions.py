@@ -32,8 +32,8 @@ INSERT_FACT = text(
 INSERT_RAW = text(
     "INSERT INTO raw.newsys_petition (petition_key, channel, transferred_in, sender_name, sender_id,"
     " sender_phone, sender_email, sender_type, is_anonymous, title, content, original_unit_code, status_code,"
-    " sent_at, start_at, reject_due_at, supplement_due_at, handle_due_at, has_reject_reason, has_answer, likes,"
-    " dislikes, synced_national, is_deleted, payload, fetched_at)"
+    " sent_at, start_at, reject_due_at, supplement_due_at, handle_due_at, has_reject_reason, has_answer,"
+    " likes, dislikes, synced_national, is_deleted, payload, fetched_at)"
     " VALUES (:petition_key, :channel, false, :sender_name, :sender_id, :sender_phone, :sender_email, '1',"
     " false, :title, :content, :unit_code, :status_code, :sent_at, :start_at, :reject_due_at,"
     " :supplement_due_at, :handle_due_at, false, false, 0, 0, false, false, CAST(:payload AS jsonb), now())"
