@@ -92,7 +92,7 @@ class CountedMart:
     its table and spans, its SQL (a `count` template, and a `finish` statement when the published rows are
     more than the counts), the columns a row is grouped by and the counts summed, the count a row is kept
     while positive, the template's own fragments per pass, the rows counted afresh (a condition on `t`) and
-    whether it counts by a procedure's field."""
+    whether it counts by a procedure's field or counts petitions (afresh, from `mart.fact_petition`)."""
 
     build: str
     after: tuple[str, ...]
@@ -106,6 +106,7 @@ class CountedMart:
     afresh: str | None = None
     finish: str | None = None
     by_procedure: bool = False
+    by_petition: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -178,7 +179,7 @@ def stage_affected_spans(conn: Connection, mart: CountedMart, run: BuildRun) -> 
     months = run_counting(
         conn, "create_affected_month", as_of=run.inputs.as_of, previous_as_of=run.previous_as_of,
         first_month=run.first_month, previous_first_month=run.previous_first_month,
-        with_procedures=mart.by_procedure,
+        with_procedures=mart.by_procedure, with_petitions=mart.by_petition,
     )  # fmt: skip
     if not months or mart.spans.derive is None:
         return months, months
