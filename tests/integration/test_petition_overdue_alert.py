@@ -8,8 +8,12 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import dagster as dg
 from sqlalchemy import text
 
+from assets.petition_alerts import no_open_petition_past_deadline
+from assets.petitions import fact_petition
+from core.run_clock import AS_OF_TAG
 from resources.alerting import AlertingResource
 from resources.warehouse import WarehouseResource
 from tests.overdue_petitions import at, insert_petitions, petition, sender_values
@@ -86,6 +90,24 @@ def test_overdue_petitions_alert_once_a_day_again_next_day_and_again_when_more(
     assert sent[2]["details"]["oldest_petitions"][0]["petition_key"] == "PB-02"
     assert sent[3]["details"]["change"]["overdue_delta"] == 1
     assert sent[3]["details"]["change"]["by_unit_delta"] == {"U03": 1}
+
+
+def test_the_check_after_fact_petition_warns_and_raises_the_alert(warehouse: WarehouseResource) -> None:
+    install(warehouse)
+    with webhook_receiver() as hook:
+        result = dg.materialize(
+            [fact_petition, no_open_petition_past_deadline],
+            selection=dg.AssetSelection.checks(no_open_petition_past_deadline),
+            resources={"warehouse": warehouse,
+                       "alerts": AlertingResource(webhook_url=hook.url, warehouse_url=warehouse.url)},
+            tags={AS_OF_TAG: DAY_1.isoformat()},
+        )  # fmt: skip
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert evaluation.metadata["overdue"].value == 16 and evaluation.metadata["alert_raised"].value is True
+    assert "| U04 | 12 | 2026-11-02 | 13 |" in evaluation.metadata["by_unit"].value
+    (sent,) = hook.of_kind("petition_overdue")
+    assert sent["run_id"] == result.run_id and sent["details"]["overdue"] == 16
 
 
 def test_no_overdue_petition_no_alert(warehouse: WarehouseResource) -> None:
