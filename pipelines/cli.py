@@ -321,7 +321,7 @@ def print_feedback_marts(marts: Sequence[Any], rates: Sequence[Any]) -> None:
     print("\n=== petitions and ratings (marts) ===")
     for row in marts:
         print(f"{'mart.' + row.table_name:24} {row.row_count:>8}")
-    print(f"{'indicator (ALL)':30} {'month':>7} {'value':>7} {'of':>13} {'target':>7}")
+    print(f"{'indicator (ALL)':30} {'month':7} {'value':>7} {'of':>13} {'target':>7}")
     for row in rates:
         verdict = "met" if row.meets_target else "below"
         print(f"{row.indicator_code:30} {row.period_month:%Y-%m} {float(row.value):>7.1%} "

@@ -62,7 +62,7 @@ PETITION_CHANNELS = {
 }  # fmt: skip
 PETITION_RATES = ("petition_on_time_rate", "petition_satisfaction_rate")
 OVERDUE_PETITION_HEADERS = [
-    "STT", "Mã PAKN", "Đơn vị", "Phân loại", "Kênh tiếp nhận", "Ngày đến đơn vị", "Hạn xử lý",
+    "STT", "Mã PAKN", "Mã đơn vị", "Phân loại", "Kênh tiếp nhận", "Ngày đến đơn vị", "Hạn xử lý",
     "Số ngày quá hạn",
 ]  # fmt: skip
 TEMPLATES = Environment(
