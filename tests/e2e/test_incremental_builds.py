@@ -246,8 +246,8 @@ TEMPLATE_CHANGES = {
     "fact_case": TemplateChange(
         "queries/fact_case.sql", "n.has_e_result, n.is_digitized,",
         "n.has_e_result, NOT n.is_digitized AS is_digitized,",
-        rebuilt=(keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY,
-                 keys.TTHC_PERIOD_REPORT),
+        rebuilt=(keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING, keys.DQ_RESULTS,
+                 keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT),
         kept=(keys.STAGING_CASE, keys.BACKLOG_RECONCILIATION),
     ),
 }  # fmt: skip

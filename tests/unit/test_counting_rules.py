@@ -20,7 +20,7 @@ FIRST = date(2019, 1, 1)
 # What a count may read besides the cases, and what a mart must declare to read it (rule 4).
 CATALOGUES = {"raw.newsys_procedure": "by_procedure"}
 AFRESH_SOURCES = {"raw.newsys_official", "staging.unit_current", "mart.fact_petition"}
-# The moment a row counted afresh (never carried, so rule 2 does not bind it) is judged at: a petition rate's E.
+# The moment a row counted afresh (never carried, so rule 2 does not bind it) is judged at: a petition's E.
 AFRESH_MOMENT = r"least\(\w+\.p_end, b\.as_of\) AS moment"
 
 
