@@ -270,7 +270,8 @@ def print_summary(run_id: str, seconds: float) -> None:
         bad = conn.execute(sql("queries/summary.sql", "open_quarantine")).all()
         feeds = conn.execute(sql("queries/summary.sql", "feedback_feeds")).all()
         reasons = conn.execute(sql("queries/summary.sql", "feedback_quarantine_reasons")).all()
-        petition_rates = conn.execute(sql("queries/summary.sql", "petition_indicators")).all()
+        marts = conn.execute(sql("queries/summary.sql", "feedback_marts")).all()
+        rates = conn.execute(sql("queries/summary.sql", "petition_indicators")).all()
         outcomes = conn.execute(sql("queries/summary.sql", "outcome_counts")).all()
         failed = conn.execute(sql("queries/summary.sql", "failed_expectations")).all()
     print("\n=== landed in this run ===")
@@ -292,7 +293,7 @@ def print_summary(run_id: str, seconds: float) -> None:
     if not bad:
         print("none")
     print_feedback_feeds(feeds, reasons)
-    print_petition_indicators(petition_rates)
+    print_feedback_marts(marts, rates)
     print("\n=== backlog reconciliation ===")
     for row in outcomes:
         print(f"{row.outcome:24} {row.cases:>8}")
@@ -314,16 +315,19 @@ def print_feedback_feeds(feeds: Sequence[Any], reasons: Sequence[Any]) -> None:
             print(f"  quarantine reasons: {', '.join(why)}")
 
 
-def print_petition_indicators(rates: Sequence[Any]) -> None:
-    """The two petition indicators of the latest month for the whole Department, against their targets."""
-    print("\n=== petition indicators (latest month, ALL) ===")
+def print_feedback_marts(marts: Sequence[Any], rates: Sequence[Any]) -> None:
+    """The rows published from the petition and rating feeds, and the petition indicators of the whole
+    Department in the latest two months against their targets."""
+    print("\n=== petitions and ratings (marts) ===")
+    for row in marts:
+        print(f"{'mart.' + row.table_name:24} {row.row_count:>8}")
+    print(f"{'indicator (ALL)':30} {'month':7} {'value':>7} {'of':>13} {'target':>7}")
     for row in rates:
-        meets = {True: "meets", False: "below"}.get(row.meets_target, "no target")
-        counts = f"{row.numerator:>6} / {row.denominator:<6}"
-        print(f"{row.period_month.isoformat()} {row.indicator_code:28} {counts} {float(row.value):>6.1%}  "
-              f"target {float(row.target or 0):.0%} {meets}")
+        verdict = "met" if row.meets_target else "below"
+        print(f"{row.indicator_code:30} {row.period_month:%Y-%m} {float(row.value):>7.1%} "
+              f"{f'{row.numerator}/{row.denominator}':>13} {float(row.target):>7.0%} {verdict}")
     if not rates:
-        print("none")
+        print("no petition indicator yet")
 
 
 def command_demo(args: argparse.Namespace) -> int:

@@ -38,6 +38,21 @@ WHERE q.source = 'newsys' AND q.entity IN ('petition', 'rating') AND q.resolved_
 GROUP BY q.entity, r.reason
 ORDER BY q.entity, records DESC, r.reason
 
+-- name: feedback_marts
+-- Rows published from the petition and rating feeds.
+SELECT 'fact_petition' AS table_name, count(*) AS row_count FROM mart.fact_petition
+UNION ALL
+SELECT 'fact_rating', count(*) FROM mart.fact_rating
+
+-- name: petition_indicators
+-- The two petition indicators of the whole Department, in the two latest months with any indicator.
+SELECT i.indicator_code, i.period_month, i.numerator, i.denominator, i.value, i.target, i.meets_target
+FROM mart.indicator_monthly AS i
+WHERE i.unit_code = 'ALL' AND i.indicator_code IN ('petition_on_time_rate', 'petition_satisfaction_rate')
+  AND i.period_month >= (SELECT max(m.period_month) FROM mart.indicator_monthly AS m WHERE m.unit_code = 'ALL')
+                        - interval '1 month'
+ORDER BY i.indicator_code, i.period_month
+
 -- name: landed_by_run
 SELECT source, entity, pages, fetched, inserted, updated, quarantined, retries,
        extract(epoch FROM finished_at - started_at) AS seconds
@@ -56,11 +71,3 @@ SELECT expectation, unexpected_count, element_count
 FROM mart.dq_results
 WHERE run_at = (SELECT max(run_at) FROM mart.dq_results) AND NOT success
 ORDER BY expectation
-
--- name: petition_indicators
--- The two petition indicators of the latest month, for the whole Department, with their targets.
-SELECT period_month, indicator_code, numerator, denominator, value, target, meets_target
-FROM mart.indicator_monthly
-WHERE unit_code = 'ALL' AND indicator_code IN ('petition_on_time_rate', 'petition_satisfaction_rate')
-  AND period_month = (SELECT max(period_month) FROM mart.indicator_monthly)
-ORDER BY indicator_code
