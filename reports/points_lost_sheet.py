@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from reports.period_form import styled
-from reports.score766_section import UnitCard, points, reasons_text
+from reports.score766_section import UnitCard, reasons_text
 
 SHEET_TITLE = "Điểm 766 bị mất"
 HEADERS = ("Đơn vị", "Chỉ tiêu", "Mã chỉ tiêu", "Điểm bị mất", "STT", "Loại", "Mã", "Hạn", "Lý do")
@@ -33,7 +33,7 @@ def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) 
         for lost in card.lost:
             for item in lost.items:
                 values = (
-                    card.unit_code, lost.label, lost.code, points(lost.points_lost), item.position,
+                    card.unit_code, lost.label, lost.code, round(float(lost.points_lost), 2), item.position,
                     KINDS.get(item.item_kind, item.item_kind), item.item_key,
                     "" if item.due_at is None else f"{item.due_at:%d/%m/%Y}", reasons_text(item.reasons),
                 )  # fmt: skip

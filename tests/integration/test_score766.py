@@ -282,7 +282,7 @@ def test_the_workbook_sheet_lists_every_item_of_each_unit(warehouse: WarehouseRe
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
     on_time = [row for row in rows if row[2] == "ON_TIME"]
     assert [row[6] for row in on_time] == [f"LATE-{n:02d}" for n in range(12)]
-    assert {row[0] for row in rows} == {"U1"} and on_time[0][3] == "20,00" and on_time[0][8] == "trễ hạn"
+    assert {row[0] for row in rows} == {"U1"} and on_time[0][3] == 20 and on_time[0][8] == "trễ hạn"
     assert sheet.cell(row=1, column=1).value.startswith("Điểm Bộ chỉ số 766 bị mất tháng 03/2025")
 
 
