@@ -60,3 +60,21 @@ def test_the_months_sensor_is_on_by_default_and_its_runs_use_the_project_executo
     assert job.executor_def is egov_sync_executor
     feed = defs.resolve_job_def("newsys_changes_sync").asset_layer.selected_asset_keys
     assert not feed & {keys.INDICATOR_MONTHLY, keys.INDICATOR_766_ESTIMATE, keys.MONTHLY_REPORT}
+
+
+def test_a_plan_starts_from_the_later_of_its_cursor_and_the_indicator_build_s() -> None:
+    from transform.builds import Cursor
+    from transform.changed_months import full_reason, start_cursor
+    from transform.indicators import INDICATOR_MONTHLY
+
+    version = INDICATOR_MONTHLY.code_version()
+    nightly = Cursor(100, AS_OF, None, date(2019, 1, 1), version)
+    planned = Cursor(140, AS_OF.replace(hour=11), None, date(2019, 1, 1), version)
+    assert start_cursor(nightly, planned) is planned
+    assert start_cursor(nightly, None) is nightly
+    after_nightly = Cursor(150, AS_OF.replace(hour=12), None, None, version)
+    assert start_cursor(after_nightly, planned) is after_nightly
+    assert full_reason(nightly, full_requested=False) is None
+    assert full_reason(None, full_requested=False) == "the indicator build has not run yet"
+    assert "code changed" in (full_reason(Cursor(100, AS_OF, None, None, "old"), full_requested=False) or "")
+    assert "full rebuild requested" in (full_reason(nightly, full_requested=True) or "")
