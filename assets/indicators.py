@@ -90,7 +90,7 @@ Describer = Callable[[Connection, MonthWindow, datetime], dict[str, Any]]
 
 
 def monthly_mart(
-    key: dg.AssetKey, dep: dg.AssetKey, description: str, publish: Publisher, describe: Describer,
+    key: dg.AssetKey, deps: list[dg.AssetKey], description: str, publish: Publisher, describe: Describer,
     code_version: str | None = None,
 ) -> dg.AssetsDefinition:  # fmt: skip
     """A monthly-partitioned mart that recomputes the run's months in one transaction."""
@@ -98,7 +98,7 @@ def monthly_mart(
     @dg.asset(
         pool=WAREHOUSE_POOL,
         key=key,
-        deps=[dep],
+        deps=deps,
         partitions_def=MONTHLY_PARTITIONS,
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"postgres"},
@@ -133,13 +133,13 @@ def publish_766(conn: Connection, window: MonthWindow, inputs: BuildInputs) -> d
 
 
 indicator_monthly = monthly_mart(
-    keys.INDICATOR_MONTHLY, keys.FACT_CASE,
+    keys.INDICATOR_MONTHLY, [keys.FACT_CASE, keys.FACT_PETITION],
     "Indicators per month, current unit (and ALL) and indicator, with targets (contract); only the months "
     "the changes touch are recomputed.",
     publish_indicator_monthly, indicator_metadata, INDICATOR_MONTHLY.code_version(),
 )
 indicator_766_estimate = monthly_mart(
-    keys.INDICATOR_766_ESTIMATE, keys.INDICATOR_MONTHLY,
+    keys.INDICATOR_766_ESTIMATE, [keys.INDICATOR_MONTHLY],
     "ESTIMATE of the Decision 766 group points per unit per month (formula in column comments).",
     publish_766, count_766_metadata,
 )

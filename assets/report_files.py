@@ -32,6 +32,7 @@ from resources.warehouse import WarehouseResource
         keys.BACKLOG_RECONCILIATION,
         keys.RESIDUE_CASE,
         keys.DQ_RESULTS,
+        keys.FACT_PETITION,
     ],
     kinds={"html"},
 )
@@ -40,7 +41,8 @@ def monthly_report(
 ) -> dg.MaterializeResult:
     """Monthly HTML report (Vietnamese) of the last complete month: indicators against targets, trends with
     the current month provisional, 766 estimate, residue work list and burn-down, data-quality findings
-    per unit, officials' monthly review (letter 01/2025), late cases.
+    per unit, officials' monthly review (letter 01/2025), late cases, petitions (PAKN) per unit against their
+    targets with the open overdue ones.
     """
     as_of = run_started_at(context)
     with warehouse.begin() as conn:

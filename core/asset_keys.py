@@ -21,6 +21,8 @@ STAGING_CASE_LINK = dg.AssetKey(["staging", "case_link"])
 
 BACKLOG_RECONCILIATION = dg.AssetKey(["mart", "backlog_reconciliation"])
 FACT_CASE = dg.AssetKey(["mart", "fact_case"])
+FACT_PETITION = dg.AssetKey(["mart", "fact_petition"])
+FACT_RATING = dg.AssetKey(["mart", "fact_rating"])
 RESIDUE_CASE = dg.AssetKey(["mart", "residue_case"])
 BACKLOG_RESIDUE_SNAPSHOT = dg.AssetKey(["mart", "backlog_residue_snapshot"])
 DQ_RESULTS = dg.AssetKey(["mart", "dq_results"])

@@ -1,5 +1,5 @@
 """The data of the monthly report, read from the warehouse: the last complete month's indicators, the trend,
-the 766 estimate, the backlog, the data-quality findings and the officials' review."""
+the 766 estimate, the backlog, the data-quality findings, the officials' review and the petitions (PAKN)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ class ReportData:
     residue_rows: list[Row] = field(default_factory=list)
     dq_rows: list[Row] = field(default_factory=list)
     official_rows: list[Row] = field(default_factory=list)
+    petition_rows: list[Row] = field(default_factory=list)
+    overdue_petition_rows: list[Row] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
 
@@ -54,7 +56,8 @@ def fetch(
 
 
 def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> ReportData:
-    """Read the last complete month's indicators, trend, 766 estimate, backlog, findings and officials."""
+    """Read the last complete month's indicators, trend, 766 estimate, backlog, findings, officials and
+    petitions."""
     month = conn.execute(sql(QUERIES, "report_month"), {"as_of": as_of}).scalar()
     data = ReportData(as_of=as_of, month=month)
     params = {"as_of": as_of, "month_start": month, "cutover": cutover, "top_n": TOP_N}
@@ -73,4 +76,7 @@ def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> Re
     data.residue_rows = fetch(conn, "residue_work_list", params, ["mart.residue_case"], data)
     data.dq_rows = fetch(conn, "dq_month_offenders", params, ["mart.dq_offender"], data)
     data.official_rows = fetch(conn, "officials_review", params, ["mart.fact_case", "staging.case"], data)
+    petitions = ["mart.fact_petition"]
+    data.petition_rows = fetch(conn, "petition_month_by_unit", params, petitions, data)
+    data.overdue_petition_rows = fetch(conn, "overdue_petitions_work_list", params, petitions, data)
     return data

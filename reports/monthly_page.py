@@ -55,6 +55,16 @@ RESIDUE_HEADERS = [
     "STT", "Số hồ sơ Egov", "Mã thủ tục", "Ngày nhận", "Hẹn trả", "Số ngày tồn", "Số ngày quá hạn",
     "Cán bộ xử lý cuối trên Egov",
 ]  # fmt: skip
+PETITION_CLASSIFICATIONS = {1: "Quy định, chính sách, TTHC", 2: "Hành vi, thái độ cán bộ"}
+PETITION_CHANNELS = {
+    1: "Cổng DVC quốc gia", 2: "Tổng đài 1022", 3: "Hệ thống PAKN tỉnh", 4: "Trực tiếp, thư",
+    5: "Thư điện tử", 9: "Khác",
+}  # fmt: skip
+PETITION_RATES = ("petition_on_time_rate", "petition_satisfaction_rate")
+OVERDUE_PETITION_HEADERS = [
+    "STT", "Mã PAKN", "Mã đơn vị", "Phân loại", "Kênh tiếp nhận", "Ngày đến đơn vị", "Hạn xử lý",
+    "Số ngày quá hạn",
+]  # fmt: skip
 TEMPLATES = Environment(
     loader=PackageLoader("reports"), autoescape=True, undefined=StrictUndefined, trim_blocks=True,
     lstrip_blocks=True,
@@ -93,6 +103,11 @@ def unit_label(data: ReportData, unit_code: str | None) -> str:
     return f"{name} ({unit_code})" if name else str(unit_code)
 
 
+def classification_label(code: int | None) -> str:
+    """A petition's classification (PhanLoai) in Vietnamese, or that it is not classified yet."""
+    return PETITION_CLASSIFICATIONS.get(code, "Chưa phân loại") if code is not None else "Chưa phân loại"
+
+
 def indicator_matrix(data: ReportData) -> list[tuple[str, list[Row | None]]]:
     """Per unit (in the rows' order), its row of each indicator, or None."""
     by_key = {(row.unit_code, row.indicator_code): row for row in data.month_rows}
@@ -123,6 +138,10 @@ def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
         unit_label=label,
         unit_label_of_row=lambda row: label(row.unit_code),
         official_of_row=lambda row: str(row.official),
+        petition_rates=PETITION_RATES,
+        overdue_petition_headers=OVERDUE_PETITION_HEADERS,
+        classification_label=classification_label,
+        channel_label=lambda code: PETITION_CHANNELS.get(code, str(code)),
     )
 
 

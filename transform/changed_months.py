@@ -24,7 +24,7 @@ from core.sql_files import sql
 from transform import change_log
 from transform.builds import Cursor, read_cursor
 from transform.change_log import CHANGE_LOG_SQL, Log
-from transform.counting import first_month, run_counting
+from transform.counting import first_month, stage_affected_months
 from transform.indicators import INDICATOR_MONTHLY, INDICATORS
 
 PLAN_SQL = "queries/changed_months.sql"
@@ -92,11 +92,7 @@ def plan_changed_months(conn: Connection, as_of: datetime, *, full_requested: bo
     if rebuilds:
         return MonthsPlan(full="an upstream build was rebuilt in full")
     conn.execute(sql(PLAN_SQL, "drop_recounts"))
-    run_counting(conn, "drop_affected_month")
-    run_counting(
-        conn, "create_affected_month", as_of=as_of, previous_as_of=start.as_of, first_month=first,
-        previous_first_month=start.first_month, with_procedures=INDICATORS.by_procedure,
-    )  # fmt: skip
+    stage_affected_months(conn, INDICATORS, as_of, start.as_of, first, start.first_month)
     return MonthsPlan(months=tuple(conn.execute(sql(PLAN_SQL, "affected_months")).scalars()))
 
 

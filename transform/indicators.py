@@ -32,6 +32,10 @@ from transform.counting import (
 
 QUERIES = "queries/indicators.sql"
 HANDLERS_SQL = "queries/case_handlers.sql"
+PETITIONS_SQL = "queries/fact_petition.sql"
+ALL_PETITIONS = sql_text(PETITIONS_SQL, "all_petitions")
+NO_PETITIONS = sql_text(PETITIONS_SQL, "no_petitions")
+AFRESH_INDICATORS = ("official_vneid_rate", "petition_on_time_rate", "petition_satisfaction_rate")
 INDICATOR_MONTHLY_TABLE = PublishedTable(
     "mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code")
 )
@@ -59,7 +63,7 @@ INDICATOR_LABELS: dict[str, str] = {
 
 INDICATORS = CountedMart(
     build="indicator_monthly",
-    after=FACTS,
+    after=(*FACTS, "fact_petition"),
     table=INDICATOR_MONTHLY_TABLE,
     spans=MONTHS,
     queries=QUERIES,
@@ -67,13 +71,14 @@ INDICATORS = CountedMart(
     counts=("numerator", "denominator"),
     kept_while="denominator",
     fragments={
-        Pass.ALL: {"handler_names": sql_text(HANDLERS_SQL, "of_fact_case")},
-        Pass.RECOUNTED: {"handler_names": sql_text(HANDLERS_SQL, "maintained")},
-        Pass.CHANGES: {"handler_names": sql_text(HANDLERS_SQL, "none")},
-        Pass.AFRESH: {"handler_names": sql_text(HANDLERS_SQL, "maintained")},
+        Pass.ALL: {"handler_names": sql_text(HANDLERS_SQL, "of_fact_case"), "petitions": ALL_PETITIONS},
+        Pass.RECOUNTED: {"handler_names": sql_text(HANDLERS_SQL, "maintained"), "petitions": ALL_PETITIONS},
+        Pass.CHANGES: {"handler_names": sql_text(HANDLERS_SQL, "none"), "petitions": NO_PETITIONS},
+        Pass.AFRESH: {"handler_names": sql_text(HANDLERS_SQL, "maintained"), "petitions": ALL_PETITIONS},
     },
-    afresh="t.indicator_code = 'official_vneid_rate'",
+    afresh="t.indicator_code IN (" + ", ".join(f"'{code}'" for code in AFRESH_INDICATORS) + ")",
     finish="finish",
+    by_petition=True,
 )
 INDICATOR_MONTHLY = counted_build(INDICATORS)
 

@@ -61,7 +61,7 @@ def test_a_registry_refuses_two_builds_of_one_name_and_an_undeclared_predecessor
 
 def test_a_build_followed_by_others_is_the_one_whose_rebuild_is_logged() -> None:
     followed = {build.name for build in REGISTRY.builds if REGISTRY.followed(build.name)}
-    assert followed == {"staging_case", "case_link", "fact_case"}
+    assert followed == {"staging_case", "case_link", "fact_case", "fact_petition", "fact_rating"}
 
 
 def test_every_build_is_the_code_version_of_its_asset() -> None:

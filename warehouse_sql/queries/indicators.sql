@@ -8,7 +8,10 @@
 -- name: count
 -- The count template (queries/counting.sql: its placeholders, and the rules it keeps). <handler_names>
 -- selects the user names in the histories of the new-system cases (queries/case_handlers.sql: those of the
--- cases of mart.fact_case, those the staging build keeps, or none).
+-- cases of mart.fact_case, those the staging build keeps, or none); <petitions> selects the petitions counted
+-- (queries/fact_petition.sql: every row of mart.fact_petition, or none). A petition is counted under its
+-- current unit, on time at E = least(P_end, as_of) by the contract's rule (a null deadline is never met);
+-- whether another petition complained about it is read from mart.fact_petition itself.
 {into}
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
@@ -75,11 +78,51 @@ officials AS (
      CROSS JOIN bounds AS b
      WHERE o.is_active AND b.as_of_month IN (SELECT period_month FROM months)
 ),
+petitions AS (
+    {petitions}
+),
+petition_in_month AS (
+    SELECT m.period_month, m.p_end, 'petition_on_time_rate' AS indicator_code, p.*
+      FROM months AS m
+      JOIN petitions AS p ON p.start_at < m.p_end AND (p.ended_at IS NULL OR p.ended_at >= m.p_start)
+    UNION ALL
+    SELECT m.period_month, m.p_end, 'petition_satisfaction_rate' AS indicator_code, p.*
+      FROM months AS m
+      JOIN petitions AS p ON p.accepted_at >= m.p_start AND p.accepted_at < m.p_end
+),
+petition_verdict AS (
+    SELECT j.period_month, j.unit_code, j.indicator_code, e.moment, j.p_end, j.petition_key, j.likes,
+           j.dislikes, j.answer_rating,
+           coalesce(CASE WHEN j.ended_at IS NOT NULL AND j.ended_at <= e.moment THEN
+                             CASE WHEN j.status_code = 3 THEN j.ended_at <= j.supplement_due_at
+                                  WHEN j.status_code IN (4, 5) THEN j.ended_at <= j.reject_due_at
+                                  ELSE j.handled_at <= j.handle_due_at
+                                       AND least(j.published_at, e.moment) <= j.publish_due_at
+                             END
+                        ELSE e.moment <= j.handle_due_at
+                    END, false) AS on_time
+      FROM petition_in_month AS j
+     CROSS JOIN bounds AS b
+     CROSS JOIN LATERAL (SELECT least(j.p_end, b.as_of) AS moment) AS e
+),
+petition_facts AS (
+    SELECT v.period_month, v.unit_code, v.indicator_code,
+           CASE WHEN v.indicator_code = 'petition_on_time_rate' THEN v.on_time
+                ELSE v.on_time
+                     AND NOT (v.dislikes > v.likes OR v.answer_rating IS NOT DISTINCT FROM 2)
+                     AND NOT EXISTS (SELECT 1 FROM mart.fact_petition AS q
+                                      WHERE q.related_petition_no = v.petition_key
+                                        AND q.petition_key <> v.petition_key
+                                        AND q.sent_at < v.p_end)
+           END AS hit, 1 AS weight
+      FROM petition_verdict AS v
+),
 facts AS (
     SELECT * FROM open_in_month
     UNION ALL SELECT * FROM received_in_month
     UNION ALL SELECT * FROM finished_in_month
     UNION ALL SELECT * FROM officials
+    UNION ALL SELECT * FROM petition_facts
 ),
 counted AS (
     SELECT period_month,
