@@ -541,14 +541,16 @@ def test_a_late_complaint_a_late_case_and_a_late_tie_equal_a_full_rebuild(
         insert(conn, "newsys_case", newsys_case("HS-1", **JANUARY_CASE | {"rating": 1}))
         insert(conn, "newsys_petition", own_unit("TARGET-A", **HANDLED),
                own_unit("P-LATE-CASE", case_no="HS-LATE"))  # fmt: skip
-        insert(conn, "newsys_rating", rating("DG-z", "HS-1", level=3, rated_at=local(2025, 4, 2, 10)))
+        insert(conn, "newsys_rating", rating("DG-z", "HS-1", level=3, rated_at=local(2025, 4, 2, 10)),
+               rating("DG-LATE", "HS-LATE", level=2))  # fmt: skip
         build_all(conn)
         assert petition_indicator_rows(conn)[(MARCH, "TARGET-A", SATISFIED)] == (1, 1)
+        assert subject(conn, "petition_case_exists") == {"P-LATE-CASE": False}
     with warehouse.begin() as conn:
         insert(conn, "newsys_petition", petition(
             "C-A", original_unit_code="COMPLAINERS", related_petition_no="TARGET-A",
             sent_at=local(2025, 3, 31, 23, 59, 59), accepted_at=None))  # fmt: skip
-        insert(conn, "newsys_case", newsys_case("HS-LATE", **JANUARY_CASE))
+        insert(conn, "newsys_case", newsys_case("HS-LATE", **JANUARY_CASE | {"rating": 2}))
         insert(conn, "newsys_rating", rating("DG-é", "HS-1", level=1, rated_at=local(2025, 4, 2, 10)))
         land(conn, "petition", "C-A")
         land(conn, "case", "HS-LATE")
@@ -556,13 +558,44 @@ def test_a_late_complaint_a_late_case_and_a_late_tie_equal_a_full_rebuild(
         runs = build_all(conn, later)
         incremental = snapshot(conn)
         counts = petition_indicator_rows(conn)
-        late_case = conn.execute(
-            text("SELECT case_key FROM mart.fact_petition WHERE petition_key = 'P-LATE-CASE'")
-        )
-        matches = subject(conn, "case_rating_matches_rating_in_force")
+        scopes = {name: subject(conn, name) for name in (
+            "petition_case_exists", "rating_case_exists", "case_rating_matches_rating_in_force")}  # fmt: skip
     assert not runs["indicator_monthly"].full and not runs["fact_petition"].full
     assert counts[(MARCH, "TARGET-A", SATISFIED)] == (0, 1)
-    assert late_case.scalar_one() == "HS-LATE" and matches == {"HS-1": True}
+    assert scopes == {"petition_case_exists": {"P-LATE-CASE": True},
+                      "rating_case_exists": {"DG-z": True, "DG-é": True, "DG-LATE": True},
+                      "case_rating_matches_rating_in_force": {"HS-1": True, "HS-LATE": True}}  # fmt: skip
     with warehouse.begin() as conn:
         build_all(conn, later, full=True)
         assert snapshot(conn) == incremental
+
+
+def test_the_petition_months_follow_the_first_received_case_as_it_moves(warehouse: WarehouseResource) -> None:
+    open_since_february = own_unit("P", sent_at=local(2025, 2, 10), accepted_at=local(2025, 2, 10, 9),
+                                   handle_due_at=local(2025, 3, 20, 17))  # fmt: skip
+    march_case = JANUARY_CASE | {"received_at": local(2025, 3, 2)}
+    with warehouse.begin() as conn:
+        insert(conn, "newsys_case", newsys_case("HS-1", **JANUARY_CASE), newsys_case("HS-2", **march_case))
+        insert(conn, "newsys_petition", open_since_february)
+        build_all(conn)
+        counted = by_unit(petition_indicator_rows(conn), ["P"])
+    assert counted == {(FEBRUARY, "P", ON_TIME): (1, 1), (FEBRUARY, "P", SATISFIED): (1, 1),
+                       (MARCH, "P", ON_TIME): (0, 1), (APRIL, "P", ON_TIME): (0, 1),
+                       (MAY, "P", ON_TIME): (0, 1)}  # fmt: skip
+    for step, deleted in enumerate((True, False), start=1):
+        at = local(2025, 5, 10, 12 + step)
+        with warehouse.begin() as conn:
+            conn.execute(text("UPDATE raw.newsys_case SET is_deleted = :deleted, updated_at = now()"
+                              " WHERE case_no = 'HS-1'"), {"deleted": deleted})  # fmt: skip
+            land(conn, "case", "HS-1")
+            runs = build_all(conn, at)
+            counted = by_unit(petition_indicator_rows(conn), ["P"])
+            incremental = snapshot(conn)
+        assert not runs["indicator_monthly"].full
+        assert ((FEBRUARY, "P", ON_TIME) in counted) is not deleted and counted[(MARCH, "P", ON_TIME)] == (
+            0,
+            1,
+        )
+        with warehouse.begin() as conn:
+            build_all(conn, at, full=True)
+            assert snapshot(conn) == incremental
