@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, text
 
 from resources.warehouse import WarehouseResource
@@ -274,6 +275,8 @@ def test_a_change_is_a_difference_equal_to_a_full_rebuild(warehouse: WarehouseRe
     incremental_builds = ("fact_petition", "fact_rating", "indicator_monthly", "dq_subject")
     assert all(not runs[name].full for name in incremental_builds)
     assert runs["fact_petition"].published.rows_written == 3 and runs["fact_rating"].published.updated == 1
+    # Only the months the changed petitions count in (March to May), never January or February.
+    assert runs["indicator_monthly"].extra["months_affected"] == 3
     assert changed[(MARCH, "COMPLAINED", SATISFIED)] == (1, 1)  # its complaint now names another petition
     assert changed[(MARCH, "COMPLAINED-LATER", SATISFIED)] == (0, 1)
     assert (MARCH, "DISLIKED", ON_TIME) not in changed
@@ -317,9 +320,28 @@ def test_a_unit_merged_mid_month_counts_its_petitions_under_its_successor(
                                        " WHERE petition_key IN ('MERGED-1', 'KEPT-1')")).all())  # fmt: skip
         incremental = snapshot(conn)
     assert not runs["fact_petition"].full and runs["fact_petition"].published.updated == 1
+    assert runs["indicator_monthly"].extra["months_affected"] == 2  # March (the petition) and May (as_of)
     assert units == {"MERGED-1": "U1", "KEPT-1": "U3"}
     assert (MARCH, "U2", ON_TIME) not in rows
     assert rows[(MARCH, "U1", ON_TIME)] == (1, 1) and rows[(MARCH, "U1", SATISFIED)] == (1, 1)
     with warehouse.begin() as conn:
         build_all(conn, local(2025, 5, 10, 13), full=True)
         assert snapshot(conn) == incremental
+
+
+def test_the_run_summary_shows_both_petition_indicators(
+    warehouse: WarehouseResource, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli import print_summary
+
+    with warehouse.begin() as conn:
+        install(conn)
+        build_all(conn)
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse.url)
+    capsys.readouterr()
+    print_summary("no-run", 1.0)
+    section = capsys.readouterr().out.split("=== petitions and ratings (marts) ===", 1)[1]
+    lines = [line.split() for line in section.split("\n=== ", 1)[0].splitlines() if line.startswith(ON_TIME)]
+    # May: open S1, S2 and TRANSFERRED-IN late, COMPLAINT late, LATER-COMPLAINT on time; no acceptance.
+    assert ["2025-05", "20.0%", "1/5", "96%", "below"] in [line[1:] for line in lines]
+    assert not any(line.startswith(SATISFIED + " 2025-05") for line in section.splitlines())
