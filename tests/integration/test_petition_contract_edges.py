@@ -7,6 +7,7 @@ suite `petitions`."""
 
 from __future__ import annotations
 
+import random
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -599,3 +600,73 @@ def test_the_petition_months_follow_the_first_received_case_as_it_moves(warehous
         with warehouse.begin() as conn:
             build_all(conn, at, full=True)
             assert snapshot(conn) == incremental
+
+
+def random_petitions(seed: int, count: int) -> list[dict[str, Any]]:
+    """Petitions with times drawn from a grid of month bounds, deadlines and the as_of (equal times likely),
+    every status, nulls where the mart allows them, complaints among them, in a few units."""
+    rng = random.Random(seed)
+    grid = [local(2025, month, day, hour) for month in (2, 3, 4, 5, 6) for day in (1, 2, 28)
+            for hour in (0, 8, 17)] + [AS_OF, local(2025, 3, 31, 23, 59, 59)]  # fmt: skip
+    keys = [f"R-{index:03d}" for index in range(count)]
+    rows = []
+    for key in keys:
+        status = rng.randint(1, 7)
+        sent, transferred = rng.choice(grid), rng.choice([None, None, rng.choice(grid)])
+        end = rng.choice(grid)
+        values: dict[str, Any] = {
+            "original_unit_code": rng.choice(["U-A", "U-B", "U-C"]), "status_code": status, "sent_at": sent,
+            "transferred_at": transferred, "transfer_source": "VPCP" if transferred else None,
+            "transferred_in": transferred is not None,
+            "accepted_at": rng.choice([None, sent, rng.choice(grid)]),
+            "reject_due_at": rng.choice(grid), "supplement_due_at": rng.choice(grid),
+            "handle_due_at": rng.choice(grid), "publish_due_at": rng.choice([None, rng.choice(grid)]),
+            "handled_at": end if status in (6, 7) else rng.choice([None, rng.choice(grid)]),
+            "published_at": rng.choice([None, rng.choice(grid)]),
+            "ended_at": end if status >= 3 else None,
+            "likes": rng.randint(0, 2), "dislikes": rng.randint(0, 2),
+            "answer_rating": rng.choice([None, 1, 2]),
+            "related_petition_no": rng.choice([None, None, rng.choice(keys)]),
+            "is_deleted": rng.random() < 0.05,
+        }  # fmt: skip
+        rows.append(petition(key, **values))
+    return rows
+
+
+@pytest.mark.parametrize("seed", [18, 1018])
+def test_random_petitions_count_as_the_oracle_says(warehouse: WarehouseResource, seed: int) -> None:
+    rows = random_petitions(seed, 300)
+    with warehouse.begin() as conn:
+        insert(conn, "newsys_case", newsys_case("HS-1", **JANUARY_CASE))
+        insert(conn, "newsys_petition", *rows)
+        build_all(conn)
+        published = petition_indicator_rows(conn)
+    assert published == oracle_counts(oracle_petitions(rows), [fact_stub("HS-1", **JANUARY_CASE)])
+
+
+def test_random_ratings_in_force_are_the_oracles_under_any_collation(
+    any_collation_warehouse: WarehouseResource,
+) -> None:
+    rng = random.Random(18)
+    cases = [f"HS-{index}" for index in range(20)]
+    names = ["a", "B", "b", "Z", "z", "é", "É", "ß", "1", "_", "-", "ä", "A"]
+    times = [local(2025, 4, 1, 10), local(2025, 4, 2, 10)]
+    ratings, seen = [], set()
+    while len(ratings) < 150:
+        key = "DG-" + "".join(rng.choice(names) for _ in range(rng.randint(1, 3)))
+        if key in seen:
+            continue
+        seen.add(key)
+        ratings.append(rating(key, rng.choice([*cases, "HS-404"]), rated_at=rng.choice(times),
+                              level=rng.randint(1, 3), in_force=rng.random() < 0.7,
+                              is_deleted=rng.random() < 0.05))  # fmt: skip
+    with any_collation_warehouse.begin() as conn:
+        insert(conn, "newsys_case", *(newsys_case(key, **JANUARY_CASE) for key in cases))
+        insert(conn, "newsys_rating", *ratings)
+        build_all(conn)
+        fragment = sql_text("queries/fact_rating.sql", "ratings_in_force")
+        in_force = dict(conn.execute(text(f"SELECT case_key, rating_key FROM ({fragment}) AS f")).all())
+    expected = {
+        key: row["rating_key"] for key, row in ratings_in_force(oracle_ratings(ratings, cases)).items()
+    }
+    assert in_force == expected and len(expected) > 10
