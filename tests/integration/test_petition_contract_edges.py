@@ -21,12 +21,14 @@ from psycopg import sql as pgsql
 from sqlalchemy import Connection, text
 
 from core.sql_files import sql_text
+from expectations.run import run_row_rules
 from ingest.newsys_petition import parse_petition
 from ingest.newsys_rating import parse_rating
 from resources.embedded_postgres import sqlalchemy_url
 from resources.scratch_databases import create_database, drop_database
 from resources.warehouse import WarehouseResource
 from tests.builders import (
+    CUTOVER,
     FETCHED,
     egov_case,
     insert,
@@ -670,3 +672,26 @@ def test_random_ratings_in_force_are_the_oracles_under_any_collation(
         key: row["rating_key"] for key, row in ratings_in_force(oracle_ratings(ratings, cases)).items()
     }
     assert in_force == expected and len(expected) > 10
+
+
+def test_the_petitions_suite_publishes_the_contract_scopes_in_dq_results(
+    warehouse: WarehouseResource,
+) -> None:
+    with warehouse.begin() as conn:
+        install_cases_and_units(conn)
+        insert(conn, "newsys_case", *(newsys_case(key, **JANUARY_CASE | {"rating": level})
+                                      for key, level in RATED_CASES.items() if key != "HS-1"))  # fmt: skip
+        insert(conn, "newsys_petition", *about_case_rows())
+        insert(conn, "newsys_rating", *rating_rows())
+        build_all(conn)
+    run_row_rules(warehouse.engine(), CUTOVER, AS_OF)
+    with warehouse.begin() as conn:
+        results = conn.execute(text("SELECT expectation, element_count, unexpected_count, success"
+                                    " FROM mart.dq_results WHERE suite = 'petitions'"))  # fmt: skip
+        published = {r.expectation: (r.element_count, r.unexpected_count, r.success) for r in results}
+    # HS-1 and the Egov case carry no rating against DG-é and DG-E in force; HS-4 none against DG-4.
+    assert published == {
+        "petition_answered_has_result": (1, 0, True), "petition_rejected_has_reason": (1, 0, True),
+        "petition_case_exists": (7, 3, False), "rating_case_exists": (12, 1, False),
+        "case_rating_matches_rating_in_force": (6, 3, False),
+    }  # fmt: skip
