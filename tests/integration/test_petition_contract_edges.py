@@ -695,3 +695,19 @@ def test_the_petitions_suite_publishes_the_contract_scopes_in_dq_results(
         "petition_case_exists": (7, 3, False), "rating_case_exists": (12, 1, False),
         "case_rating_matches_rating_in_force": (6, 3, False),
     }  # fmt: skip
+
+
+def test_no_received_case_no_petition_month(warehouse: WarehouseResource) -> None:
+    refused_and_registered = {key: values for key, values in MONTH_CASES.items() if key != "HS-FIRST"}
+    with warehouse.begin() as conn:
+        insert(
+            conn,
+            "newsys_case",
+            *(newsys_case(key, **values) for key, values in refused_and_registered.items()),
+        )
+        insert(conn, "newsys_petition", own_unit("P", **HANDLED))
+        build_all(conn)
+        assert conn.execute(text("SELECT count(*) FROM mart.fact_petition")).scalar_one() == 1
+        assert petition_indicator_rows(conn) == {}
+    facts = [fact_stub(key, **values) for key, values in refused_and_registered.items()]
+    assert oracle_counts(oracle_petitions([own_unit("P", **HANDLED)]), facts) == {}
