@@ -711,3 +711,31 @@ def test_no_received_case_no_petition_month(warehouse: WarehouseResource) -> Non
         assert petition_indicator_rows(conn) == {}
     facts = [fact_stub(key, **values) for key, values in refused_and_registered.items()]
     assert oracle_counts(oracle_petitions([own_unit("P", **HANDLED)]), facts) == {}
+
+
+def test_an_as_of_crossing_into_a_new_month_judges_the_old_one_at_its_p_end(
+    warehouse: WarehouseResource,
+) -> None:
+    due_before_midnight = own_unit("DUE-30-4-23-30", sent_at=local(2025, 4, 20),
+                                   accepted_at=local(2025, 4, 20, 9),
+                                   handle_due_at=local(2025, 4, 30, 23, 30))  # fmt: skip
+    with warehouse.begin() as conn:
+        insert(conn, "newsys_case", newsys_case("HS-1", **JANUARY_CASE))
+        insert(conn, "newsys_petition", due_before_midnight)
+        build_all(conn, local(2025, 4, 30, 23))
+        assert by_unit(petition_indicator_rows(conn), ["DUE-30-4-23-30"]) == {
+            (APRIL, "DUE-30-4-23-30", ON_TIME): (1, 1),
+            (APRIL, "DUE-30-4-23-30", SATISFIED): (1, 1),
+        }
+    after_midnight = local(2025, 5, 1, 1)
+    with warehouse.begin() as conn:
+        runs = build_all(conn, after_midnight)
+        counted = by_unit(petition_indicator_rows(conn), ["DUE-30-4-23-30"])
+        incremental = snapshot(conn)
+    assert not runs["indicator_monthly"].full
+    assert counted == {(APRIL, "DUE-30-4-23-30", ON_TIME): (0, 1),
+                       (APRIL, "DUE-30-4-23-30", SATISFIED): (0, 1),
+                       (MAY, "DUE-30-4-23-30", ON_TIME): (0, 1)}  # fmt: skip
+    with warehouse.begin() as conn:
+        build_all(conn, after_midnight, full=True)
+        assert snapshot(conn) == incremental
