@@ -1,7 +1,8 @@
 """The Decision 766 scorecard at the edges of the contract's literal rules, on hand-made rows, each answer
-computed by hand: the (month, unit) pairs of any indicator, empty denominators, the cutover's local month, local
-month bounds of "received in P", the catalogue's MucDo for cases of either system, FEE_PROCEDURES_PAID_ONLINE
-counted Department-wide, the rating in force in byte order, petitions about a case by the case's unit and by
+computed by hand: the (month, unit) pairs of any indicator, empty denominators, the cutover's local month,
+local month bounds of "received in P", the catalogue's MucDo for cases of either system,
+FEE_PROCEDURES_PAID_ONLINE counted Department-wide, the rating in force in byte order (also under an ICU
+database collation), petitions about a case by the case's unit and by
 case_key, exact scores; and every kind of change rescored incrementally equals a full rebuild."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, LOCAL, egov_case, insert, local, newsys_case, unit
 from tests.builders import petition as raw_petition
 from tests.builders import rating as raw_rating
+from tests.integration import test_petition_contract_edges
 from tests.integration.test_petition_marts import build_all, land
 from tests.integration.test_score766 import (
     AS_OF,
@@ -43,6 +45,7 @@ pytestmark = pytest.mark.integration
 APRIL, MAY = date(2025, 4, 1), date(2025, 5, 1)
 RECEIVING, FEE, FULL = "DOSSIER_RECEIVING_SATISFACTION", "FEE_PROCEDURES_PAID_ONLINE", "ONLINE_FULL_PROCESS"
 PETITION_METRICS = ("PETITION_PROCESSING_ON_TIME", "PETITION_HANDLING_SATISFACTION")
+any_collation_warehouse = test_petition_contract_edges.any_collation_warehouse
 Rows = dict[tuple[date, str, str], dict[str, Any]]
 
 
@@ -124,8 +127,14 @@ def test_fee_procedures_count_department_wide_never_summed(warehouse: WarehouseR
 
 
 def test_fee_procedures_cap_at_exactly_80_percent_and_just_below(warehouse: WarehouseResource) -> None:
-    u1 = [march_case("U1", procedure_code=f"F{n}", payment="online" if n < 8 else "offline") for n in range(10)]
-    u2 = [march_case("U2", procedure_code=f"G{n}", payment="online" if n < 3 else "offline") for n in range(4)]
+    def fee_cases(unit_code: str, online: int, procedures: int) -> list[dict]:
+        paid = ["online"] * online + ["offline"] * (procedures - online)
+        return [
+            march_case(unit_code, procedure_code=f"{unit_code}-F{n}", payment=paid[n])
+            for n in range(procedures)
+        ]
+
+    u1, u2 = fee_cases("U1", 8, 10), fee_cases("U2", 3, 4)
     rows = build_with(warehouse, u1 + u2)
     assert counts(rows, MARCH, "U1", FEE) == (8, 10, 4)
     numerator, denominator, score = counts(rows, MARCH, "U2", FEE)
@@ -145,19 +154,29 @@ def test_receiving_satisfaction_threshold_and_exact_scores(warehouse: WarehouseR
     assert (numerator, denominator) == (8, 9) and abs(score - Decimal(160) / Decimal(9)) < Decimal("1e-12")
 
 
-def test_receiving_satisfaction_bounds_of_ratings_and_petitions(warehouse: WarehouseResource) -> None:
+def test_receiving_satisfaction_bounds_of_ratings_and_petitions(
+    any_collation_warehouse: WarehouseResource,
+) -> None:
+    warehouse = any_collation_warehouse
     p_end = local(2025, 4, 1, 0)
     keys = ("RATED-AT-P-END", "TIE", "PETITIONED-AT-P-END", "PETITION-ELSEWHERE", "PETITION-NO-KEY", "NO-DUE",
             "CLEAN")  # fmt: skip
     cases = [fact("U1", local(2025, 3, 3), local(2025, 6, 30), case_key=key) for key in keys[:-2]]
-    cases += [fact("U1", local(2025, 3, 3), None, case_key="NO-DUE"),
-              fact("U1", local(2025, 3, 3), local(2025, 6, 30), case_key="CLEAN")]
-    ratings = [rating("R-1", "RATED-AT-P-END", p_end, 3),
-               # Two ratings in force at the same time: "DG-a" > "DG-B" in byte order, so level 1 holds.
-               rating("DG-a", "TIE", local(2025, 3, 10), 1), rating("DG-B", "TIE", local(2025, 3, 10), 3)]
-    petitions = [petition("PA-1", "U1", p_end, "PETITIONED-AT-P-END"),
-                 petition("PA-2", "U9", local(2025, 3, 20), "PETITION-ELSEWHERE"),
-                 petition("PA-3", "U1", local(2025, 3, 20)) | {"case_no": "PETITION-NO-KEY"}]
+    cases += [
+        fact("U1", local(2025, 3, 3), None, case_key="NO-DUE"),
+        fact("U1", local(2025, 3, 3), local(2025, 6, 30), case_key="CLEAN"),
+    ]
+    ratings = [
+        rating("R-1", "RATED-AT-P-END", p_end, 3),
+        # Two ratings in force at the same time: "DG-a" > "DG-B" in byte order, so level 1 holds.
+        rating("DG-a", "TIE", local(2025, 3, 10), 1),
+        rating("DG-B", "TIE", local(2025, 3, 10), 3),
+    ]
+    petitions = [
+        petition("PA-1", "U1", p_end, "PETITIONED-AT-P-END"),
+        petition("PA-2", "U9", local(2025, 3, 20), "PETITION-ELSEWHERE"),
+        petition("PA-3", "U1", local(2025, 3, 20)) | {"case_no": "PETITION-NO-KEY"},
+    ]
     rows = build_with(warehouse, cases, petitions=petitions, ratings=ratings)
     # March: only PETITION-ELSEWHERE (petitioned in another unit) and NO-DUE (never on time) are lost.
     numerator, denominator, score = counts(rows, MARCH, "U1", RECEIVING)
@@ -195,8 +214,17 @@ def install(conn: Connection) -> None:
                             if n % 4 == 0 else {}))
              for n in range(12)]  # fmt: skip
     insert(conn, "newsys_case", *cases)
-    insert(conn, "egov_case", egov_case("EG-1", procedure_code="P1", original_unit_code="U3",
-                                        received_at=local(2025, 3, 5), due_at=local(2025, 3, 28, 17)))
+    insert(
+        conn,
+        "egov_case",
+        egov_case(
+            "EG-1",
+            procedure_code="P1",
+            original_unit_code="U3",
+            received_at=local(2025, 3, 5),
+            due_at=local(2025, 3, 28, 17),
+        ),
+    )
     insert(conn, "newsys_rating", raw_rating("DG-1", "HS-1", rated_at=local(2025, 3, 20), level=2),
            raw_rating("DG-2", "HS-2", rated_at=local(2025, 4, 3), level=3))  # fmt: skip
     insert(conn, "newsys_petition", raw_petition("PA-1", original_unit_code="U2", case_no="HS-3",
@@ -210,10 +238,11 @@ def scorecard_rows(conn: Connection) -> Counter:
 
 
 CHANGES: dict[str, tuple[str, ...]] = {
-    "rating": ("UPDATE raw.newsys_rating SET level = 3, rated_at = '2025-03-25 08:00+07' WHERE rating_key = 'DG-1'",
-               "INSERT-LAND rating DG-1"),
+    "rating": ("UPDATE raw.newsys_rating SET level = 3, rated_at = '2025-03-25 08:00+07'"
+               " WHERE rating_key = 'DG-1'", "INSERT-LAND rating DG-1"),
     "petition": ("UPDATE raw.newsys_petition SET case_no = 'HS-4', sent_at = '2025-03-28 08:00+07',"
-                 " start_at = '2025-03-28 08:00+07' WHERE petition_key = 'PA-1'", "INSERT-LAND petition PA-1"),
+                 " start_at = '2025-03-28 08:00+07' WHERE petition_key = 'PA-1'",
+                 "INSERT-LAND petition PA-1"),
     "case": ("UPDATE raw.newsys_case SET due_at = '2025-03-06 17:00+07', channel = 2, payment = 'online',"
              " updated_at = now() WHERE case_no = 'HS-0'", "INSERT-LAND case HS-0"),
     "catalogue": ("UPDATE raw.newsys_procedure SET service_level = 4 WHERE procedure_code = 'P2'",
