@@ -38,7 +38,8 @@ from tests.integration.test_score766 import (
 from transform.builds import BuildInputs
 from transform.indicators import INDICATOR_MONTHLY
 from transform.registry import run_build
-from transform.score766 import SCORE766_MONTHLY
+from transform.score766 import SCORE766_MONTHLY, SCORE766_SQL, group_values, metric_values
+from transform.statements import template_rows
 
 pytestmark = pytest.mark.integration
 
@@ -145,11 +146,13 @@ def test_receiving_satisfaction_threshold_and_exact_scores(warehouse: WarehouseR
     # U1: 8 of 9 (88.9%, just below 90%): 6 x 8 / (0.9 x 9) = 5.925925...; U2: 9 of 10 exactly 90%: 6.
     u1 = [march_case("U1", late=n == 0) for n in range(9)]
     u2 = [march_case("U2", late=n == 0) for n in range(10)]
+    u2 += [march_case("U2", late=True, status_code=status) for status in (1, 3)]  # never received
     rows = build_with(warehouse, u1 + u2)
     numerator, denominator, score = counts(rows, MARCH, "U1", RECEIVING)
     assert (numerator, denominator) == (8, 9) and near(score, 6 * 8 / (0.9 * 9)) and score < 6
     assert isinstance(score, Decimal) and abs(score - Decimal(480) / Decimal(81)) < Decimal("1e-12")
     assert counts(rows, MARCH, "U2", RECEIVING) == (9, 10, 6)
+    assert counts(rows, MARCH, "U2", "ON_TIME") == (9, 10, 18)
     numerator, denominator, score = counts(rows, MARCH, "U1", "ON_TIME")
     assert (numerator, denominator) == (8, 9) and abs(score - Decimal(160) / Decimal(9)) < Decimal("1e-12")
 
@@ -263,6 +266,28 @@ def apply(conn: Connection, statements: tuple[str, ...]) -> None:
             conn.execute(text(statement))
 
 
+def contract_breaches(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """The rows the asset checks find (scores out of range, "those of" counts not their indicator's, group
+    sums above their points) and the (month, unit) whose DOSSIER_RECEIVING_SATISFACTION denominator is not
+    on_time_rate's."""
+    found = {
+        name: template_rows(conn, SCORE766_SQL, name, metrics=metric_values(), groups=group_values())
+        for name in ("check_score_range", "check_those_of", "check_group_sums")
+    }
+    found["receiving_not_on_time_cases"] = [
+        dict(row)
+        for row in conn.execute(
+            text(
+                "SELECT r.period_month, r.unit_code FROM mart.score766_monthly AS r"
+                " JOIN mart.score766_monthly AS o ON (o.period_month, o.unit_code, o.metric_code)"
+                " = (r.period_month, r.unit_code, 'ON_TIME')"
+                " WHERE r.metric_code = 'DOSSIER_RECEIVING_SATISFACTION' AND r.denominator <> o.denominator"
+            )
+        ).mappings()
+    ]
+    return {name: rows for name, rows in found.items() if rows}
+
+
 def test_each_change_rescored_incrementally_equals_a_full_rebuild(warehouse: WarehouseResource) -> None:
     with warehouse.begin() as conn:
         install(conn)
@@ -274,6 +299,7 @@ def test_each_change_rescored_incrementally_equals_a_full_rebuild(warehouse: War
             apply(conn, statements)
             runs = build_all(conn, as_of)
             incremental = scorecard_rows(conn)
+            assert contract_breaches(conn) == {}, name
         assert not runs["score766_monthly"].full, name
         with warehouse.begin() as conn:
             build_all(conn, as_of, full=True)
