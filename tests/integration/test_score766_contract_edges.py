@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
+from reports.score766_section import load_scorecards
 from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, LOCAL, egov_case, insert, local, newsys_case, unit
 from tests.builders import petition as raw_petition
@@ -38,14 +39,13 @@ from tests.integration.test_score766 import (
 from transform.builds import BuildInputs
 from transform.indicators import INDICATOR_MONTHLY
 from transform.registry import run_build
-from transform.score766 import SCORE766_MONTHLY, SCORE766_SQL, group_values, metric_values
+from transform.score766 import PETITION_METRICS, SCORE766_MONTHLY, SCORE766_SQL, group_values, metric_values
 from transform.statements import template_rows
 
 pytestmark = pytest.mark.integration
 
 APRIL, MAY = date(2025, 4, 1), date(2025, 5, 1)
 RECEIVING, FEE, FULL = "DOSSIER_RECEIVING_SATISFACTION", "FEE_PROCEDURES_PAID_ONLINE", "ONLINE_FULL_PROCESS"
-PETITION_METRICS = ("PETITION_PROCESSING_ON_TIME", "PETITION_HANDLING_SATISFACTION")
 any_collation_warehouse = test_petition_contract_edges.any_collation_warehouse
 Rows = dict[tuple[date, str, str], dict[str, Any]]
 
@@ -89,6 +89,15 @@ def test_petition_scores_start_in_the_local_month_of_the_cutover(warehouse: Ware
         assert counts(rows, date(2024, 11, 1), "U1", code) == (0, 0, None)
         assert counts(rows, date(2024, 12, 1), "U1", code) == (0, 0, 6)
         assert counts(rows, date(2024, 12, 1), "ALL", code) == (0, 0, 6)
+    with warehouse.begin() as conn:
+        [_department, card] = load_scorecards(conn, date(2024, 11, 1), AS_OF, None)
+    lines = {line.metric.code: line for group in card.groups for line in group.lines}
+    # The report's dash says why: before the cutover for the petition metrics, an empty denominator else.
+    assert {code: lines[code].unscored_reason for code in (*PETITION_METRICS, FEE)} == {
+        **dict.fromkeys(PETITION_METRICS, "trước ngày chuyển đổi"),
+        FEE: "mẫu số bằng 0",
+    }
+    assert card.groups[-2].code == "satisfaction" and card.groups[-2].points_with_data == 6
 
 
 def test_received_in_p_is_the_local_month_and_excludes_status_1_and_3(warehouse: WarehouseResource) -> None:
