@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import Connection, text
 
+from reports.points_lost_sheet import SHEET_TITLE, write_points_lost_sheet
 from reports.score766_section import load_scorecards
 from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, LOCAL, egov_case, insert, local, newsys_case, unit
@@ -315,3 +317,18 @@ def test_each_change_rescored_incrementally_equals_a_full_rebuild(warehouse: War
             assert scorecard_rows(conn) == incremental, name
         assert incremental != before, name
         before = incremental
+
+
+def test_the_workbook_sheet_shows_local_due_dates_whatever_the_session_zone(
+    warehouse: WarehouseResource,
+) -> None:
+    # Due 10/3 00:30 local, which is still 9/3 in UTC.
+    late = fact("U1", local(2025, 3, 3), local(2025, 3, 10, 0, 30), local(2025, 3, 20), case_key="LATE")
+    build_with(warehouse, [late, march_case("U1")])
+    with warehouse.begin() as conn:
+        conn.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+        cards = load_scorecards(conn, MARCH, AS_OF, None)
+    book = Workbook()
+    write_points_lost_sheet(book, cards, MARCH)
+    found = {row[2]: row for row in book[SHEET_TITLE].iter_rows(min_row=4, values_only=True)}
+    assert found["ON_TIME"][6:8] == ("LATE", "10/03/2025")
