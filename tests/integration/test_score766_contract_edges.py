@@ -223,11 +223,17 @@ def install(conn: Connection) -> None:
     received = [local(2025, 3 + n % 3, 2 + n) for n in range(12)]
     cases = [newsys_case(f"HS-{n}", procedure_code=f"P{n % 3 + 1}", original_unit_code=f"U{n % 3 + 1}",
                          received_at=received[n], due_at=local(2025, 4 + n % 2, 20, 17), channel=1 + n % 2,
-                         payment=(None, "online", "offline")[n % 3],
+                         payment=(None, "online", "offline")[n % 3], handlers=["cb.c9"] if n == 1 else [],
                          **({"status_code": 10, "finished_at": received[n] + timedelta(days=12)}
                             if n % 4 == 0 else {}))
              for n in range(12)]  # fmt: skip
     insert(conn, "newsys_case", *cases)
+    # An official of C9 (a unit without cases) named in HS-1's history: (month of as_of, C9) has a row.
+    insert(conn, "newsys_official", {
+        "user_name": "cb.c9", "full_name": "Cán bộ", "unit_code": "C9", "account_type": "VNEID",
+        "vneid_level": "2", "is_active": True, "updated_at": local(2025, 1, 1), "payload": {},
+        "fetched_at": FIRST_AS_OF,
+    })  # fmt: skip
     insert(
         conn,
         "egov_case",
@@ -304,8 +310,10 @@ def test_each_change_rescored_incrementally_equals_a_full_rebuild(warehouse: War
         install(conn)
         build_all(conn, FIRST_AS_OF)
         before = scorecard_rows(conn)
+    assert {row[0] for row in before if row[1] == "C9"} == {MAY}
     steps = [(name, statements, FIRST_AS_OF) for name, statements in CHANGES.items()]
-    for name, statements, as_of in [*steps, ("later as_of", (), local(2025, 6, 3, 9))]:
+    later = local(2025, 6, 3, 9)
+    for name, statements, as_of in [*steps, ("later as_of", (), later)]:
         with warehouse.begin() as conn:
             apply(conn, statements)
             runs = build_all(conn, as_of)
@@ -317,6 +325,11 @@ def test_each_change_rescored_incrementally_equals_a_full_rebuild(warehouse: War
             assert scorecard_rows(conn) == incremental, name
         assert incremental != before, name
         before = incremental
+    # The official's unit has all ten metrics in the month of as_of only, and it moved with as_of.
+    official_months = {row[0] for row in before if row[1] == "C9"}
+    assert official_months == {date(2025, 6, 1)} and sum(1 for row in before if row[1] == "C9") == len(
+        METRICS
+    )
 
 
 def test_the_workbook_sheet_shows_local_due_dates_whatever_the_session_zone(
