@@ -102,6 +102,18 @@ def test_petition_scores_start_in_the_local_month_of_the_cutover(warehouse: Ware
     assert card.groups[-2].code == "satisfaction" and card.groups[-2].points_with_data == 6
 
 
+def test_a_changed_cutover_rescores_the_petition_metrics_in_full(warehouse: WarehouseResource) -> None:
+    april = fact("U1", local(2025, 4, 2), local(2025, 4, 25), local(2025, 4, 20))
+    rows = build_with(warehouse, [march_case("U1"), april])
+    assert counts(rows, MARCH, "U1", "PETITION_PROCESSING_ON_TIME") == (0, 0, 6)
+    later_cutover = BuildInputs(as_of=AS_OF, cutover=local(2025, 4, 1, 0), pii_hash_key="test-key")
+    with warehouse.begin() as conn:
+        run = run_build(conn, SCORE766_MONTHLY, later_cutover)
+    rows = scorecard(warehouse)
+    assert run.full and counts(rows, MARCH, "U1", "PETITION_PROCESSING_ON_TIME") == (0, 0, None)
+    assert counts(rows, APRIL, "U1", "PETITION_HANDLING_SATISFACTION") == (0, 0, 6)
+
+
 def test_received_in_p_is_the_local_month_and_excludes_status_1_and_3(warehouse: WarehouseResource) -> None:
     def case(received: datetime, **values: Any) -> dict:
         online = {"procedure_code": "L4", "channel": 2, "payment": "online"}
