@@ -239,6 +239,7 @@ def install(conn: Connection) -> None:
                          **({"status_code": 10, "finished_at": received[n] + timedelta(days=12)}
                             if n % 4 == 0 else {}))
              for n in range(12)]  # fmt: skip
+    cases.append(newsys_case("HS-FEB", received_at=local(2025, 2, 10), due_at=local(2025, 3, 20, 17)))
     insert(conn, "newsys_case", *cases)
     # An official of C9 (a unit without cases) named in HS-1's history: (month of as_of, C9) has a row.
     insert(conn, "newsys_official", {
@@ -280,6 +281,10 @@ CHANGES: dict[str, tuple[str, ...]] = {
     "catalogue": ("UPDATE raw.newsys_procedure SET service_level = 4 WHERE procedure_code = 'P2'",
                   "UPDATE raw.newsys_procedure SET service_level = 3 WHERE procedure_code = 'P1'",
                   "INSERT-LAND procedure P2", "INSERT-LAND procedure P1"),
+    "first case deleted": (
+        "UPDATE raw.newsys_case SET is_deleted = true, updated_at = now() WHERE case_no = 'HS-FEB'",
+        "INSERT-LAND case HS-FEB",
+    ),
     "unit merge": ("UPDATE raw.newsys_unit SET successor_code = 'U1', ceased_at = '2025-04-15 00:00+07'"
                    " WHERE unit_code = 'U3'", "INSERT-LAND unit U3"),
 }  # fmt: skip
@@ -323,6 +328,7 @@ def test_each_change_rescored_incrementally_equals_a_full_rebuild(warehouse: War
         build_all(conn, FIRST_AS_OF)
         before = scorecard_rows(conn)
     assert {row[0] for row in before if row[1] == "C9"} == {MAY}
+    assert min(row[0] for row in before) == date(2025, 2, 1)
     steps = [(name, statements, FIRST_AS_OF) for name, statements in CHANGES.items()]
     later = local(2025, 6, 3, 9)
     for name, statements, as_of in [*steps, ("later as_of", (), later)]:
@@ -337,6 +343,7 @@ def test_each_change_rescored_incrementally_equals_a_full_rebuild(warehouse: War
             assert scorecard_rows(conn) == incremental, name
         assert incremental != before, name
         before = incremental
+    assert min(row[0] for row in before) == MARCH  # February went with its only case
     # The official's unit has all ten metrics in the month of as_of only, and it moved with as_of.
     official_months = {row[0] for row in before if row[1] == "C9"}
     assert official_months == {date(2025, 6, 1)} and sum(1 for row in before if row[1] == "C9") == len(
