@@ -6,8 +6,9 @@ has two parts sharing `run_at` (the run's `as_of`):
 * the structural rules of `mart/fact_case` run in their own blocking check right after it is built; a
   failure is an ERROR that stops the marts built on the case universe (indicators, and `mart/dq_results`)
   in that run;
-* `mart/dq_results` validates the eight contract rules and the quarantine rates once every judged table is
-  built; their checks report its figures and only WARN, so findings are published and the run succeeds.
+* `mart/dq_results` validates the contract rules (cases, petitions and ratings) and the quarantine rates
+  once every judged table is built; their checks report its figures and only WARN, so findings are published
+  and the run succeeds.
 
 Both parts append to `mart.dq_results`, update their offenders in `mart.dq_offender`, refresh the Data Docs
 site and raise a `data_quality` alert when an expectation fails.
@@ -37,6 +38,8 @@ from transform.dq_subject import DQ_SUBJECT
 
 VALIDATED_ASSETS = [
     keys.FACT_CASE,
+    keys.FACT_PETITION,
+    keys.FACT_RATING,
     keys.STAGING_CASE,
     keys.RAW_NEWSYS_CASE,
     keys.RAW_EGOV_CASE,
@@ -255,3 +258,5 @@ fact_case_quality_checks = row_rule_checks(keys.FACT_CASE, "fact_case_quality_ch
 newsys_official_quality_checks = row_rule_checks(keys.RAW_NEWSYS_OFFICIAL, "newsys_official_quality_checks")
 egov_case_quality_checks = row_rule_checks(keys.RAW_EGOV_CASE, "egov_case_quality_checks")
 newsys_case_quality_checks = row_rule_checks(keys.RAW_NEWSYS_CASE, "newsys_case_quality_checks")
+fact_petition_quality_checks = row_rule_checks(keys.FACT_PETITION, "fact_petition_quality_checks")
+fact_rating_quality_checks = row_rule_checks(keys.FACT_RATING, "fact_rating_quality_checks")

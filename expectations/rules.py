@@ -10,6 +10,9 @@ Severity policy (the warehouse contract: data-quality findings are results, not 
   valid code lists). A failure means the case universe itself is broken and every indicator built on it
   would be wrong, so it is an ``ERROR`` of a blocking check: the indicator marts downstream of
   ``mart.fact_case`` are not published in that run (and the run reports the failed step).
+* ``petitions`` — the five expectations of the contract's "Petitions and ratings" (answered petitions have a
+  result, rejected ones a reason, petitions and ratings name a case that exists, a case's rating is its
+  rating in force). Like the business rules they judge the records, not the pipeline: ``WARN``.
 * ``source_quality`` — the share of source case records held in quarantine stays under
   ``QUARANTINE_RATE_THRESHOLD``, and no landed case record is stamped after the moment it was landed (a
   source clock running ahead). Both are problems of the sources: ``WARN``, never blocking.
@@ -24,12 +27,20 @@ from pathlib import Path
 
 import dagster as dg
 
-from core.asset_keys import FACT_CASE, RAW_EGOV_CASE, RAW_NEWSYS_CASE, RAW_NEWSYS_OFFICIAL
+from core.asset_keys import (
+    FACT_CASE,
+    FACT_PETITION,
+    FACT_RATING,
+    RAW_EGOV_CASE,
+    RAW_NEWSYS_CASE,
+    RAW_NEWSYS_OFFICIAL,
+)
 
 BUSINESS_RULES = "business_rules"
 FACT_CASE_INTEGRITY = "fact_case_integrity"
 SOURCE_QUALITY = "source_quality"
-SUITES = (BUSINESS_RULES, FACT_CASE_INTEGRITY, SOURCE_QUALITY)
+PETITIONS = "petitions"
+SUITES = (BUSINESS_RULES, FACT_CASE_INTEGRITY, SOURCE_QUALITY, PETITIONS)
 
 QUARANTINE_RATE_THRESHOLD = 0.05
 
@@ -66,6 +77,11 @@ class Rule:
 def _business(name: str, asset_key: dg.AssetKey, description: str) -> Rule:
     """A named rule of the warehouse contract (WARN)."""
     return Rule(name, BUSINESS_RULES, asset_key, Severity.WARN, description)
+
+
+def _petitions(name: str, asset_key: dg.AssetKey, description: str) -> Rule:
+    """A rule of the contract's petitions and ratings (WARN)."""
+    return Rule(name, PETITIONS, asset_key, Severity.WARN, description)
 
 
 def _integrity(name: str, description: str) -> Rule:
@@ -124,6 +140,26 @@ RULES: tuple[Rule, ...] = (
     _business(
         "case_procedure_in_catalog", FACT_CASE,
         "Every case's procedure code is in the procedure catalogue.",
+    ),
+    _petitions(
+        "petition_answered_has_result", FACT_PETITION,
+        "Petitions answered (status 6 or 7) carry an answer: KetQuaXuLy or its file DuongDanTepKetQua.",
+    ),
+    _petitions(
+        "petition_rejected_has_reason", FACT_PETITION,
+        "Rejected petitions (status 4) carry a written reason (LyDoTuChoi).",
+    ),
+    _petitions(
+        "petition_case_exists", FACT_PETITION,
+        "A petition about a case (MaHoSo set) names a case of mart.fact_case.",
+    ),
+    _petitions(
+        "rating_case_exists", FACT_RATING,
+        "Every rating names a case of mart.fact_case.",
+    ),
+    _petitions(
+        "case_rating_matches_rating_in_force", FACT_RATING,
+        "A case that has a rating in force carries its level as DanhGia (a missing DanhGia is a mismatch).",
     ),
     _integrity("fact_case_key_not_null", "case_key is never null."),
     _integrity("fact_case_key_unique", "case_key is unique."),

@@ -270,6 +270,8 @@ def print_summary(run_id: str, seconds: float) -> None:
         bad = conn.execute(sql("queries/summary.sql", "open_quarantine")).all()
         feeds = conn.execute(sql("queries/summary.sql", "feedback_feeds")).all()
         reasons = conn.execute(sql("queries/summary.sql", "feedback_quarantine_reasons")).all()
+        marts = conn.execute(sql("queries/summary.sql", "feedback_marts")).all()
+        rates = conn.execute(sql("queries/summary.sql", "petition_indicators")).all()
         outcomes = conn.execute(sql("queries/summary.sql", "outcome_counts")).all()
         failed = conn.execute(sql("queries/summary.sql", "failed_expectations")).all()
     print("\n=== landed in this run ===")
@@ -291,6 +293,7 @@ def print_summary(run_id: str, seconds: float) -> None:
     if not bad:
         print("none")
     print_feedback_feeds(feeds, reasons)
+    print_feedback_marts(marts, rates)
     print("\n=== backlog reconciliation ===")
     for row in outcomes:
         print(f"{row.outcome:24} {row.cases:>8}")
@@ -310,6 +313,21 @@ def print_feedback_feeds(feeds: Sequence[Any], reasons: Sequence[Any]) -> None:
         why = [f"{r.reason} {r.records}" for r in reasons if r.entity == row.entity]
         if why:
             print(f"  quarantine reasons: {', '.join(why)}")
+
+
+def print_feedback_marts(marts: Sequence[Any], rates: Sequence[Any]) -> None:
+    """The rows published from the petition and rating feeds, and the petition indicators of the whole
+    Department in the latest two months against their targets."""
+    print("\n=== petitions and ratings (marts) ===")
+    for row in marts:
+        print(f"{'mart.' + row.table_name:24} {row.row_count:>8}")
+    print(f"{'indicator (ALL)':30} {'month':7} {'value':>7} {'of':>13} {'target':>7}")
+    for row in rates:
+        verdict = "met" if row.meets_target else "below"
+        print(f"{row.indicator_code:30} {row.period_month:%Y-%m} {float(row.value):>7.1%} "
+              f"{f'{row.numerator}/{row.denominator}':>13} {float(row.target):>7.0%} {verdict}")
+    if not rates:
+        print("no petition indicator yet")
 
 
 def command_demo(args: argparse.Namespace) -> int:

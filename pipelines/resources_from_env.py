@@ -17,7 +17,7 @@ from resources.alert_rules import ALERT_KINDS
 from resources.alerting import AlertingResource
 from resources.egov_client import EgovClient
 from resources.newsys_client import NewsysClient
-from resources.pinned import PinnedConfigError, PinnedToEnvironment
+from resources.pinned import PinnedConfigError, PinnedToEnvironment, field_default
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
 
@@ -57,20 +57,15 @@ class DeployedSettings(PinnedToEnvironment, PipelineSettings):
             raise PinnedConfigError(f"PII_HASH_KEY {problem}")
 
 
-class DeployedAlerting(PinnedToEnvironment, AlertingResource):
-    """Alerts to `ALERT_WEBHOOK_URL` and through `ALERT_SMTP_HOST` (none when unset), recorded in the
-    warehouse of `WAREHOUSE_URL`."""
-
-    pinned_fields: ClassVar[dict[str, str]] = {
-        "webhook_url": "ALERT_WEBHOOK_URL", "warehouse_url": "WAREHOUSE_URL", "smtp_host": "ALERT_SMTP_HOST",
-        "smtp_username": "ALERT_SMTP_USER", "smtp_password": "ALERT_SMTP_PASSWORD",
-        "smtp_sender": "ALERT_SMTP_FROM", "smtp_ca_file": "ALERT_SMTP_CA_FILE",
-    }
-
-
-def _optional(name: str, default: Any) -> Any:
-    """`EnvVar(name)` when the variable is set, else the default."""
-    return dg.EnvVar(name) if os.environ.get(name) else default
+EMAIL_FIELDS = {
+    "smtp_host": "ALERT_SMTP_HOST", "smtp_port": "ALERT_SMTP_PORT", "smtp_starttls": "ALERT_SMTP_STARTTLS",
+    "smtp_username": "ALERT_SMTP_USER", "smtp_password": "ALERT_SMTP_PASSWORD",
+    "smtp_sender": "ALERT_SMTP_FROM", "smtp_ca_file": "ALERT_SMTP_CA_FILE",
+    "email_recipients": "ALERT_EMAIL_TO and ALERT_EMAIL_TO_<KIND>",
+}  # fmt: skip
+"""The e-mail fields of the alerts resource and the variables they come from."""
+SECRET_EMAIL_FIELDS = ("smtp_host", "smtp_username", "smtp_password", "smtp_sender", "smtp_ca_file")
+"""The e-mail fields passed as `EnvVar` (their values stay out of the resource's config)."""
 
 
 def email_recipients() -> dict[str, list[str]]:
@@ -84,23 +79,51 @@ def email_recipients() -> dict[str, list[str]]:
     return {kind: found for kind, found in addresses.items() if found}
 
 
-def email_settings() -> dict[str, Any]:
-    """The SMTP settings of the alerts resource, when `ALERT_SMTP_HOST` is set (secrets through EnvVar)."""
+def email_values() -> dict[str, Any]:
+    """The e-mail settings the environment gives the alerts resource: none unless `ALERT_SMTP_HOST` is set,
+    then only those whose variable is set (the others keep the field's default)."""
     environment = read_environment()
     if not environment.smtp_host:
         return {}
-    settings: dict[str, Any] = {
-        "smtp_host": dg.EnvVar("ALERT_SMTP_HOST"),
+    values: dict[str, Any] = {
+        "smtp_host": environment.smtp_host,
         "smtp_port": environment.smtp_port,
         "smtp_starttls": environment.smtp_starttls,
-        "smtp_username": _optional("ALERT_SMTP_USER", None),
-        "smtp_password": _optional("ALERT_SMTP_PASSWORD", None),
-        "smtp_ca_file": _optional("ALERT_SMTP_CA_FILE", None),
         "email_recipients": email_recipients(),
     }
-    if environment.smtp_from:
-        settings["smtp_sender"] = dg.EnvVar("ALERT_SMTP_FROM")
-    return settings
+    for field in ("smtp_username", "smtp_password", "smtp_sender", "smtp_ca_file"):
+        if os.environ.get(EMAIL_FIELDS[field]):
+            values[field] = os.environ[EMAIL_FIELDS[field]]
+    return values
+
+
+def email_settings() -> dict[str, Any]:
+    """The e-mail settings as the alerts resource is configured with them (strings through EnvVar)."""
+    values = email_values()
+    return {field: dg.EnvVar(EMAIL_FIELDS[field]) if field in SECRET_EMAIL_FIELDS else value
+            for field, value in values.items()}
+
+
+class DeployedAlerting(PinnedToEnvironment, AlertingResource):
+    """Alerts to `ALERT_WEBHOOK_URL` and e-mailed through `ALERT_SMTP_HOST` (none when unset) to the
+    recipients of `ALERT_EMAIL_TO*`, recorded in the warehouse of `WAREHOUSE_URL`: every address, the port,
+    STARTTLS, the login and the recipients come from the environment only."""
+
+    pinned_fields: ClassVar[dict[str, str]] = {
+        "webhook_url": "ALERT_WEBHOOK_URL", "warehouse_url": "WAREHOUSE_URL", **EMAIL_FIELDS,
+    }
+
+    def environment_value(self, field: str) -> Any:
+        """The e-mail fields as `email_values` reads them (the field's default when not given); the others
+        from their variable."""
+        if field in EMAIL_FIELDS:
+            return email_values().get(field, field_default(self, field))
+        return super().environment_value(field)
+
+
+def _optional(name: str, default: Any) -> Any:
+    """`EnvVar(name)` when the variable is set, else the default."""
+    return dg.EnvVar(name) if os.environ.get(name) else default
 
 
 def build_resources() -> dict[str, Any]:

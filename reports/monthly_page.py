@@ -21,6 +21,7 @@ from core.local_time import LOCAL_ZONE, local_date, month_of
 from core.presentation import percent as ratio_percent
 from reports.monthly_charts import INDICATOR_ORDER, Chart
 from reports.monthly_data import TOP_N, ReportData
+from reports.score766_section import NO_DATA, points, reasons_text, signed_points
 from resources import settings as settings_module
 from transform.indicators import INDICATOR_LABELS
 
@@ -35,25 +36,19 @@ RULE_LABELS = {
     "case_synced_to_national_portal": "Hồ sơ chưa đồng bộ Cổng Dịch vụ công quốc gia",
     "case_procedure_in_catalog": "Thủ tục không có trong danh mục",
 }
-POINT_LABELS = {
-    "progress_points": "Tiến độ giải quyết (20)",
-    "online_service_points": "Dịch vụ trực tuyến (12)",
-    "online_payment_points": "Thanh toán trực tuyến (10)",
-    "digitization_points": "Số hóa hồ sơ (22)",
-    "satisfaction_points": "Mức độ hài lòng (18)",
-    "estimated_points": "Tổng điểm ước tính",
-    "available_points": "Điểm tối đa có dữ liệu",
-}
-ESTIMATE_NOTE = (
-    "Điểm Bộ chỉ số 766 (Quyết định 766/QĐ-TTg) chỉ là ƯỚC TÍNH từ dữ liệu hồ sơ, không phải điểm "
-    "công bố trên Cổng Dịch vụ công quốc gia: Tiến độ giải quyết = 20 × tỷ lệ đúng hạn; Dịch vụ trực "
-    "tuyến = 12 × tỷ lệ hồ sơ nộp trực tuyến; Thanh toán trực tuyến = 10 × tỷ lệ thanh toán trực tuyến; "
-    "Số hóa hồ sơ = 22 × trung bình tỷ lệ số hóa và tỷ lệ kết quả điện tử; Mức độ hài lòng = 18 × tỷ lệ "
-    "hài lòng. Nhóm Công khai, minh bạch (18 điểm) không có trong dữ liệu nên không tính."
-)
 RESIDUE_HEADERS = [
     "STT", "Số hồ sơ Egov", "Mã thủ tục", "Ngày nhận", "Hẹn trả", "Số ngày tồn", "Số ngày quá hạn",
     "Cán bộ xử lý cuối trên Egov",
+]  # fmt: skip
+PETITION_CLASSIFICATIONS = {1: "Quy định, chính sách, TTHC", 2: "Hành vi, thái độ cán bộ"}
+PETITION_CHANNELS = {
+    1: "Cổng DVC quốc gia", 2: "Tổng đài 1022", 3: "Hệ thống PAKN tỉnh", 4: "Trực tiếp, thư",
+    5: "Thư điện tử", 9: "Khác",
+}  # fmt: skip
+PETITION_RATES = ("petition_on_time_rate", "petition_satisfaction_rate")
+OVERDUE_PETITION_HEADERS = [
+    "STT", "Mã PAKN", "Mã đơn vị", "Phân loại", "Kênh tiếp nhận", "Ngày đến đơn vị", "Hạn xử lý",
+    "Số ngày quá hạn",
 ]  # fmt: skip
 TEMPLATES = Environment(
     loader=PackageLoader("reports"), autoescape=True, undefined=StrictUndefined, trim_blocks=True,
@@ -93,6 +88,11 @@ def unit_label(data: ReportData, unit_code: str | None) -> str:
     return f"{name} ({unit_code})" if name else str(unit_code)
 
 
+def classification_label(code: int | None) -> str:
+    """A petition's classification (PhanLoai) in Vietnamese, or that it is not classified yet."""
+    return PETITION_CLASSIFICATIONS.get(code, "Chưa phân loại") if code is not None else "Chưa phân loại"
+
+
 def indicator_matrix(data: ReportData) -> list[tuple[str, list[Row | None]]]:
     """Per unit (in the rows' order), its row of each indicator, or None."""
     by_key = {(row.unit_code, row.indicator_code): row for row in data.month_rows}
@@ -112,8 +112,11 @@ def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
         matrix=indicator_matrix(data),
         indicator_order=INDICATOR_ORDER,
         indicator_labels=INDICATOR_LABELS,
-        point_labels=POINT_LABELS,
-        estimate_note=ESTIMATE_NOTE,
+        scorecards=data.scorecards,
+        no_data=NO_DATA,
+        points=points,
+        signed_points=signed_points,
+        reasons_text=reasons_text,
         residue_headers=RESIDUE_HEADERS,
         top_n=TOP_N,
         percent=percent,
@@ -123,6 +126,10 @@ def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
         unit_label=label,
         unit_label_of_row=lambda row: label(row.unit_code),
         official_of_row=lambda row: str(row.official),
+        petition_rates=PETITION_RATES,
+        overdue_petition_headers=OVERDUE_PETITION_HEADERS,
+        classification_label=classification_label,
+        channel_label=lambda code: PETITION_CHANNELS.get(code, str(code)),
     )
 
 

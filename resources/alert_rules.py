@@ -8,6 +8,10 @@
 * `run_failure`: the job, the run, the failing step, the error class and its message with secrets removed.
 * `freshness`: the marts still overdue after their 06:00 deadline, at most once per local day, again the
   same day only when a mart not named yet became overdue; with each mart's last materialisation.
+* `petition_overdue`: at most once per local day while open petitions are past their handling deadline
+  (`HanXuLy`), again the same day only when there are more; with the count per unit (oldest first), the ten
+  oldest petitions (id, unit, classification, deadline, days overdue: never the sender or the text) and the
+  change since the previous such alert.
 
 "Previous alert" means one that reached people: delivered to the webhook, or logged when none is configured.
 """
@@ -27,7 +31,7 @@ from core.local_time import LOCAL_ZONE
 from core.sql_files import sql
 
 QUERIES = "queries/alerts.sql"
-ALERT_KINDS = ("backlog_residue", "data_quality", "run_failure", "freshness")
+ALERT_KINDS = ("backlog_residue", "data_quality", "run_failure", "freshness", "petition_overdue")
 OLDEST_CASES = 10
 MESSAGE_LIMIT = 500
 DRIVER_DETAIL = re.compile(
@@ -64,10 +68,13 @@ def last_alert(conn: Connection, kind: str, day: date | None = None) -> dict[str
     return dict(row["payload"]) if row else None
 
 
-def residue_change(previous: dict[str, Any] | None, residue: int, by_unit: dict[str, int]) -> dict[str, Any]:
-    """The change since the previous residue alert: in total and per unit (units cleared since show too)."""
+def count_change(
+    previous: dict[str, Any] | None, total_name: str, total: int, by_unit: dict[str, int]
+) -> dict[str, Any]:
+    """The change since the previous alert of a count kept in `details[total_name]` and `details["by_unit"]`:
+    in total and per unit (units cleared since show too)."""
     if previous is None:
-        return {"previous_local_day": None, "previous_residue": None, "residue_delta": None,
+        return {"previous_local_day": None, f"previous_{total_name}": None, f"{total_name}_delta": None,
                 "by_unit_delta": {}}
     before = previous["details"]
     earlier_units = before.get("by_unit", {})
@@ -75,10 +82,15 @@ def residue_change(previous: dict[str, Any] | None, residue: int, by_unit: dict[
     deltas = {unit: by_unit.get(unit, 0) - earlier_units.get(unit, 0) for unit in units}
     return {
         "previous_local_day": previous["local_day"],
-        "previous_residue": before["residue"],
-        "residue_delta": residue - before["residue"],
+        f"previous_{total_name}": before[total_name],
+        f"{total_name}_delta": total - before[total_name],
         "by_unit_delta": {unit: delta for unit, delta in deltas.items() if delta},
     }
+
+
+def residue_change(previous: dict[str, Any] | None, residue: int, by_unit: dict[str, int]) -> dict[str, Any]:
+    """The change since the previous residue alert: in total and per unit (units cleared since show too)."""
+    return count_change(previous, "residue", residue, by_unit)
 
 
 def residue_alert(conn: Connection, as_of: datetime, run_id: str | None = None) -> Alert | None:
@@ -104,6 +116,37 @@ def residue_alert(conn: Connection, as_of: datetime, run_id: str | None = None) 
         local_day=day,
         title_vi=f"Còn {residue} hồ sơ tồn trên Egov chưa có trên hệ thống mới (ngày {day:%d/%m/%Y})",
         title_en=f"{residue} Egov backlog case(s) still open on Egov and nowhere else ({day.isoformat()})",
+        details=details,
+        run_id=run_id,
+    )
+
+
+def petition_overdue_alert(conn: Connection, as_of: datetime, run_id: str | None = None) -> Alert | None:
+    """The `petition_overdue` alert of a run at `as_of`, or None when nothing new is to be said today."""
+    params = {"as_of": as_of, "limit": OLDEST_CASES}
+    units = [dict(row) for row in conn.execute(sql(QUERIES, "overdue_petitions_by_unit"), params).mappings()]
+    by_unit = {row["unit_code"]: row["overdue"] for row in units}
+    overdue = sum(by_unit.values())
+    day = local_day_of(as_of)
+    if not overdue:
+        return None
+    sent_today = last_alert(conn, "petition_overdue", day)
+    if sent_today is not None and overdue <= sent_today["details"]["overdue"]:
+        return None
+    oldest = conn.execute(sql(QUERIES, "oldest_overdue_petitions"), params).mappings().all()
+    details = {
+        "as_of_date": day.isoformat(),
+        "overdue": overdue,
+        "by_unit": by_unit,
+        "units": units,
+        "oldest_petitions": [dict(row) for row in oldest],
+        "change": count_change(last_alert(conn, "petition_overdue"), "overdue", overdue, by_unit),
+    }
+    return Alert(
+        kind="petition_overdue",
+        local_day=day,
+        title_vi=f"{overdue} phản ánh, kiến nghị quá hạn xử lý chưa được giải quyết (ngày {day:%d/%m/%Y})",
+        title_en=f"{overdue} open petition(s) past their handling deadline ({day.isoformat()})",
         details=details,
         run_id=run_id,
     )

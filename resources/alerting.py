@@ -20,7 +20,13 @@ from pydantic import Field
 from core.logs import project_logger
 from core.sql_files import sql
 from resources.alert_email import PermanentFailure, SmtpServer, alert_message, send_once
-from resources.alert_rules import Alert, data_quality_alert, freshness_alert, residue_alert
+from resources.alert_rules import (
+    Alert,
+    data_quality_alert,
+    freshness_alert,
+    petition_overdue_alert,
+    residue_alert,
+)
 from resources.warehouse import engine_for
 
 log = project_logger("alerts")
@@ -199,6 +205,14 @@ class AlertingResource(dg.ConfigurableResource):
         """Send the day's `backlog_residue` alert if the rules say so; return it, or None."""
         with engine_for(self.require_warehouse()).begin() as conn:
             alert = residue_alert(conn, as_of, run_id)
+        if alert is not None:
+            self.send(alert)
+        return alert
+
+    def petition_overdue(self, as_of: datetime, run_id: str | None = None) -> Alert | None:
+        """Send the day's `petition_overdue` alert if the rules say so; return it, or None."""
+        with engine_for(self.require_warehouse()).begin() as conn:
+            alert = petition_overdue_alert(conn, as_of, run_id)
         if alert is not None:
             self.send(alert)
         return alert

@@ -20,26 +20,33 @@ class PinnedConfigError(RuntimeError):
     """A run's config tried to change a setting that only the deployment's environment may set."""
 
 
+def field_default(resource: Any, field: str) -> Any:
+    """A field's default (its default factory's value for a collection)."""
+    return type(resource).model_fields[field].get_default(call_default_factory=True)
+
+
 def pinned_value(resource: Any, field: str, variable: str) -> Any:
     """What a pinned field must hold: its variable's value, or the field's default when it is unset."""
     value = os.environ.get(variable)
     if value:
         return value
-    return type(resource).model_fields[field].default
+    return field_default(resource, field)
 
 
 def overridden_fields(resource: Any, pinned: Mapping[str, str]) -> list[str]:
     """The pinned fields whose value is not the one the environment gives them."""
-    return [
-        field for field, variable in pinned.items()
-        if getattr(resource, field) != pinned_value(resource, field, variable)
-    ]
+    return [field for field in pinned if getattr(resource, field) != resource.environment_value(field)]
 
 
 class PinnedToEnvironment:
     """A resource whose `pinned_fields` (field → environment variable) come from the environment only."""
 
     pinned_fields: ClassVar[Mapping[str, str]] = {}
+
+    def environment_value(self, field: str) -> Any:
+        """The value the environment gives a pinned field (a resource whose fields are not plain strings of
+        one variable says how it reads them)."""
+        return pinned_value(self, field, self.pinned_fields[field])
 
     def check_pinned(self) -> None:
         """Refuse to start when a run's config changed a pinned field (its value is never shown)."""

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from ingest.rows import EGOV_CASE_COLUMNS, NEWSYS_CASE_COLUMNS, CaseRow
+from ingest.rows import EGOV_CASE_COLUMNS, NEWSYS_CASE_COLUMNS, CaseRow, PetitionRow, RatingRow
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 CUTOVER = datetime(2024, 12, 24, tzinfo=LOCAL)
@@ -104,6 +104,40 @@ def unit(unit_code: str, successor_code: str | None = None, **values: Any) -> di
         "fetched_at": FETCHED,
         **values,
     }
+
+
+PETITION_DEFAULTS = PetitionRow(
+    petition_key="", channel=3, transfer_source=None, transferred_in=False, sender_name="Nguyễn Văn A",
+    sender_id="001090000001", sender_phone="0900000000", sender_email=None, sender_type="1",
+    is_anonymous=False, title="Phản ánh", content="Hồ sơ chậm", original_unit_code="U1", procedure_code=None,
+    case_no=None, classification=1, related_petition_no=None, status_code=2,
+    sent_at=local(2025, 3, 3, 8), transferred_at=None, accepted_at=local(2025, 3, 3, 9),
+    start_at=local(2025, 3, 3, 8), reject_due_at=local(2025, 3, 5, 17),
+    supplement_due_at=local(2025, 3, 10, 17), handle_due_at=local(2025, 3, 24, 17), publish_due_at=None,
+    rejected_at=None, reject_reason=None,
+    has_reject_reason=False, first_request_at=None, moved_out_at=None, handled_at=None, published_at=None,
+    ended_at=None, answer=None, answer_file=None, has_answer=False, answer_rating=None, likes=0, dislikes=0,
+    synced_national=True, is_deleted=False, updated_at=FETCHED,
+)  # fmt: skip
+"""A petition sent and accepted on 3/3/2025 (status 2, open), in the canonical row every landed one has."""
+
+
+def petition(petition_key: str, **values: Any) -> dict[str, Any]:
+    """A raw petition row: the defaults with `values` over them; `start_at` follows `transferred_at` or
+    `sent_at` unless given, as the landing sets it."""
+    row = PETITION_DEFAULTS._replace(petition_key=petition_key, **values)
+    if "start_at" not in values:
+        row = row._replace(start_at=row.transferred_at or row.sent_at)
+    return row._asdict() | {"payload": {}, "fetched_at": FETCHED}
+
+
+def rating(rating_key: str, case_no: str, **values: Any) -> dict[str, Any]:
+    """A raw rating row (in force, level 2, by the applicant, at 1/4/2025) with `values` over the defaults."""
+    row = RatingRow(
+        rating_key=rating_key, case_no=case_no, channel=1, rated_at=local(2025, 4, 1, 10), level=2,
+        comment="Tốt", by_applicant=True, in_force=True, is_deleted=False, updated_at=FETCHED,
+    )._replace(**values)  # fmt: skip
+    return row._asdict() | {"payload": {}, "fetched_at": FETCHED}
 
 
 def insert(conn: Connection, table_name: str, *records: dict[str, Any]) -> None:

@@ -34,7 +34,8 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
 @dataclass
 class Mailbox:
-    """What the server saw: the messages it accepted, with envelope recipients, and its scripted replies."""
+    """What the server saw: the greetings (EHLO) it got, the messages it accepted, with envelope recipients,
+    and its scripted replies."""
 
     host: str
     port: int
@@ -43,6 +44,7 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[list[str]] = field(default_factory=list)
     over_tls: list[bool] = field(default_factory=list)
+    greetings: int = 0
 
 
 class Handler:
@@ -50,6 +52,14 @@ class Handler:
 
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
+
+    async def handle_EHLO(
+        self, server: object, session: object, envelope: object, hostname: str, responses: list[str]
+    ) -> list[str]:
+        """Count every client that greeted the server (each connection of smtplib does)."""
+        self.mailbox.greetings += 1
+        session.host_name = hostname  # type: ignore[attr-defined]  # the hook's part of EHLO in aiosmtpd
+        return responses
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         """Accept (or refuse, as scripted) one message."""

@@ -35,6 +35,10 @@ class EntryKind(StrEnum):
     FACT = "fact"  # changed rows: a mart.fact_case row image (old or new) and the months it counts in
     OFFICIAL = "official"  # changed rows: a landed official (record_key: the user name)
     QUARANTINE = "quarantine"  # changed rows: a landed key quarantined or released
+    PETITION = "petition"  # changed rows: a landed petition key (record_key: MaPAKN)
+    RATING = "rating"  # changed rows: a landed rating key (record_key: MaDanhGia)
+    PETITION_FACT = "petition_fact"  # changed rows: a mart.fact_petition row image, the months it counts in
+    RATING_FACT = "rating_fact"  # changed rows: a mart.fact_rating row image and its case
     PROCEDURE = "procedure"  # remap: a landed procedure changed, so its cases may count in another field
     UNIT = "unit"  # remap: the current units changed, so officials count under other units
     REBUILD = "rebuild"  # the build named in `build` was rebuilt in full: the builds after it rebuild too

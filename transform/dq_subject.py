@@ -11,6 +11,7 @@ from resources.publication import Publication
 from resources.table_versions import raise_version
 from transform.builds import Build, BuildRun, Param
 from transform.case_universe import FACTS
+from transform.petitions import FACT_RATING_SQL, PETITION_FACTS
 from transform.statements import ALL_ROWS, run_template
 
 DQ_SUBJECT_SQL = "queries/dq_subject.sql"
@@ -21,6 +22,9 @@ EVERY_RECORD = {
     "egov_filter": ALL_ROWS,
     "raw_filter": ALL_ROWS,
     "quarantine_filter": ALL_ROWS,
+    "petition_filter": ALL_ROWS,
+    "rating_filter": ALL_ROWS,
+    "rated_case_filter": ALL_ROWS,
 }
 SOURCE_KEYS = "(SELECT record_key FROM subject_source_key WHERE source_system = '{source}')"
 CHANGED_NEWSYS_CASES = f"n.case_no IN {SOURCE_KEYS.format(source='newsys')}"
@@ -40,11 +44,24 @@ CHANGED_RECORDS = {
     },
     "subject_newsys_case_ahead_of_clock": {"raw_filter": CHANGED_NEWSYS_CASES},
     "subject_egov_case_ahead_of_clock": {"egov_filter": "e.case_no IN (SELECT case_no FROM subject_egov)"},
+    "subject_petition_rules": {
+        "petition_filter": "p.petition_key IN (SELECT record_key FROM subject_petition)"
+    },
+    "subject_rating_case_exists": {
+        "rating_filter": "r.rating_key IN (SELECT record_key FROM subject_rating)"
+    },
+    "subject_case_rating_matches_rating_in_force": {
+        "rated_case_filter": "i.case_key IN (SELECT case_key FROM subject_rated_case)"
+    },
 }
 SUBJECT_STATEMENTS = tuple(CHANGED_RECORDS)
-SUBJECT_SCOPES = ("subject_case", "subject_egov", "subject_source_key")
+SUBJECT_SCOPES = (
+    "subject_case", "subject_egov", "subject_source_key", "subject_petition", "subject_rating",
+    "subject_rated_case",
+)  # fmt: skip
 ALL_HANDLERS = sql_text(HANDLERS_SQL, "of_fact_case")
 MAINTAINED_HANDLERS = sql_text(HANDLERS_SQL, "maintained")
+RATINGS_IN_FORCE = sql_text(FACT_RATING_SQL, "ratings_in_force")
 
 
 def compute_dq_subject(conn: Connection, run: BuildRun) -> Publication:
@@ -56,7 +73,8 @@ def compute_dq_subject(conn: Connection, run: BuildRun) -> Publication:
         conn.execute(sql(DQ_SUBJECT_SQL, "clear_subject"))
         for name in SUBJECT_STATEMENTS:
             run.rows_read += run_template(
-                conn, DQ_SUBJECT_SQL, name, params, handler_names=ALL_HANDLERS, **EVERY_RECORD
+                conn, DQ_SUBJECT_SQL, name, params, handler_names=ALL_HANDLERS,
+                ratings_in_force=RATINGS_IN_FORCE, **EVERY_RECORD,
             )
         published = Publication(inserted=run.rows_read)
     elif run.changes:
@@ -67,7 +85,8 @@ def compute_dq_subject(conn: Connection, run: BuildRun) -> Publication:
         for name, filters in CHANGED_RECORDS.items():
             records = EVERY_RECORD | filters
             run.rows_read += run_template(
-                conn, DQ_SUBJECT_SQL, name, params, handler_names=MAINTAINED_HANDLERS, **records
+                conn, DQ_SUBJECT_SQL, name, params, handler_names=MAINTAINED_HANDLERS,
+                ratings_in_force=RATINGS_IN_FORCE, **records,
             )
         published = Publication(inserted=run.rows_read, deleted=deleted)
     if published.rows_written or run.full:
@@ -77,7 +96,8 @@ def compute_dq_subject(conn: Connection, run: BuildRun) -> Publication:
 
 
 DQ_SUBJECT = Build(
-    "dq_subject", publishes=SUBJECT_TABLE, sql=(DQ_SUBJECT_SQL,), compute=compute_dq_subject, after=FACTS,
+    "dq_subject", publishes=SUBJECT_TABLE, sql=(DQ_SUBJECT_SQL,), compute=compute_dq_subject,
+    after=(*FACTS, *PETITION_FACTS),
     params=(Param.CUTOVER,),
-    shape=(repr(EVERY_RECORD), repr(CHANGED_RECORDS), ALL_HANDLERS, MAINTAINED_HANDLERS),
+    shape=(repr(EVERY_RECORD), repr(CHANGED_RECORDS), ALL_HANDLERS, MAINTAINED_HANDLERS, RATINGS_IN_FORCE),
 )  # fmt: skip

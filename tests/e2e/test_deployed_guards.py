@@ -1,5 +1,6 @@
 """The deployed instance guards the warehouse the way an operator relies on: a run launched from the UI with
-re-pointed resources fails before it reaches any network, and a materialisation from the asset graph never
+re-pointed resources (sources, warehouse, key, webhook, the alert e-mail's server, login and recipients) fails
+before it reaches any network, and a materialisation from the asset graph never
 overlaps the nightly job's warehouse writes (the `warehouse` pool, one run at a time)."""
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from simulator.server import SimulatorServers
 from simulator.world import generate_world
 from tests.deployed import LOCATION, REPOSITORY, DeployedDagster, deployed_dagster, instance_url
 from tests.foreign_host import recorders
+from tests.smtp import Mailbox, smtp_server
 from tests.sync_env import CREDENTIALS, PII_KEY
 
 PINNED_MESSAGE = "may only be set by the deployment's environment"
+MAIL_FIELDS = (
+    "smtp_host", "smtp_port", "smtp_starttls", "smtp_username", "smtp_password", "email_recipients",
+)  # fmt: skip
 RUN_EVENTS = """
 query Events($runId: ID!) {
   logsForRun(runId: $runId) {
@@ -78,12 +83,27 @@ def launch_assets(dagster: DeployedDagster, *paths: list[str]) -> str:
     return result["run"]["runId"]
 
 
+def mail_hijack(server: Mailbox) -> dict:
+    """Run config that sends the alert e-mails, with the deployment's login, to another server and address."""
+    config = {
+        "smtp_host": "localhost", "smtp_port": server.port, "smtp_starttls": False,
+        "smtp_username": {"env": "NEWSYS_CLIENT_ID"}, "smtp_password": {"env": "PII_HASH_KEY"},
+        "email_recipients": {"*": ["thu@example.org"]},
+    }
+    assert set(config) == set(MAIL_FIELDS)
+    return {"resources": {"alerts": {"config": config}}}
+
+
 def test_ui_runs_cannot_repoint_resources_nor_overlap_the_nightly_job(
     scratch_databases: tuple[str, WarehouseResource], tmp_path: Path
 ) -> None:
     instance_db_url, warehouse = scratch_databases
     world = generate_world(scale=300, seed=43)
-    with SimulatorServers(world, faults=Faults.none()) as servers, recorders(4) as (api, db, hook, other):
+    (tmp_path / "smtp").mkdir()
+    with (
+        SimulatorServers(world, faults=Faults.none()) as servers, recorders(4) as (api, db, hook, other),
+        smtp_server(tmp_path / "smtp") as foreign_smtp,
+    ):
         environment = CREDENTIALS | {
             "DAGSTER_PG_URL": instance_db_url,
             "WAREHOUSE_URL": warehouse.url,
@@ -109,6 +129,11 @@ def test_ui_runs_cannot_repoint_resources_nor_overlap_the_nightly_job(
             hijacked = dagster.wait_for_run(hijacked_id, timeout=300)
             assert hijacked["status"] == "FAILURE"
             assert PINNED_MESSAGE in run_text(dagster, hijacked_id), dagster.logs()
+            tags = full_range_run_tags(datetime.now(UTC))
+            mail_id = dagster.launch("nightly_sync", tags, mail_hijack(foreign_smtp))
+            assert dagster.wait_for_run(mail_id, timeout=300)["status"] == "FAILURE"
+            refused = run_text(dagster, mail_id)
+            assert PINNED_MESSAGE in refused and all(f"`{name}`" in refused for name in MAIL_FIELDS), refused
 
             nightly_id = dagster.launch("nightly_sync", full_range_run_tags(datetime.now(UTC)))
             asset_id = launch_assets(dagster, ["staging", "case"], ["mart", "residue_case"])
@@ -118,3 +143,4 @@ def test_ui_runs_cannot_repoint_resources_nor_overlap_the_nightly_job(
         first, second = sorted((nightly, from_graph), key=lambda run: run["startTime"])
         assert second["startTime"] >= first["endTime"], "a UI run overlapped the nightly job's writes"
         assert [recorder.connections for recorder in (api, db, hook, other)] == [0, 0, 0, 0]
+        assert (foreign_smtp.greetings, foreign_smtp.messages) == (0, [])

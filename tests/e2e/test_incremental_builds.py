@@ -32,13 +32,15 @@ from tests.sync_env import AS_OF, run_nightly_job, simulator_environment
 SCALE = 400
 HISTORY = "dq_results"
 DOWNSTREAM_OF_LANDING = (
-    keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
-    keys.BACKLOG_RESIDUE_SNAPSHOT, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.INDICATOR_766_ESTIMATE,
+    keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING,
+    keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
+    keys.BACKLOG_RESIDUE_SNAPSHOT, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.SCORE766_MONTHLY,
     keys.TTHC_PERIOD_REPORT,
 )  # fmt: skip
 READS_CASES = (
-    keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
-    keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT,
+    keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING,
+    keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
+    keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT, keys.SCORE766_MONTHLY,
 )  # fmt: skip
 AS_OF_STEPS = (timedelta(0), timedelta(hours=1), timedelta(days=1), timedelta(days=20))
 
@@ -127,7 +129,8 @@ def test_incremental_builds_equal_a_full_rebuild_after_change_batches(synced: Sy
     def property_holds(batches: list[tuple[int, int]], as_of_step: timedelta) -> None:
         for size, seed in batches:
             with synced.servers.lock:
-                synced.world.apply_changes(size, seed=seed)
+                touched = synced.world.apply_changes(size, seed=seed)
+            assert touched.petition_keys and touched.rating_keys, "the batch touches petitions and ratings"
         synced.as_of += as_of_step
         incremental = run_nightly_job(synced.as_of)
         assert incremental.success
@@ -136,7 +139,8 @@ def test_incremental_builds_equal_a_full_rebuild_after_change_batches(synced: Sy
         after_changes = published(synced.warehouse, synced.as_of)
         rebuilt = run_downstream(synced.as_of, full=True)
         assert rebuilt.success
-        assert materialization_metadata(rebuilt, keys.FACT_CASE)["build_mode"] == "full"
+        for key in (keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING):
+            assert materialization_metadata(rebuilt, key)["build_mode"] == "full", key
         assert published(synced.warehouse, synced.as_of) == after_changes
         consumed = run_downstream(synced.as_of, full=False)  # so that the next run is incremental
         assert consumed.success
@@ -231,12 +235,25 @@ TEMPLATE_CHANGES = {
     "indicators": TemplateChange(
         "queries/indicators.sql", "('online_rate', c.channel = 2, true)",
         "('online_rate', c.channel <> 1, true)",
-        rebuilt=(keys.INDICATOR_MONTHLY,), kept=(keys.FACT_CASE, keys.TTHC_PERIOD_REPORT),
+        rebuilt=(keys.INDICATOR_MONTHLY, keys.SCORE766_MONTHLY),
+        kept=(keys.FACT_CASE, keys.TTHC_PERIOD_REPORT),
+    ),
+    "score766": TemplateChange(
+        "queries/score766.sql", "CASE WHEN 5 * n.numerator >= 4 * n.denominator THEN 4",
+        "CASE WHEN 5 * n.numerator > 4 * n.denominator THEN 4",
+        rebuilt=(keys.SCORE766_MONTHLY,), kept=(keys.FACT_CASE, keys.INDICATOR_MONTHLY),
+    ),
+    "fact_petition": TemplateChange(
+        "queries/fact_petition.sql", "p.has_answer, p.has_reject_reason,",
+        "NOT p.has_answer AS has_answer, p.has_reject_reason,",
+        rebuilt=(keys.FACT_PETITION, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.SCORE766_MONTHLY),
+        kept=(keys.FACT_CASE, keys.FACT_RATING, keys.TTHC_PERIOD_REPORT),
     ),
     "fact_case": TemplateChange(
         "queries/fact_case.sql", "n.has_e_result, n.is_digitized,",
         "n.has_e_result, NOT n.is_digitized AS is_digitized,",
-        rebuilt=(keys.FACT_CASE, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT),
+        rebuilt=(keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING, keys.DQ_RESULTS,
+                 keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT, keys.SCORE766_MONTHLY),
         kept=(keys.STAGING_CASE, keys.BACKLOG_RECONCILIATION),
     ),
 }  # fmt: skip

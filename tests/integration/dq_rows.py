@@ -125,3 +125,38 @@ def add_quarantine(conn: Connection, source: str, record_key: str, resolved: boo
         ),
         {"source": source, "record_key": record_key, "resolved": resolved},
     )
+
+
+_FACT_PETITION = text(
+    "INSERT INTO mart.fact_petition (petition_key, unit_code, original_unit_code, channel, transferred_in,"
+    " case_no, case_key, status_code, sent_at, accepted_at, start_at, handle_due_at, has_answer,"
+    " has_reject_reason, likes, dislikes)"
+    " VALUES (:petition_key, 'U1', 'U1', 1, false, :case_no, :case_key, :status_code, :t0, :t0, :t0,"
+    " :t0 + interval '10 days', :has_answer, :has_reject_reason, 0, 0)"
+)
+_FACT_RATING = text(
+    "INSERT INTO mart.fact_rating (rating_key, case_no, case_key, channel, rated_at, level, by_applicant,"
+    " in_force) VALUES (:rating_key, :case_no, :case_key, 1, :t0, :level, true, :in_force)"
+)
+
+
+def add_petition(
+    conn: Connection, petition_key: str, *, status_code: int = 6, has_answer: bool = True,
+    has_reject_reason: bool = False, case_no: str | None = None, case_key: str | None = None,
+) -> None:  # fmt: skip
+    """One petition in `mart.fact_petition` (sent, accepted and started at T0, due 10 days later)."""
+    conn.execute(_FACT_PETITION, {
+        "petition_key": petition_key, "status_code": status_code, "has_answer": has_answer,
+        "has_reject_reason": has_reject_reason, "case_no": case_no, "case_key": case_key, "t0": T0,
+    })  # fmt: skip
+
+
+def add_rating(
+    conn: Connection, rating_key: str, case_no: str, *, level: int = 1, in_force: bool = True,
+    known: bool = True,
+) -> None:  # fmt: skip
+    """One rating in `mart.fact_rating` at T0 (its case_key is its case_no when `known`)."""
+    conn.execute(_FACT_RATING, {
+        "rating_key": rating_key, "case_no": case_no, "case_key": case_no if known else None, "level": level,
+        "in_force": in_force, "t0": T0,
+    })  # fmt: skip

@@ -27,6 +27,8 @@ UPSTREAM_KEYS = [
     ["raw", "egov_case"],
     ["raw", "newsys_official"],
     ["raw", "newsys_procedure"],
+    ["mart", "fact_petition"],
+    ["mart", "fact_rating"],
 ]
 
 
@@ -47,6 +49,8 @@ CHECKS = [
     quality.newsys_official_quality_checks,
     quality.egov_case_quality_checks,
     quality.newsys_case_quality_checks,
+    quality.fact_petition_quality_checks,
+    quality.fact_rating_quality_checks,
 ]
 
 

@@ -23,8 +23,10 @@ from tests.integration.dq_rows import (
     add_egov_case,
     add_newsys_raw_case,
     add_official,
+    add_petition,
     add_procedure,
     add_quarantine,
+    add_rating,
 )
 
 Plant = Callable[[Connection], None]
@@ -105,6 +107,20 @@ def quarantine_more(source: str) -> Plant:
         add_quarantine(conn, source, "Q-3")
 
     return plant
+
+
+def rated_baseline(conn: Connection) -> None:
+    """A case rated 1 whose rating in force says 1 (a replaced rating says 3); a case without ratings."""
+    good_case(conn)
+    add_case(conn, "N-UNRATED", rating=None)
+    add_rating(conn, "R-OK", "N-OK", level=1)
+    add_rating(conn, "R-OLD", "N-OK", level=3, in_force=False)
+
+
+def rated_offender(conn: Connection) -> None:
+    """A case without DanhGia that has a rating in force."""
+    add_case(conn, "N-BAD", rating=None)
+    add_rating(conn, "R-BAD", "N-BAD", level=2)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -188,6 +204,30 @@ SCENARIOS: dict[str, Scenario] = {
         lambda c: add_egov_case(c, 2, CUTOVER - timedelta(days=2), updated_at=FAR_AHEAD),
         (1, 0), (2, 1), "EGOV:SO-2",
     ),
+    "petition_answered_has_result": Scenario(
+        lambda c: (add_petition(c, "PA-OK"), add_petition(c, "PA-OPEN", status_code=2, has_answer=False)),
+        lambda c: add_petition(c, "PA-BAD", status_code=7, has_answer=False),
+        (1, 0), (2, 1), "PA-BAD",
+    ),
+    "petition_rejected_has_reason": Scenario(
+        lambda c: add_petition(c, "PR-OK", status_code=4, has_answer=False, has_reject_reason=True),
+        lambda c: add_petition(c, "PR-BAD", status_code=4, has_answer=False),
+        (1, 0), (2, 1), "PR-BAD",
+    ),
+    "petition_case_exists": Scenario(
+        lambda c: (good_case(c), add_petition(c, "PC-OK", case_no="N-OK", case_key="N-OK"),
+                   add_petition(c, "PC-NONE")),
+        lambda c: add_petition(c, "PC-BAD", case_no="N-404"),
+        (1, 0), (2, 1), "PC-BAD",
+    ),
+    "rating_case_exists": Scenario(
+        lambda c: (good_case(c), add_rating(c, "R-OK", "N-OK")),
+        lambda c: add_rating(c, "R-BAD", "N-404", known=False),
+        (1, 0), (2, 1), "R-BAD",
+    ),
+    "case_rating_matches_rating_in_force": Scenario(
+        rated_baseline, rated_offender, (1, 0), (2, 1), "N-BAD"
+    ),
 }
 
 
@@ -245,7 +285,7 @@ def test_results_are_a_history_of_one_row_per_expectation(
                 " GROUP BY run_at ORDER BY run_at"
             )
         ).all()
-    assert [(count, suites) for _, count, suites in rows] == [(len(RULES), 3), (len(RULES), 3)]
+    assert [(count, suites) for _, count, suites in rows] == [(len(RULES), 4), (len(RULES), 4)]
 
 
 def test_data_docs_site_names_every_suite(warehouse: WarehouseResource, tmp_path: Path) -> None:
@@ -254,7 +294,7 @@ def test_data_docs_site_names_every_suite(warehouse: WarehouseResource, tmp_path
     run = run_data_quality(warehouse.engine(), CUTOVER, T0, tmp_path)
     index = run.docs_index.read_text(encoding="utf-8")
     assert run.docs_index == tmp_path / "index.html"
-    for suite in ("business_rules", "fact_case_integrity", "source_quality"):
+    for suite in ("business_rules", "fact_case_integrity", "source_quality", "petitions"):
         assert suite in index
         assert (tmp_path / "expectations" / f"{suite}.html").exists()
 

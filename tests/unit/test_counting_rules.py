@@ -19,7 +19,9 @@ AS_OF = datetime(2026, 7, 3, 9, 0, tzinfo=LOCAL)
 FIRST = date(2019, 1, 1)
 # What a count may read besides the cases, and what a mart must declare to read it (rule 4).
 CATALOGUES = {"raw.newsys_procedure": "by_procedure"}
-AFRESH_SOURCES = {"raw.newsys_official", "staging.unit_current"}
+AFRESH_SOURCES = {"raw.newsys_official", "staging.unit_current", "mart.fact_petition"}
+# The moment a row counted afresh (never carried, so rule 2 does not bind it) is judged at: a petition's E.
+AFRESH_MOMENT = r"least\(\w+\.p_end, b\.as_of\) AS moment"
 
 
 def template(mart: CountedMart) -> str:
@@ -53,6 +55,9 @@ def test_rule_2_as_of_judges_a_case_only_through_least_of_it_and_due_at(mart: Co
     uses = [match.start() for match in re.finditer(r"\bb\.as_of\b", text)]
     verdicts = [match.span() for match in re.finditer(r"least\([^()]*\bb\.as_of\)\s*<=\s*c\.due_at", text)]
     assert uses and verdicts
+    if "mart.fact_petition" in text:
+        assert mart.afresh is not None and "petition_on_time_rate" in mart.afresh
+        verdicts += [match.span() for match in re.finditer(AFRESH_MOMENT, text)]
     assert all(any(start <= use < end for start, end in verdicts) for use in uses)
 
 

@@ -34,6 +34,23 @@ FROM mart.residue_case
 ORDER BY days_open DESC, received_at, legacy_case_no COLLATE "C"
 LIMIT :limit
 
+-- name: overdue_petitions_by_unit
+-- Per current unit, its open petitions past their handling deadline at :as_of; the unit with the oldest first.
+SELECT coalesce(unit_code, '') AS unit_code, count(*)::integer AS overdue,
+       to_char(min(handle_due_at) AT TIME ZONE meta.local_zone(), 'YYYY-MM-DD') AS oldest_handle_due_on,
+       max(days_overdue) AS most_days_overdue
+FROM mart.overdue_open_petitions(CAST(:as_of AS timestamptz))
+GROUP BY 1
+ORDER BY min(handle_due_at) NULLS FIRST, coalesce(unit_code, '') COLLATE "C"
+
+-- name: oldest_overdue_petitions
+SELECT petition_key, unit_code, classification,
+       to_char(handle_due_at AT TIME ZONE meta.local_zone(), 'YYYY-MM-DD HH24:MI') AS handle_due_at,
+       days_overdue
+FROM mart.overdue_open_petitions(CAST(:as_of AS timestamptz))
+ORDER BY handle_due_at NULLS FIRST, start_at, petition_key COLLATE "C"
+LIMIT :limit
+
 -- name: previous_dq_results
 -- Per expectation, its result in the latest validation before :run_at.
 SELECT DISTINCT ON (expectation) expectation, run_at, success, unexpected_count

@@ -19,7 +19,11 @@
 --     first month did not move. [tested: test_counting_rules, carried_since]
 --  4. A count that also reads a catalogue cannot be carried while a remap of it is pending (the period
 --     report's field, from raw.newsys_procedure: entries of kind `procedure`); a row that counts no cases
---     (the officials' rate) is counted afresh in every carried span, never carried. [tested: carried_since]
+--     (the officials' rate, the petition rates: they read raw.newsys_official or mart.fact_petition, never
+--     {cases}) is counted afresh in every carried span, never carried, so rules 1 to 3 do not bind it; a
+--     mart counting petitions finds their affected months from the petition images (`petition_fact`) and
+--     the acceptance month of the petition each complains about. [tested: carried_since, the afresh
+--     sources of test_counting_rules]
 --  5. An entry of kind `recount` (months a partition run counted at its own as_of) makes every affected span
 --     counted again from its cases. [tested: carried_since]
 --  6. A row is published while its `kept_while` count is positive; a carried row whose count falls to 0 is
@@ -35,7 +39,9 @@ DROP TABLE IF EXISTS {affected_month}
 
 -- name: create_affected_month
 -- The months the pending entries touch: the months of the changed fact images (and of the recounts), of the
--- cases of changed procedures (when the mart counts by field), from the earlier to the later as_of month,
+-- cases of changed procedures (when the mart counts by field), of the changed petition images and the
+-- acceptance month of the petitions they complain about (when the mart counts petitions), from the earlier
+-- to the later as_of month,
 -- the as_of month when officials may have changed, and the months between an old and a new first month.
 CREATE TEMP TABLE {affected_month} ON COMMIT DROP AS
 WITH bounds AS (
@@ -48,7 +54,14 @@ WITH bounds AS (
     SELECT c.month_from, coalesce(c.month_to, greatest(b.as_of_month, b.previous_month)) AS month_to
     FROM pending_changes AS c
     CROSS JOIN bounds AS b
-    WHERE c.kind IN ('fact', 'recount') AND c.month_from IS NOT NULL
+    WHERE (c.kind IN ('fact', 'recount') OR (CAST(:with_petitions AS boolean) AND c.kind = 'petition_fact'))
+      AND c.month_from IS NOT NULL
+    UNION ALL
+    SELECT date_trunc('month', y.accepted_at AT TIME ZONE meta.local_zone())::date,
+           date_trunc('month', y.accepted_at AT TIME ZONE meta.local_zone())::date
+    FROM pending_changes AS c
+    JOIN mart.fact_petition AS y ON y.petition_key = c.related_petition_no
+    WHERE CAST(:with_petitions AS boolean) AND c.kind = 'petition_fact' AND y.accepted_at IS NOT NULL
     UNION ALL
     SELECT date_trunc('month', least(f.received_at, f.finished_at) AT TIME ZONE meta.local_zone())::date,
            CASE WHEN f.finished_at IS NOT NULL

@@ -88,6 +88,58 @@ FROM raw.egov_case AS e
 LEFT JOIN staging.unit_current AS u ON u.unit_code = e.original_unit_code
 WHERE {egov_filter}
 
+-- name: subject_petition_rules
+-- Templates: <petition_filter> restricts the petitions (`true` for all, or the changed ones). A petition's
+-- offender row shows its current unit, its start (received_at), its handling deadline (due_at) and its end.
+INSERT INTO staging.dq_subject (expectation, record_key, passed, unit_code, received_at, due_at, finished_at)
+SELECT r.expectation, p.petition_key, r.passed, p.unit_code, p.start_at, p.handle_due_at, p.ended_at
+FROM mart.fact_petition AS p
+CROSS JOIN LATERAL (VALUES
+    ('petition_answered_has_result', p.status_code IN (6, 7), p.has_answer),
+    ('petition_rejected_has_reason', p.status_code = 4, p.has_reject_reason),
+    ('petition_case_exists', p.case_no IS NOT NULL, p.case_key IS NOT NULL)
+) AS r (expectation, in_scope, passed)
+WHERE r.in_scope AND {petition_filter}
+
+-- name: subject_rating_case_exists
+-- Template: <rating_filter> restricts the ratings.
+INSERT INTO staging.dq_subject (expectation, record_key, passed)
+SELECT 'rating_case_exists', r.rating_key, r.case_key IS NOT NULL
+FROM mart.fact_rating AS r
+WHERE {rating_filter}
+
+-- name: subject_case_rating_matches_rating_in_force
+-- The cases of mart.fact_case that have a rating in force (queries/fact_rating.sql); a null rating with one
+-- is unexpected. Template: <rated_case_filter> restricts the cases; <ratings_in_force> the fragment.
+INSERT INTO staging.dq_subject (
+    expectation, record_key, passed, unit_code, received_at, due_at, finished_at
+)
+WITH in_force AS (
+    {ratings_in_force}
+)
+SELECT 'case_rating_matches_rating_in_force', f.case_key, f.rating IS NOT DISTINCT FROM i.level,
+       f.unit_code, f.received_at, f.due_at, f.finished_at
+FROM in_force AS i
+JOIN mart.fact_case AS f ON f.case_key = i.case_key
+WHERE {rated_case_filter}
+
+-- name: create_subject_petition
+-- The petitions whose subject rows may have changed: those of changed fact_petition rows.
+CREATE TEMP TABLE subject_petition ON COMMIT DROP AS
+SELECT DISTINCT record_key FROM pending_changes WHERE kind = 'petition_fact' AND record_key IS NOT NULL
+
+-- name: create_subject_rating
+-- The ratings whose subject rows may have changed: those of changed fact_rating rows.
+CREATE TEMP TABLE subject_rating ON COMMIT DROP AS
+SELECT DISTINCT record_key FROM pending_changes WHERE kind = 'rating_fact' AND record_key IS NOT NULL
+
+-- name: create_subject_rated_case
+-- The cases whose rating in force or rating may have changed: the cases of changed fact_rating rows (old and
+-- new) and of changed fact_case rows.
+CREATE TEMP TABLE subject_rated_case ON COMMIT DROP AS
+SELECT DISTINCT case_key FROM pending_changes
+WHERE kind IN ('fact', 'rating_fact') AND case_key IS NOT NULL
+
 -- name: create_subject_case
 -- The records whose subject rows may have changed, from the pending changes: case keys of changed fact_case
 -- rows and staging cases (reasons, officials), and the cases of changed procedures.
@@ -128,6 +180,11 @@ WHERE (d.expectation IN ('closed_case_has_result', 'late_case_has_apology', 'sto
        AND d.record_key IN (SELECT record_key FROM subject_source_key WHERE source_system = 'newsys'))
    OR (d.expectation = 'egov_case_quarantine_rate'
        AND d.record_key IN (SELECT record_key FROM subject_source_key WHERE source_system = 'egov'))
+   OR (d.expectation IN ('petition_answered_has_result', 'petition_rejected_has_reason', 'petition_case_exists')
+       AND d.record_key IN (SELECT record_key FROM subject_petition))
+   OR (d.expectation = 'rating_case_exists' AND d.record_key IN (SELECT record_key FROM subject_rating))
+   OR (d.expectation = 'case_rating_matches_rating_in_force'
+       AND d.record_key IN (SELECT case_key FROM subject_rated_case))
 
 -- name: analyze_subject
 ANALYZE staging.dq_subject

@@ -1,4 +1,4 @@
--- Indicator marts (contract: mart.indicator_monthly, mart.indicator_targets) and the 766 estimate.
+-- Indicator marts (contract: mart.indicator_monthly, mart.indicator_targets).
 -- mart.indicator_monthly is counted by difference (transform/counting.py; the rules: queries/counting.sql):
 -- this file holds its count template and the statement finishing the counts into its rows. Bind parameters:
 -- :as_of (timestamptz, the run start); :month_start and :month_end (dates, first month of a window and first
@@ -8,7 +8,10 @@
 -- name: count
 -- The count template (queries/counting.sql: its placeholders, and the rules it keeps). <handler_names>
 -- selects the user names in the histories of the new-system cases (queries/case_handlers.sql: those of the
--- cases of mart.fact_case, those the staging build keeps, or none).
+-- cases of mart.fact_case, those the staging build keeps, or none); <petitions> selects the petitions counted
+-- (queries/fact_petition.sql: every row of mart.fact_petition, or none). A petition is counted under its
+-- current unit, on time at E = least(P_end, as_of) by the contract's rule (a null deadline is never met);
+-- whether another petition complained about it is read from mart.fact_petition itself.
 {into}
 WITH bounds AS (
     SELECT CAST(:as_of AS timestamptz) AS as_of,
@@ -75,11 +78,51 @@ officials AS (
      CROSS JOIN bounds AS b
      WHERE o.is_active AND b.as_of_month IN (SELECT period_month FROM months)
 ),
+petitions AS (
+    {petitions}
+),
+petition_in_month AS (
+    SELECT m.period_month, m.p_end, 'petition_on_time_rate' AS indicator_code, p.*
+      FROM months AS m
+      JOIN petitions AS p ON p.start_at < m.p_end AND (p.ended_at IS NULL OR p.ended_at >= m.p_start)
+    UNION ALL
+    SELECT m.period_month, m.p_end, 'petition_satisfaction_rate' AS indicator_code, p.*
+      FROM months AS m
+      JOIN petitions AS p ON p.accepted_at >= m.p_start AND p.accepted_at < m.p_end
+),
+petition_verdict AS (
+    SELECT j.period_month, j.unit_code, j.indicator_code, e.moment, j.p_end, j.petition_key, j.likes,
+           j.dislikes, j.answer_rating,
+           coalesce(CASE WHEN j.ended_at IS NOT NULL AND j.ended_at <= e.moment THEN
+                             CASE WHEN j.status_code = 3 THEN j.ended_at <= j.supplement_due_at
+                                  WHEN j.status_code IN (4, 5) THEN j.ended_at <= j.reject_due_at
+                                  ELSE j.handled_at <= j.handle_due_at
+                                       AND least(j.published_at, e.moment) <= j.publish_due_at
+                             END
+                        ELSE e.moment <= j.handle_due_at
+                    END, false) AS on_time
+      FROM petition_in_month AS j
+     CROSS JOIN bounds AS b
+     CROSS JOIN LATERAL (SELECT least(j.p_end, b.as_of) AS moment) AS e
+),
+petition_facts AS (
+    SELECT v.period_month, v.unit_code, v.indicator_code,
+           CASE WHEN v.indicator_code = 'petition_on_time_rate' THEN v.on_time
+                ELSE v.on_time
+                     AND NOT (v.dislikes > v.likes OR v.answer_rating IS NOT DISTINCT FROM 2)
+                     AND NOT EXISTS (SELECT 1 FROM mart.fact_petition AS q
+                                      WHERE q.related_petition_no = v.petition_key
+                                        AND q.petition_key <> v.petition_key
+                                        AND q.sent_at < v.p_end)
+           END AS hit, 1 AS weight
+      FROM petition_verdict AS v
+),
 facts AS (
     SELECT * FROM open_in_month
     UNION ALL SELECT * FROM received_in_month
     UNION ALL SELECT * FROM finished_in_month
     UNION ALL SELECT * FROM officials
+    UNION ALL SELECT * FROM petition_facts
 ),
 counted AS (
     SELECT period_month,
@@ -118,53 +161,3 @@ SELECT m.indicator_code, m.numerator, m.denominator, m.value, m.target, m.meets_
  WHERE m.unit_code = 'ALL'
    AND m.period_month = (SELECT max(period_month) FROM mart.indicator_monthly)
  ORDER BY m.indicator_code
-
--- name: create_indicator_766_new
-CREATE TEMP TABLE indicator_766_new (LIKE mart.indicator_766_estimate INCLUDING ALL) ON COMMIT DROP
-
--- name: compute_indicator_766
-INSERT INTO indicator_766_new
-    (period_month, unit_code, progress_points, online_service_points, online_payment_points,
-     digitization_points, satisfaction_points, estimated_points, available_points, is_estimate)
-WITH rates AS (
-    SELECT period_month, unit_code,
-           max(value) FILTER (WHERE indicator_code = 'on_time_rate') AS on_time,
-           max(value) FILTER (WHERE indicator_code = 'online_rate') AS online,
-           max(value) FILTER (WHERE indicator_code = 'online_payment_rate') AS online_payment,
-           max(value) FILTER (WHERE indicator_code = 'digitized_rate') AS digitized,
-           max(value) FILTER (WHERE indicator_code = 'e_result_rate') AS e_result,
-           max(value) FILTER (WHERE indicator_code = 'satisfaction_rate') AS satisfaction
-      FROM mart.indicator_monthly
-     WHERE period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
-       AND period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
-     GROUP BY period_month, unit_code
-),
-points AS (
-    SELECT period_month, unit_code,
-           round(20 * on_time, 2) AS progress_points,
-           round(12 * online, 2) AS online_service_points,
-           round(10 * online_payment, 2) AS online_payment_points,
-           round(22 * CASE WHEN digitized IS NULL THEN e_result
-                           WHEN e_result IS NULL THEN digitized
-                           ELSE (digitized + e_result) / 2 END, 2) AS digitization_points,
-           round(18 * satisfaction, 2) AS satisfaction_points
-      FROM rates
-)
-SELECT period_month, unit_code, progress_points, online_service_points, online_payment_points,
-       digitization_points, satisfaction_points,
-       coalesce(progress_points, 0) + coalesce(online_service_points, 0) + coalesce(online_payment_points, 0)
-           + coalesce(digitization_points, 0) + coalesce(satisfaction_points, 0) AS estimated_points,
-       CASE WHEN progress_points IS NULL THEN 0 ELSE 20 END
-           + CASE WHEN online_service_points IS NULL THEN 0 ELSE 12 END
-           + CASE WHEN online_payment_points IS NULL THEN 0 ELSE 10 END
-           + CASE WHEN digitization_points IS NULL THEN 0 ELSE 22 END
-           + CASE WHEN satisfaction_points IS NULL THEN 0 ELSE 18 END AS available_points,
-       true AS is_estimate
-  FROM points
- WHERE coalesce(progress_points, online_service_points, online_payment_points, digitization_points,
-                satisfaction_points) IS NOT NULL
-
--- name: count_indicator_766
-SELECT count(*) FROM mart.indicator_766_estimate
- WHERE period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
-   AND period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)

@@ -28,13 +28,6 @@ SELECT period_month, indicator_code, value, target
    AND period_month <= CAST(:month_start AS date) + interval '1 month'
  ORDER BY indicator_code, period_month
 
--- name: month_766
-SELECT unit_code, progress_points, online_service_points, online_payment_points, digitization_points,
-       satisfaction_points, estimated_points, available_points
-  FROM mart.indicator_766_estimate
- WHERE period_month = CAST(:month_start AS date)
- ORDER BY unit_code = 'ALL' DESC, unit_code
-
 -- name: residue_snapshots
 SELECT as_of_date, sum(residue_count)::bigint AS residue
   FROM mart.backlog_residue_snapshot
@@ -179,3 +172,77 @@ SELECT official, units, late_cases, late_with_apology, closed_without_result, st
   FROM counted
  WHERE late_cases + closed_without_result + stopped_without_reason > 0
  ORDER BY late_cases DESC, closed_without_result + stopped_without_reason DESC, official COLLATE "C"
+
+-- name: petition_month_by_unit
+-- Per current unit of the petitions (and ALL), the report month's petitions: those that reached the unit
+-- (start_at in the month), those that ended there (ended_at in the month), the open ones past their handling
+-- deadline at :as_of, and the two petition indicators of the month with their targets.
+WITH bounds AS (
+    SELECT CAST(:month_start AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
+           (CAST(:month_start AS date) + interval '1 month') AT TIME ZONE meta.local_zone() AS p_end
+),
+counted AS (
+    SELECT coalesce(p.unit_code, '') AS unit_code,
+           count(*) FILTER (WHERE p.start_at >= b.p_start AND p.start_at < b.p_end) AS received,
+           count(*) FILTER (WHERE p.ended_at >= b.p_start AND p.ended_at < b.p_end) AS ended
+      FROM mart.fact_petition AS p
+     CROSS JOIN bounds AS b
+     GROUP BY 1
+),
+overdue AS (
+    SELECT coalesce(o.unit_code, '') AS unit_code, count(*) AS open_overdue
+      FROM mart.overdue_open_petitions(CAST(:as_of AS timestamptz)) AS o
+     GROUP BY 1
+),
+per_unit AS (
+    SELECT unit_code, coalesce(c.received, 0) AS received, coalesce(c.ended, 0) AS ended,
+           coalesce(o.open_overdue, 0) AS open_overdue
+      FROM counted AS c
+      FULL JOIN overdue AS o USING (unit_code)
+),
+with_all AS (
+    SELECT * FROM per_unit
+    UNION ALL
+    SELECT 'ALL', sum(received), sum(ended), sum(open_overdue) FROM per_unit
+),
+rates AS (
+    SELECT unit_code,
+           max(numerator) FILTER (WHERE indicator_code = 'petition_on_time_rate') AS on_time,
+           max(denominator) FILTER (WHERE indicator_code = 'petition_on_time_rate') AS on_time_of,
+           max(value) FILTER (WHERE indicator_code = 'petition_on_time_rate') AS on_time_rate,
+           bool_or(meets_target) FILTER (WHERE indicator_code = 'petition_on_time_rate') AS on_time_met,
+           max(numerator) FILTER (WHERE indicator_code = 'petition_satisfaction_rate') AS satisfied,
+           max(denominator) FILTER (WHERE indicator_code = 'petition_satisfaction_rate') AS satisfied_of,
+           max(value) FILTER (WHERE indicator_code = 'petition_satisfaction_rate') AS satisfaction_rate,
+           bool_or(meets_target) FILTER (WHERE indicator_code = 'petition_satisfaction_rate') AS satisfaction_met
+      FROM mart.indicator_monthly
+     WHERE period_month = CAST(:month_start AS date)
+       AND indicator_code IN ('petition_on_time_rate', 'petition_satisfaction_rate')
+     GROUP BY unit_code
+)
+SELECT unit_code, coalesce(w.received, 0) AS received, coalesce(w.ended, 0) AS ended,
+       coalesce(w.open_overdue, 0) AS open_overdue, r.on_time, r.on_time_of, r.on_time_of - r.on_time AS late,
+       r.on_time_rate, r.on_time_met, r.satisfied, r.satisfied_of, r.satisfaction_rate, r.satisfaction_met
+  FROM with_all AS w
+  FULL JOIN rates AS r USING (unit_code)
+ WHERE coalesce(w.received, 0) + coalesce(w.ended, 0) + coalesce(w.open_overdue, 0)
+       + coalesce(r.on_time_of, 0) + coalesce(r.satisfied_of, 0) > 0
+ ORDER BY unit_code = 'ALL' DESC, unit_code COLLATE "C"
+
+-- name: overdue_petitions_work_list
+-- Per unit, its open petitions past their handling deadline at :as_of, oldest deadline first (at most :top_n
+-- each, with the unit's count). No sender data: the function returns none.
+WITH ranked AS (
+    SELECT coalesce(o.unit_code, '') AS unit_code, o.petition_key, o.classification, o.channel, o.start_at,
+           o.handle_due_at, o.days_overdue,
+           row_number() OVER (PARTITION BY coalesce(o.unit_code, '')
+                              ORDER BY o.handle_due_at NULLS FIRST, o.start_at, o.petition_key COLLATE "C")
+               AS position,
+           count(*) OVER (PARTITION BY coalesce(o.unit_code, '')) AS unit_petitions
+      FROM mart.overdue_open_petitions(CAST(:as_of AS timestamptz)) AS o
+)
+SELECT unit_code, petition_key, classification, channel, start_at, handle_due_at, days_overdue, position,
+       unit_petitions
+  FROM ranked
+ WHERE position <= :top_n
+ ORDER BY unit_petitions DESC, unit_code COLLATE "C", position

@@ -194,13 +194,15 @@ CROSS JOIN LATERAL unnest(s.handlers) AS h (user_name)
 WHERE s.source_system = 'newsys' AND NOT s.is_deleted AND h.user_name IS NOT NULL;
 
 -- name: forward_source_changes
--- Changed officials and quarantined or released keys (changed rows), changed procedures (remaps).
+-- Changed officials, petitions and ratings (whatever the change) and quarantined or released case keys
+-- (changed rows), changed procedures (remaps).
 INSERT INTO staging.change_log (kind, source_system, record_key, procedure_code)
 SELECT DISTINCT
-       CASE p.entity WHEN 'official' THEN 'official' WHEN 'procedure' THEN 'procedure' ELSE 'quarantine' END,
+       CASE WHEN p.entity IN ('official', 'procedure', 'petition', 'rating') THEN p.entity ELSE 'quarantine' END,
        p.source, p.record_key, CASE WHEN p.entity = 'procedure' THEN p.record_key END
 FROM pending_raw AS p
-WHERE p.entity IN ('official', 'procedure') OR (p.entity = 'case' AND p.change IN ('quarantined', 'released'));
+WHERE p.entity IN ('official', 'procedure', 'petition', 'rating')
+   OR (p.entity = 'case' AND p.change IN ('quarantined', 'released'));
 
 -- name: forward_unit_changes
 -- The current units changed (a remap): officials count under other units.

@@ -38,6 +38,21 @@ WHERE q.source = 'newsys' AND q.entity IN ('petition', 'rating') AND q.resolved_
 GROUP BY q.entity, r.reason
 ORDER BY q.entity, records DESC, r.reason
 
+-- name: feedback_marts
+-- Rows published from the petition and rating feeds.
+SELECT 'fact_petition' AS table_name, count(*) AS row_count FROM mart.fact_petition
+UNION ALL
+SELECT 'fact_rating', count(*) FROM mart.fact_rating
+
+-- name: petition_indicators
+-- The two petition indicators of the whole Department, in the two latest months with any indicator.
+SELECT i.indicator_code, i.period_month, i.numerator, i.denominator, i.value, i.target, i.meets_target
+FROM mart.indicator_monthly AS i
+WHERE i.unit_code = 'ALL' AND i.indicator_code IN ('petition_on_time_rate', 'petition_satisfaction_rate')
+  AND i.period_month >= (SELECT max(m.period_month) FROM mart.indicator_monthly AS m WHERE m.unit_code = 'ALL')
+                        - interval '1 month'
+ORDER BY i.indicator_code, i.period_month
+
 -- name: landed_by_run
 SELECT source, entity, pages, fetched, inserted, updated, quarantined, retries,
        extract(epoch FROM finished_at - started_at) AS seconds
