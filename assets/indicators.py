@@ -1,4 +1,4 @@
-"""Monthly indicator marts: `mart.indicator_monthly` and the Decision 766 estimate, partitioned by month.
+"""The monthly indicator mart `mart.indicator_monthly`, partitioned by month.
 
 Partitions start in 2019-01, but a run over the whole partition range (`pipelines.run_tags`) has no
 lower bound: it recomputes every month found in the data, from the first month with a received case to the
@@ -27,7 +27,6 @@ from transform.indicators import (
     QUERIES,
     MonthWindow,
     count_window,
-    publish_indicator_766,
 )
 from transform.registry import run_build
 
@@ -79,12 +78,6 @@ def indicator_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -
     return metadata
 
 
-def count_766_metadata(conn: Connection, window: MonthWindow, as_of: datetime) -> dict[str, Any]:
-    """Rows of the 766 estimate in the window."""
-    rows = conn.execute(sql(QUERIES, "count_indicator_766"), window.params(as_of)).scalar_one()
-    return {"rows": int(rows), "window": window.describe(), "is_estimate": True}
-
-
 Publisher = Callable[[Connection, MonthWindow, BuildInputs], dict[str, Any]]
 Describer = Callable[[Connection, MonthWindow, datetime], dict[str, Any]]
 
@@ -126,20 +119,9 @@ def publish_indicator_monthly(conn: Connection, window: MonthWindow, inputs: Bui
     return count_window(conn, window, inputs).as_metadata()
 
 
-def publish_766(conn: Connection, window: MonthWindow, inputs: BuildInputs) -> dict[str, Any]:
-    """Derive the window's 766 estimate; its metadata."""
-    assert inputs.as_of is not None
-    return publish_indicator_766(conn, window, inputs.as_of).as_metadata()
-
-
 indicator_monthly = monthly_mart(
     keys.INDICATOR_MONTHLY, [keys.FACT_CASE, keys.FACT_PETITION],
     "Indicators per month, current unit (and ALL) and indicator, with targets (contract); only the months "
     "the changes touch are recomputed.",
     publish_indicator_monthly, indicator_metadata, INDICATOR_MONTHLY.code_version(),
-)
-indicator_766_estimate = monthly_mart(
-    keys.INDICATOR_766_ESTIMATE, [keys.INDICATOR_MONTHLY],
-    "ESTIMATE of the Decision 766 group points per unit per month (formula in column comments).",
-    publish_766, count_766_metadata,
 )

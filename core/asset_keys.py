@@ -27,7 +27,7 @@ RESIDUE_CASE = dg.AssetKey(["mart", "residue_case"])
 BACKLOG_RESIDUE_SNAPSHOT = dg.AssetKey(["mart", "backlog_residue_snapshot"])
 DQ_RESULTS = dg.AssetKey(["mart", "dq_results"])
 INDICATOR_MONTHLY = dg.AssetKey(["mart", "indicator_monthly"])
-INDICATOR_766_ESTIMATE = dg.AssetKey(["mart", "indicator_766_estimate"])
+SCORE766_MONTHLY = dg.AssetKey(["mart", "score766_monthly"])
 TTHC_PERIOD_REPORT = dg.AssetKey(["mart", "tthc_period_report"])
 
 MONTHLY_REPORT = dg.AssetKey(["report", "monthly"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ_NAME = "Asia/Ho_Chi_Minh"
@@ -17,3 +17,8 @@ def local_date(moment: datetime) -> date:
 def month_of(moment: datetime) -> date:
     """First day of the local calendar month of `moment`."""
     return local_date(moment).replace(day=1)
+
+
+def last_complete_month(moment: datetime) -> date:
+    """First day of the local calendar month before that of `moment`: the last complete month."""
+    return (month_of(moment) - timedelta(days=1)).replace(day=1)

@@ -1,5 +1,6 @@
 """The data of the monthly report, read from the warehouse: the last complete month's indicators, the trend,
-the 766 estimate, the backlog, the data-quality findings, the officials' review and the petitions (PAKN)."""
+the Decision 766 scorecard, the backlog, the data-quality findings, the officials' review and the petitions
+(PAKN)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from core.sql_files import sql
+from reports.score766_section import UnitCard, load_scorecards
 
 QUERIES = "queries/monthly_report.sql"
 TOP_N = 10
+SCORECARD_SOURCES = ("mart.score766_monthly", "mart.fact_case", "mart.fact_petition", "mart.fact_rating")
 
 
 @dataclass
@@ -26,7 +29,7 @@ class ReportData:
     unit_names: dict[str, str] = field(default_factory=dict)
     month_rows: list[Row] = field(default_factory=list)
     trend_rows: list[Row] = field(default_factory=list)
-    points_rows: list[Row] = field(default_factory=list)
+    scorecards: list[UnitCard] = field(default_factory=list)
     snapshots: list[Row] = field(default_factory=list)
     open_backlog: list[Row] = field(default_factory=list)
     late_units: list[Row] = field(default_factory=list)
@@ -44,19 +47,24 @@ def relation_exists(conn: Connection, name: str) -> bool:
     return bool(conn.execute(sql(QUERIES, "relation_exists"), {"name": name}).scalar())
 
 
+def missing(conn: Connection, needs: Sequence[str], data: ReportData) -> bool:
+    """True (noting what is missing) when one of the source tables does not exist yet."""
+    absent = [relation for relation in needs if not relation_exists(conn, relation)]
+    data.missing.extend(relation for relation in absent if relation not in data.missing)
+    return bool(absent)
+
+
 def fetch(
     conn: Connection, name: str, params: dict[str, Any], needs: Sequence[str], data: ReportData
 ) -> list[Row]:
     """Rows of a named query, or none (noting what is missing) when a source table does not exist yet."""
-    absent = [relation for relation in needs if not relation_exists(conn, relation)]
-    if absent:
-        data.missing.extend(relation for relation in absent if relation not in data.missing)
+    if missing(conn, needs, data):
         return []
     return list(conn.execute(sql(QUERIES, name), params).all())
 
 
 def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> ReportData:
-    """Read the last complete month's indicators, trend, 766 estimate, backlog, findings, officials and
+    """Read the last complete month's indicators, trend, 766 scorecard, backlog, findings, officials and
     petitions."""
     month = conn.execute(sql(QUERIES, "report_month"), {"as_of": as_of}).scalar()
     data = ReportData(as_of=as_of, month=month)
@@ -65,7 +73,8 @@ def load_report_data(conn: Connection, as_of: datetime, cutover: datetime) -> Re
     data.unit_names = dict(conn.execute(sql(QUERIES, "unit_names")).tuples().all())
     data.month_rows = fetch(conn, "month_indicators", params, [], data)
     data.trend_rows = fetch(conn, "trend_all", params, [], data)
-    data.points_rows = fetch(conn, "month_766", params, [], data)
+    if month is not None and not missing(conn, SCORECARD_SOURCES, data):
+        data.scorecards = load_scorecards(conn, month, as_of, TOP_N)
     data.snapshots = fetch(conn, "residue_snapshots", params, ["mart.backlog_residue_snapshot"], data)
     data.open_backlog = fetch(
         conn, "backlog_open_by_day", params, ["mart.backlog_reconciliation", "mart.fact_case"], data

@@ -21,6 +21,7 @@ from core.local_time import LOCAL_ZONE, local_date, month_of
 from core.presentation import percent as ratio_percent
 from reports.monthly_charts import INDICATOR_ORDER, Chart
 from reports.monthly_data import TOP_N, ReportData
+from reports.score766_section import NO_DATA, points, reasons_text, signed_points
 from resources import settings as settings_module
 from transform.indicators import INDICATOR_LABELS
 
@@ -35,22 +36,6 @@ RULE_LABELS = {
     "case_synced_to_national_portal": "Hồ sơ chưa đồng bộ Cổng Dịch vụ công quốc gia",
     "case_procedure_in_catalog": "Thủ tục không có trong danh mục",
 }
-POINT_LABELS = {
-    "progress_points": "Tiến độ giải quyết (20)",
-    "online_service_points": "Dịch vụ trực tuyến (12)",
-    "online_payment_points": "Thanh toán trực tuyến (10)",
-    "digitization_points": "Số hóa hồ sơ (22)",
-    "satisfaction_points": "Mức độ hài lòng (18)",
-    "estimated_points": "Tổng điểm ước tính",
-    "available_points": "Điểm tối đa có dữ liệu",
-}
-ESTIMATE_NOTE = (
-    "Điểm Bộ chỉ số 766 (Quyết định 766/QĐ-TTg) chỉ là ƯỚC TÍNH từ dữ liệu hồ sơ, không phải điểm "
-    "công bố trên Cổng Dịch vụ công quốc gia: Tiến độ giải quyết = 20 × tỷ lệ đúng hạn; Dịch vụ trực "
-    "tuyến = 12 × tỷ lệ hồ sơ nộp trực tuyến; Thanh toán trực tuyến = 10 × tỷ lệ thanh toán trực tuyến; "
-    "Số hóa hồ sơ = 22 × trung bình tỷ lệ số hóa và tỷ lệ kết quả điện tử; Mức độ hài lòng = 18 × tỷ lệ "
-    "hài lòng. Nhóm Công khai, minh bạch (18 điểm) không có trong dữ liệu nên không tính."
-)
 RESIDUE_HEADERS = [
     "STT", "Số hồ sơ Egov", "Mã thủ tục", "Ngày nhận", "Hẹn trả", "Số ngày tồn", "Số ngày quá hạn",
     "Cán bộ xử lý cuối trên Egov",
@@ -127,8 +112,11 @@ def render_html(data: ReportData, charts: dict[str, Chart]) -> str:
         matrix=indicator_matrix(data),
         indicator_order=INDICATOR_ORDER,
         indicator_labels=INDICATOR_LABELS,
-        point_labels=POINT_LABELS,
-        estimate_note=ESTIMATE_NOTE,
+        scorecards=data.scorecards,
+        no_data=NO_DATA,
+        points=points,
+        signed_points=signed_points,
+        reasons_text=reasons_text,
         residue_headers=RESIDUE_HEADERS,
         top_n=TOP_N,
         percent=percent,

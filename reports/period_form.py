@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -317,9 +318,11 @@ def set_print_layout(sheet: Worksheet) -> None:
 
 
 def write_workbook(
-    sheets: list[SheetData], period: ReportPeriod, form_number: str, made_on: date, path: Path
-) -> Path:
-    """Write the period's workbook to `path` (a new file renamed into place)."""
+    sheets: list[SheetData], period: ReportPeriod, form_number: str, made_on: date, path: Path,
+    more: Callable[[Workbook], None] | None = None,
+) -> Path:  # fmt: skip
+    """Write the period's workbook to `path` (a new file renamed into place), with the sheets `more` adds
+    after the form's."""
     book = Workbook()
     book.remove(book.active)
     for data in sheets:
@@ -328,6 +331,8 @@ def write_workbook(
         write_table_header(sheet)
         write_footer(sheet, write_rows(sheet, data), made_on)
         set_print_layout(sheet)
+    if more is not None:
+        more(book)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = io.BytesIO()
     book.save(content)

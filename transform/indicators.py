@@ -1,4 +1,4 @@
-"""Monthly indicators (`INDICATOR_MONTHLY`, counted by difference) and the Decision 766 estimate.
+"""Monthly indicators (`INDICATOR_MONTHLY`, counted by difference).
 
 A run over every month is the build `INDICATOR_MONTHLY`, run by the registry. A run over some months (a
 partition or a backfill range) counts exactly those months at its own as_of and asks the next build to count
@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from core.local_time import month_of
-from core.sql_files import sql, sql_text
-from resources.publication import Publication, PublishedTable, publish_table
+from core.sql_files import sql_text
+from resources.publication import PublishedTable
 from transform import change_log
 from transform.builds import BuildInputs, BuildRun, lock_tables
 from transform.case_universe import FACTS
@@ -39,7 +39,6 @@ AFRESH_INDICATORS = ("official_vneid_rate", "petition_on_time_rate", "petition_s
 INDICATOR_MONTHLY_TABLE = PublishedTable(
     "mart.indicator_monthly", key=("period_month", "unit_code", "indicator_code")
 )
-INDICATOR_766_TABLE = PublishedTable("mart.indicator_766_estimate", key=("period_month", "unit_code"))
 IN_WINDOW = (
     "t.period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)"
     " AND t.period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)"
@@ -129,12 +128,3 @@ def log_counted_out_of_turn(conn: Connection, window: MonthWindow, as_of: dateti
     change_log.lock(conn, Log.STAGING)
     last = (window.month_end - timedelta(days=1)).replace(day=1) if window.month_end else month_of(as_of)
     change_log.log_recount(conn, INDICATORS.build, max(first, window.month_start or first), last)
-
-
-def publish_indicator_766(conn: Connection, window: MonthWindow, as_of: datetime) -> Publication:
-    """Derive the 766 estimate of the window from `mart.indicator_monthly` and publish it."""
-    params = window.params(as_of)
-    lock_tables(conn, (INDICATOR_766_TABLE.table, INDICATOR_MONTHLY_TABLE.table))
-    conn.execute(sql(QUERIES, "create_indicator_766_new"))
-    conn.execute(sql(QUERIES, "compute_indicator_766"), params)
-    return publish_table(conn, INDICATOR_766_TABLE, "indicator_766_new", scope=IN_WINDOW, params=params)

@@ -14,6 +14,8 @@
 | indicator_monthly | staging.change_log | mart.indicator_monthly | staging_case, case_link, fact_case, |
 | | | | fact_petition |
 | tthc_period_report | staging.change_log | mart.tthc_period_report | staging_case, case_link, fact_case |
+| score766_monthly | staging.change_log | mart.score766_monthly | staging_case, case_link, fact_case, |
+| | | | fact_petition, fact_rating, indicator_monthly |
 
 The staging log keeps an entry until every build that consumes it has: a build declared here never loses one.
 """
@@ -30,11 +32,12 @@ from transform.period_report import PERIOD_REPORT, TTHC_PERIOD_REPORT
 from transform.petitions import FACT_PETITION, FACT_RATING
 from transform.reconciliation import RECONCILIATION
 from transform.residue import RESIDUE_CASE
+from transform.score766 import SCORE766_MONTHLY
 
 COUNTED_MARTS = (INDICATORS, PERIOD_REPORT)  # the builds counted by difference (transform/counting.py)
 REGISTRY = Registry(
     STAGING_CASE, CASE_LINK, FACT_CASE, FACT_PETITION, FACT_RATING, RECONCILIATION, RESIDUE_CASE, DQ_SUBJECT,
-    INDICATOR_MONTHLY, TTHC_PERIOD_REPORT,
+    INDICATOR_MONTHLY, TTHC_PERIOD_REPORT, SCORE766_MONTHLY,
 )  # fmt: skip
 
 

@@ -32,6 +32,15 @@ def run_template(
     return conn.execute(text(render(path, name, **fragments)), params or {}).rowcount
 
 
+def template_rows(
+    conn: Connection, path: str, name: str, params: dict[str, Any] | None = None,
+    **parts: str | pgsql.Composable,
+) -> list[dict[str, Any]]:
+    """Fetch the rows of one named template, its `{placeholders}` filled, as dictionaries."""
+    fragments = {key: pgsql.SQL(value) if isinstance(value, str) else value for key, value in parts.items()}
+    return [dict(row) for row in conn.execute(text(render(path, name, **fragments)), params or {}).mappings()]
+
+
 def rows_in_scope(
     conn: Connection,
     path: str,

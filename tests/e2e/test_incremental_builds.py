@@ -35,13 +35,13 @@ HISTORY = "dq_results"
 DOWNSTREAM_OF_LANDING = (
     keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING,
     keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
-    keys.BACKLOG_RESIDUE_SNAPSHOT, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.INDICATOR_766_ESTIMATE,
+    keys.BACKLOG_RESIDUE_SNAPSHOT, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.SCORE766_MONTHLY,
     keys.TTHC_PERIOD_REPORT,
 )  # fmt: skip
 READS_CASES = (
     keys.STAGING_CASE, keys.STAGING_CASE_LINK, keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING,
     keys.BACKLOG_RECONCILIATION, keys.RESIDUE_CASE,
-    keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT,
+    keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT, keys.SCORE766_MONTHLY,
 )  # fmt: skip
 AS_OF_STEPS = (timedelta(0), timedelta(hours=1), timedelta(days=1), timedelta(days=20))
 
@@ -261,19 +261,25 @@ TEMPLATE_CHANGES = {
     "indicators": TemplateChange(
         "queries/indicators.sql", "('online_rate', c.channel = 2, true)",
         "('online_rate', c.channel <> 1, true)",
-        rebuilt=(keys.INDICATOR_MONTHLY,), kept=(keys.FACT_CASE, keys.TTHC_PERIOD_REPORT),
+        rebuilt=(keys.INDICATOR_MONTHLY, keys.SCORE766_MONTHLY),
+        kept=(keys.FACT_CASE, keys.TTHC_PERIOD_REPORT),
+    ),
+    "score766": TemplateChange(
+        "queries/score766.sql", "CASE WHEN 5 * n.numerator >= 4 * n.denominator THEN 4",
+        "CASE WHEN 5 * n.numerator > 4 * n.denominator THEN 4",
+        rebuilt=(keys.SCORE766_MONTHLY,), kept=(keys.FACT_CASE, keys.INDICATOR_MONTHLY),
     ),
     "fact_petition": TemplateChange(
         "queries/fact_petition.sql", "p.has_answer, p.has_reject_reason,",
         "NOT p.has_answer AS has_answer, p.has_reject_reason,",
-        rebuilt=(keys.FACT_PETITION, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY),
+        rebuilt=(keys.FACT_PETITION, keys.DQ_RESULTS, keys.INDICATOR_MONTHLY, keys.SCORE766_MONTHLY),
         kept=(keys.FACT_CASE, keys.FACT_RATING, keys.TTHC_PERIOD_REPORT),
     ),
     "fact_case": TemplateChange(
         "queries/fact_case.sql", "n.has_e_result, n.is_digitized,",
         "n.has_e_result, NOT n.is_digitized AS is_digitized,",
         rebuilt=(keys.FACT_CASE, keys.FACT_PETITION, keys.FACT_RATING, keys.DQ_RESULTS,
-                 keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT),
+                 keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT, keys.SCORE766_MONTHLY),
         kept=(keys.STAGING_CASE, keys.BACKLOG_RECONCILIATION),
     ),
 }  # fmt: skip

@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from assets.indicators import MONTHLY_PARTITIONS, indicator_766_estimate, indicator_monthly
+from assets.indicators import MONTHLY_PARTITIONS, indicator_monthly
 from core.build_mode import FULL_REBUILD_TAG
 from core.run_clock import AS_OF_TAG
 from pipelines.run_tags import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, full_range_run_tags
@@ -59,7 +59,7 @@ EXPECTED = {
     for unit, counts in units.items()
 }
 
-ASSETS = [indicator_monthly, indicator_766_estimate]
+ASSETS = [indicator_monthly]
 
 
 def run_assets(
@@ -163,20 +163,3 @@ def test_partition_run_replaces_only_its_month(sourced: WarehouseResource) -> No
         (JUN, "ALL", "online_payment_rate"),
     }
     assert after[(MAY, "U1", "online_payment_rate")] == before[(MAY, "U1", "online_payment_rate")]
-
-
-def test_766_estimate_follows_the_documented_formula(sourced: WarehouseResource) -> None:
-    run_assets(sourced, tags=full_range_run_tags(AS_OF))
-    with sourced.begin() as conn:
-        row = conn.execute(
-            text("SELECT * FROM mart.indicator_766_estimate WHERE period_month = :m AND unit_code = 'ALL'"),
-            {"m": JUN},
-        ).one()
-    assert row.progress_points == Decimal("10.00")  # 20 x 2/4
-    assert row.online_service_points == Decimal("8.00")  # 12 x 2/3
-    assert row.online_payment_points == Decimal("10.00")  # 10 x 1/1
-    assert row.digitization_points == Decimal("12.83")  # 22 x (2/3 + 1/2) / 2
-    assert row.satisfaction_points == Decimal("0.00")  # 18 x 0/1
-    assert row.estimated_points == Decimal("40.83")
-    assert row.available_points == 82
-    assert row.is_estimate is True

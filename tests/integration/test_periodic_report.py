@@ -15,6 +15,7 @@ from assets.report_files import tthc_periodic_report
 from core.asset_keys import TTHC_PERIODIC_REPORT as PERIODIC_REPORT_KEY
 from core.run_clock import AS_OF_TAG
 from reports.period_form import FORM_COLUMNS, cell_text, latest_complete, parse_period
+from reports.points_lost_sheet import SHEET_TITLE
 from resources.warehouse import WarehouseResource
 from tests.period_report_data import AS_OF, INSERT_CASE, install_period_cases, period_case
 
@@ -91,7 +92,7 @@ def test_year_workbook_has_the_form_layout_and_the_mart_numbers(
     workbooks: dict[str, Path], warehouse: WarehouseResource
 ) -> None:
     book = load_workbook(workbooks["2025"])
-    assert book.sheetnames == ["Toàn Sở", "U1", "U3"]
+    assert book.sheetnames == ["Toàn Sở", "U1", "U3", SHEET_TITLE]
     for sheet_name, unit in (("Toàn Sở", "ALL"), ("U1", "U1"), ("U3", "U3")):
         sheet = book[sheet_name]
         rows = sheet_values(sheet)
@@ -172,7 +173,7 @@ def test_names_with_control_characters_and_formula_signs_are_written_as_plain_te
         conn.execute(INSERT_CASE, odd_case)
     workbooks = run_report(warehouse, tmp_path / "periodic", periods=["2025-Q2"], form_number="-1+2 #N/A")
     book = load_workbook(workbooks["2025-Q2"])
-    odd_title = next(title for title in book.sheetnames if title not in ("Toàn Sở", "U1", "U3"))
+    odd_title = next(title for title in book.sheetnames if title not in ("Toàn Sở", "U1", "U3", SHEET_TITLE))
     assert odd_title == "=U--9-"
     texts = set()
     for sheet in book.worksheets:

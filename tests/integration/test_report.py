@@ -15,8 +15,9 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from assets.indicators import indicator_766_estimate, indicator_monthly
+from assets.indicators import indicator_monthly
 from assets.report_files import monthly_report
+from assets.score766 import score766_monthly
 from core.asset_keys import MONTHLY_REPORT as REPORT
 from pipelines.run_tags import full_range_run_tags
 from resources.settings import PipelineSettings
@@ -38,7 +39,7 @@ CHROMIUM_FLAGS = [
 def render_report(warehouse: WarehouseResource) -> Path:
     """Materialise the indicators and the report in one run over the full partition range; return the page."""
     result = dg.materialize(
-        [indicator_monthly, indicator_766_estimate, monthly_report],
+        [indicator_monthly, score766_monthly, monthly_report],
         resources={"warehouse": warehouse, "settings": PipelineSettings(pii_hash_key="test-key")},
         tags=full_range_run_tags(AS_OF),
         instance=dg.DagsterInstance.ephemeral(),
@@ -107,7 +108,8 @@ def test_report_is_self_contained(report_page: Path) -> None:
         "ho-so-tre-han.png",
         "xu-huong-12-thang.png",
     ]
-    assert "ƯỚC TÍNH" in page
+    assert "Điểm Bộ chỉ số 766 tháng 07/2025" in page
+    assert "ƯỚC TÍNH" not in page and "ước tính" not in page
 
 
 def test_report_renders_in_headless_chromium(report_page: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ ASSET_OF_BUILD = {
     "staging_case": keys.STAGING_CASE, "case_link": keys.STAGING_CASE_LINK, "fact_case": keys.FACT_CASE,
     "backlog_reconciliation": keys.BACKLOG_RECONCILIATION, "residue_case": keys.RESIDUE_CASE,
     "indicator_monthly": keys.INDICATOR_MONTHLY, "tthc_period_report": keys.TTHC_PERIOD_REPORT,
+    "score766_monthly": keys.SCORE766_MONTHLY,
 }  # fmt: skip
 
 
@@ -61,7 +62,9 @@ def test_a_registry_refuses_two_builds_of_one_name_and_an_undeclared_predecessor
 
 def test_a_build_followed_by_others_is_the_one_whose_rebuild_is_logged() -> None:
     followed = {build.name for build in REGISTRY.builds if REGISTRY.followed(build.name)}
-    assert followed == {"staging_case", "case_link", "fact_case", "fact_petition", "fact_rating"}
+    assert followed == {
+        "staging_case", "case_link", "fact_case", "fact_petition", "fact_rating", "indicator_monthly",
+    }  # fmt: skip
 
 
 def test_every_build_is_the_code_version_of_its_asset() -> None:

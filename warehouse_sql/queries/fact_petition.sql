@@ -44,10 +44,12 @@ ANALYZE petition_scope;
 -- name: log_petition_changes
 -- Old and new images of the changed rows, with the months each counts in: from the month of the earliest of
 -- start_at, accepted_at and ended_at to the month of the latest (month_to null while open: up to as_of),
--- and the petition it complains about (whose satisfaction it may change).
+-- the petition it complains about (whose satisfaction it may change) and the case it is about (whose
+-- receiving satisfaction it may change: mart.score766_monthly).
 INSERT INTO staging.change_log (kind, image, record_key, unit_code, status_code, related_petition_no,
-                                month_from, month_to)
+                                case_key, month_from, month_to)
 SELECT 'petition_fact', d.image, d.petition_key, d.unit_code, d.status_code, d.related_petition_no,
+       d.case_key,
        date_trunc('month', least(d.start_at, d.accepted_at, d.ended_at) AT TIME ZONE meta.local_zone())::date,
        CASE WHEN d.ended_at IS NOT NULL THEN
            date_trunc('month', greatest(d.start_at, d.accepted_at, d.ended_at) AT TIME ZONE meta.local_zone())::date

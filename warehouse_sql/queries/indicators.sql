@@ -1,4 +1,4 @@
--- Indicator marts (contract: mart.indicator_monthly, mart.indicator_targets) and the 766 estimate.
+-- Indicator marts (contract: mart.indicator_monthly, mart.indicator_targets).
 -- mart.indicator_monthly is counted by difference (transform/counting.py; the rules: queries/counting.sql):
 -- this file holds its count template and the statement finishing the counts into its rows. Bind parameters:
 -- :as_of (timestamptz, the run start); :month_start and :month_end (dates, first month of a window and first
@@ -161,53 +161,3 @@ SELECT m.indicator_code, m.numerator, m.denominator, m.value, m.target, m.meets_
  WHERE m.unit_code = 'ALL'
    AND m.period_month = (SELECT max(period_month) FROM mart.indicator_monthly)
  ORDER BY m.indicator_code
-
--- name: create_indicator_766_new
-CREATE TEMP TABLE indicator_766_new (LIKE mart.indicator_766_estimate INCLUDING ALL) ON COMMIT DROP
-
--- name: compute_indicator_766
-INSERT INTO indicator_766_new
-    (period_month, unit_code, progress_points, online_service_points, online_payment_points,
-     digitization_points, satisfaction_points, estimated_points, available_points, is_estimate)
-WITH rates AS (
-    SELECT period_month, unit_code,
-           max(value) FILTER (WHERE indicator_code = 'on_time_rate') AS on_time,
-           max(value) FILTER (WHERE indicator_code = 'online_rate') AS online,
-           max(value) FILTER (WHERE indicator_code = 'online_payment_rate') AS online_payment,
-           max(value) FILTER (WHERE indicator_code = 'digitized_rate') AS digitized,
-           max(value) FILTER (WHERE indicator_code = 'e_result_rate') AS e_result,
-           max(value) FILTER (WHERE indicator_code = 'satisfaction_rate') AS satisfaction
-      FROM mart.indicator_monthly
-     WHERE period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
-       AND period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)
-     GROUP BY period_month, unit_code
-),
-points AS (
-    SELECT period_month, unit_code,
-           round(20 * on_time, 2) AS progress_points,
-           round(12 * online, 2) AS online_service_points,
-           round(10 * online_payment, 2) AS online_payment_points,
-           round(22 * CASE WHEN digitized IS NULL THEN e_result
-                           WHEN e_result IS NULL THEN digitized
-                           ELSE (digitized + e_result) / 2 END, 2) AS digitization_points,
-           round(18 * satisfaction, 2) AS satisfaction_points
-      FROM rates
-)
-SELECT period_month, unit_code, progress_points, online_service_points, online_payment_points,
-       digitization_points, satisfaction_points,
-       coalesce(progress_points, 0) + coalesce(online_service_points, 0) + coalesce(online_payment_points, 0)
-           + coalesce(digitization_points, 0) + coalesce(satisfaction_points, 0) AS estimated_points,
-       CASE WHEN progress_points IS NULL THEN 0 ELSE 20 END
-           + CASE WHEN online_service_points IS NULL THEN 0 ELSE 12 END
-           + CASE WHEN online_payment_points IS NULL THEN 0 ELSE 10 END
-           + CASE WHEN digitization_points IS NULL THEN 0 ELSE 22 END
-           + CASE WHEN satisfaction_points IS NULL THEN 0 ELSE 18 END AS available_points,
-       true AS is_estimate
-  FROM points
- WHERE coalesce(progress_points, online_service_points, online_payment_points, digitization_points,
-                satisfaction_points) IS NOT NULL
-
--- name: count_indicator_766
-SELECT count(*) FROM mart.indicator_766_estimate
- WHERE period_month >= coalesce(CAST(:month_start AS date), '-infinity'::date)
-   AND period_month < coalesce(CAST(:month_end AS date), 'infinity'::date)

@@ -28,13 +28,6 @@ SELECT period_month, indicator_code, value, target
    AND period_month <= CAST(:month_start AS date) + interval '1 month'
  ORDER BY indicator_code, period_month
 
--- name: month_766
-SELECT unit_code, progress_points, online_service_points, online_payment_points, digitization_points,
-       satisfaction_points, estimated_points, available_points
-  FROM mart.indicator_766_estimate
- WHERE period_month = CAST(:month_start AS date)
- ORDER BY unit_code = 'ALL' DESC, unit_code
-
 -- name: residue_snapshots
 SELECT as_of_date, sum(residue_count)::bigint AS residue
   FROM mart.backlog_residue_snapshot

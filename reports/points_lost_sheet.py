@@ -1,0 +1,45 @@
+"""The sheet "Điểm 766 bị mất" of the periodic workbook: for the report month (the last complete month), per
+unit, every metric of the Decision 766 scorecard below its maximum, the points lost and each case, procedure
+or petition that cost them, with the reasons, for a unit head to work through (all items, not ten)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+
+from reports.period_form import styled
+from reports.score766_section import UnitCard, reasons_text
+
+SHEET_TITLE = "Điểm 766 bị mất"
+HEADERS = ("Đơn vị", "Chỉ tiêu", "Mã chỉ tiêu", "Điểm bị mất", "STT", "Loại", "Mã", "Hạn", "Lý do")
+WIDTHS = (18, 40, 32, 12, 6, 10, 26, 12, 48)
+LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
+KINDS = {"case": "Hồ sơ", "procedure": "Thủ tục", "petition": "PAKN"}
+
+
+def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) -> None:
+    """Add the sheet: a title line, the header, then one row per item of each unit's metrics below their
+    maximum (units by code); a line saying so when no unit lost a point."""
+    sheet = book.create_sheet(SHEET_TITLE)
+    title = f"Điểm Bộ chỉ số 766 bị mất tháng {month:%m/%Y}, theo đơn vị (không có dữ liệu cá nhân)"
+    styled(sheet, 1, 1, title, bold=True, size=13, align=LEFT, border=False)
+    for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
+        styled(sheet, 3, column, header, bold=True)
+        sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
+    row = 4
+    for card in cards:
+        for lost in card.lost:
+            for item in lost.items:
+                values = (
+                    card.unit_code, lost.label, lost.code, round(float(lost.points_lost), 2), item.position,
+                    KINDS.get(item.item_kind, item.item_kind), item.item_key,
+                    "" if item.due_at is None else f"{item.due_at:%d/%m/%Y}", reasons_text(item.reasons),
+                )  # fmt: skip
+                for column, value in enumerate(values, start=1):
+                    styled(sheet, row, column, value, align=LEFT)
+                row += 1
+    if row == 4:
+        styled(sheet, 4, 1, "Không đơn vị nào bị mất điểm ở chỉ tiêu có dữ liệu.", align=LEFT, border=False)
+    sheet.freeze_panes = "A4"
