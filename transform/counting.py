@@ -273,11 +273,13 @@ def affected_scope(mart: CountedMart) -> str:
 
 
 def counts_hold(conn: Connection, mart: CountedMart, run: BuildRun) -> bool:
-    """True when the published counts are those of this run: no entry is pending (so the cases and the first
-    month are those the last build counted), as_of is in the same month, and nothing is due between the two
-    as_of (rule 2)."""
+    """True when the published counts are those of this run: no entry is pending but rebuilds of builds it
+    does not come after (so the cases and the first month are those the last build counted), as_of is in the
+    same month, and nothing is due between the two as_of (rule 2)."""
     as_of, previous = run.inputs.as_of, run.previous_as_of
-    if run.full or run.changes or as_of is None or previous is None or month_of(as_of) != month_of(previous):
+    if run.full or as_of is None or previous is None or month_of(as_of) != month_of(previous):
+        return False
+    if run.changes > pending_of_kind(conn, EntryKind.REBUILD):
         return False
     params = {"as_of": as_of, "previous_as_of": previous, "with_petitions": mart.by_petition}
     return bool(conn.execute(sql(COUNTING_SQL, "nothing_due_between"), params).scalar_one())
