@@ -182,7 +182,7 @@ def test_a_rerun_with_nothing_changed_reads_no_case_rows_downstream(synced: Sync
         assert metadata["build_mode"] == "incremental", (key, metadata["build_reason"])
         assert (metadata["rows_read"], metadata["rows_written"]) == (0, 0), key
     assert_validations_carried_over(rerun)
-    for key in (keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT):
+    for key in (keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT, keys.SCORE766_MONTHLY):
         assert materialization_metadata(rerun, key).get("unchanged") is True, key
     assert published(synced.warehouse, synced.as_of) == before
 
