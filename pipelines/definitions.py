@@ -15,10 +15,15 @@ from core.environment import read_environment
 from core.local_time import LOCAL_TZ_NAME
 from pipelines.catalogue import with_catalogue
 from pipelines.executors import egov_sync_executor
-from pipelines.jobs import newsys_changes_job, nightly_sync_job
+from pipelines.jobs import changed_months_job, newsys_changes_job, nightly_sync_job
 from pipelines.resources_from_env import build_resources
 from pipelines.schedules import nightly_sync_schedule
-from pipelines.sensors import freshness_alert, newsys_change_feed_sensor, run_failure_alert
+from pipelines.sensors import (
+    changed_months_sensor,
+    freshness_alert,
+    newsys_change_feed_sensor,
+    run_failure_alert,
+)
 
 ENVIRONMENT = read_environment()
 PUBLISHED_PREFIXES = ("mart", "report")
@@ -46,9 +51,9 @@ ALL_CHECKS = dg.load_asset_checks_from_package_module(asset_package)
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=ALL_CHECKS,
-    jobs=[nightly_sync_job, newsys_changes_job],
+    jobs=[nightly_sync_job, newsys_changes_job, changed_months_job],
     schedules=[nightly_sync_schedule],
-    sensors=[newsys_change_feed_sensor, run_failure_alert, freshness_alert],
+    sensors=[newsys_change_feed_sensor, changed_months_sensor, run_failure_alert, freshness_alert],
     resources=build_resources(),
     executor=egov_sync_executor,
 )

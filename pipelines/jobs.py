@@ -1,4 +1,9 @@
-"""Jobs: the nightly sync of everything, and the sync of what the new system's change feed announced.
+"""Jobs: the nightly sync of everything, the sync of what the new system's change feed announced, and the
+recount of the indicator months those changes touched.
+
+The change-feed job stops before the monthly marts: a run of it lands and rebuilds what the changes affect,
+and `changed_months_sensor` then plans the months to recount and requests one `changed_months_sync` run per
+contiguous range of them, so the event log holds a materialisation for each month recomputed and no other.
 
 Every asset and check is in the `warehouse` concurrency pool, which the deployed instance
 (`deploy/dagster.yaml`) lets one run hold at a time; the jobs' runs also carry `egov_sync/writes_warehouse`.
@@ -18,6 +23,12 @@ RAW_NEWSYS_CHANGES = dg.AssetSelection.assets(
     keys.RAW_NEWSYS_CASE, keys.RAW_NEWSYS_OFFICIAL, keys.RAW_NEWSYS_PETITION, keys.RAW_NEWSYS_RATING
 )
 
+MONTHLY_MARTS = (keys.INDICATOR_MONTHLY,)
+AFTER_MONTHLY_MARTS = (keys.SCORE766_MONTHLY, keys.MONTHLY_REPORT)
+"""What is built from the monthly marts: the run of the latest months rebuilds them too (the scorecard scores
+again every month whose indicator rows changed)."""
+MONTHLY = dg.AssetSelection.assets(*MONTHLY_MARTS)
+
 nightly_sync_job = dg.define_asset_job(
     name="nightly_sync",
     selection=dg.AssetSelection.all(),
@@ -27,10 +38,20 @@ nightly_sync_job = dg.define_asset_job(
 
 newsys_changes_job = dg.define_asset_job(
     name="newsys_changes_sync",
-    selection=RAW_NEWSYS_CHANGES.downstream(),
+    selection=RAW_NEWSYS_CHANGES.downstream() - MONTHLY.downstream(),
     description=(
         "Sync the new system's cases, officials, petitions and ratings after change events, then what "
-        "depends on them."
+        "depends on them but the monthly marts (`changed_months_sync` recounts the months that changed)."
+    ),
+    tags=WAREHOUSE_WRITER_TAGS,
+)
+
+changed_months_job = dg.define_asset_job(
+    name="changed_months_sync",
+    selection=MONTHLY | dg.AssetSelection.assets(*AFTER_MONTHLY_MARTS),
+    description=(
+        "Recount a range of indicator months that a change-feed run changed (requested by "
+        "`changed_months_sensor`, one run per contiguous range), then the monthly report after the latest."
     ),
     tags=WAREHOUSE_WRITER_TAGS,
 )

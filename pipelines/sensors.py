@@ -1,20 +1,26 @@
-"""Sensors: the new system's change feed, alerts on failed runs and on marts overdue after their deadline."""
+"""Sensors: the new system's change feed and the indicator months it changed, alerts on failed runs and on
+marts overdue after their deadline."""
 
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from assets.indicators import MONTHLY_PARTITIONS
+from core.build_mode import FULL_REBUILD_TAG
 from core.environment import read_environment
 from core.local_time import LOCAL_ZONE
+from core.run_clock import AS_OF_TAG
 from pipelines.failures import failure_text
-from pipelines.jobs import newsys_changes_job
-from pipelines.run_tags import full_range_run_tags
+from pipelines.jobs import AFTER_MONTHLY_MARTS, MONTHLY_MARTS, changed_months_job, newsys_changes_job
+from pipelines.run_tags import as_of_run_tags, full_range_run_tags, month_range_run_tags
 from resources.alert_rules import run_failure_alert as run_failure_alert_for
 from resources.alerting import AlertingResource
 from resources.newsys_client import EventsGone, NewsysClient
+from resources.warehouse import WarehouseResource
+from transform.changed_months import MonthsPlan, plan_changed_months
 
 if TYPE_CHECKING:
     from dagster_shared.error import SerializableErrorInfo
@@ -102,13 +108,88 @@ def newsys_change_feed_sensor(
     if waiting is not None:
         reason = f"changes after seq {after}: run {waiting} is queued and will read them when it starts"
         return dg.SensorResult(skip_reason=reason, cursor=str(cursor))
-    tags = full_range_run_tags(now) | {"egov_sync/trigger": trigger}
+    tags = as_of_run_tags(now) | {"egov_sync/trigger": trigger}
     if events:
         kinds = sorted({str(event.get("type")) for event in events})
         tags["egov_sync/events"] = str(len(events))
         tags["egov_sync/feeds"] = ",".join(changed_feeds(events))
         context.log.info(f"{len(events)} change events ({', '.join(kinds)}) after seq {after}")
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=run_key, tags=tags)], cursor=str(cursor))
+
+
+AFTER_RUN_TAG = "egov_sync/after_run"
+
+
+def latest_feed_run(instance: dg.DagsterInstance) -> dg.RunRecord | None:
+    """The change-feed run that succeeded last, if any."""
+    succeeded = dg.RunsFilter(job_name=newsys_changes_job.name, statuses=[dg.DagsterRunStatus.SUCCESS])
+    records = instance.get_run_records(filters=succeeded, limit=1)
+    return records[0] if records else None
+
+
+def run_as_of(record: dg.RunRecord) -> datetime:
+    """A run's `as_of`: its tag, else its start."""
+    tagged = record.dagster_run.tags.get(AS_OF_TAG)
+    if tagged:
+        return datetime.fromisoformat(tagged)
+    return datetime.fromtimestamp(record.start_time or record.create_timestamp.timestamp(), tz=UTC)
+
+
+def partition_key(month: date) -> str:
+    """The monthly partition of a month (months before the first partition fall in the first, whose runs
+    recount every month before it too)."""
+    return max(month.isoformat(), MONTHLY_PARTITIONS.get_first_partition_key())
+
+
+def month_run_requests(run_id: str, as_of: datetime, plan: MonthsPlan) -> list[dg.RunRequest]:
+    """One run per contiguous range of the plan's months (every month when the plan is full), at the plan's
+    as_of; the run of the latest months also rebuilds the monthly report."""
+    tags = {AFTER_RUN_TAG: run_id}
+    if plan.full is not None:
+        return [dg.RunRequest(run_key=f"months-{run_id}-all", tags=full_range_run_tags(as_of) | tags)]
+    ranges = plan.ranges()
+    requests = []
+    for index, (first, last) in enumerate(ranges):
+        start, end = partition_key(first), partition_key(last)
+        selection = [*MONTHLY_MARTS, *(AFTER_MONTHLY_MARTS if index == len(ranges) - 1 else ())]
+        requests.append(dg.RunRequest(
+            run_key=f"months-{run_id}-{start}-{end}", tags=month_range_run_tags(start, end, as_of) | tags,
+            asset_selection=selection,
+        ))  # fmt: skip
+    return requests
+
+
+@dg.sensor(
+    job=changed_months_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "After a change-feed run succeeded, plans the indicator months its changes touched (the counting "
+        "driver's affected months) and requests one `changed_months_sync` run per contiguous range of them, "
+        "so that each run materialises only the partitions it recomputes."
+    ),
+)
+def changed_months_sensor(
+    context: dg.SensorEvaluationContext, warehouse: WarehouseResource
+) -> dg.SensorResult | dg.SkipReason:
+    """Turn the latest successful change-feed run into month-range runs; the cursor is that run's storage id.
+
+    One plan covers every change logged since the last plan, so change-feed runs that succeeded between two
+    ticks are planned together, at the latest one's as_of. When planning fails the cursor stays, and the next
+    tick plans again.
+    """
+    record = latest_feed_run(context.instance)
+    if record is None or record.storage_id <= int(context.cursor or 0):
+        return dg.SkipReason("no change-feed run succeeded since the last plan")
+    run, as_of = record.dagster_run, run_as_of(record)
+    full = run.tags.get(FULL_REBUILD_TAG) == "true"
+    plan = warehouse.transaction(lambda conn: plan_changed_months(conn, as_of, full_requested=full))
+    requests = month_run_requests(run.run_id, as_of, plan)
+    cursor = str(record.storage_id)
+    if not requests:
+        return dg.SensorResult(skip_reason=f"run {run.run_id} changed no indicator month", cursor=cursor)
+    months = plan.full or ", ".join(f"{first:%Y-%m}..{last:%Y-%m}" for first, last in plan.ranges())
+    context.log.info(f"run {run.run_id}: recount {months}")
+    return dg.SensorResult(run_requests=requests, cursor=cursor)
 
 
 def user_error(error: "SerializableErrorInfo | None") -> "SerializableErrorInfo | None":

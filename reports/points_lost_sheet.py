@@ -4,9 +4,10 @@ or petition that cost them, with the reasons, for a unit head to work through (a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from core.local_time import LOCAL_ZONE
 from reports.period_form import styled
 from reports.score766_section import UnitCard, reasons_text
 
@@ -17,6 +18,11 @@ SHEET_TITLE = "Điểm 766 bị mất"
 HEADERS = ("Đơn vị", "Chỉ tiêu", "Mã chỉ tiêu", "Điểm bị mất", "STT", "Loại", "Mã", "Hạn", "Lý do")
 WIDTHS = (18, 40, 32, 12, 6, 10, 26, 12, 48)
 KINDS = {"case": "Hồ sơ", "procedure": "Thủ tục", "petition": "PAKN"}
+
+
+def due_date_text(due_at: datetime | None) -> str:
+    """A due time as its local date `dd/mm/yyyy` (whatever the session's time zone), or empty."""
+    return "" if due_at is None else f"{due_at.astimezone(LOCAL_ZONE):%d/%m/%Y}"
 
 
 def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) -> None:
@@ -38,7 +44,7 @@ def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) 
                 values = (
                     card.unit_code, lost.label, lost.code, round(float(lost.points_lost), 2), item.position,
                     KINDS.get(item.item_kind, item.item_kind), item.item_key,
-                    "" if item.due_at is None else f"{item.due_at:%d/%m/%Y}", reasons_text(item.reasons),
+                    due_date_text(item.due_at), reasons_text(item.reasons),
                 )  # fmt: skip
                 for column, value in enumerate(values, start=1):
                     styled(sheet, row, column, value, align=left)

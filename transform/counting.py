@@ -173,15 +173,26 @@ def create_counts(conn: Connection, mart: CountedMart, target: str) -> None:
     run_template(conn, COUNTING_SQL, "create_counts", target=target, columns=columns, mart=mart.table.table)
 
 
+def stage_affected_months(
+    conn: Connection, mart: CountedMart, as_of: datetime | None, previous_as_of: datetime | None,
+    first: date | None, previous_first: date | None,
+) -> int:  # fmt: skip
+    """The months the pending changes touch for the mart, at `as_of` after a count at `previous_as_of` from
+    the first month `previous_first` (temp table `affected_month`); returns how many."""
+    run_counting(conn, "drop_affected_month")
+    return run_counting(
+        conn, "create_affected_month", as_of=as_of, previous_as_of=previous_as_of, first_month=first,
+        previous_first_month=previous_first, with_procedures=mart.by_procedure,
+        with_petitions=mart.by_petition,
+    )  # fmt: skip
+
+
 def stage_affected_spans(conn: Connection, mart: CountedMart, run: BuildRun) -> tuple[int, int]:
     """The months the pending changes touch, and the mart's spans that contain them; returns how many of
     each."""
-    run_counting(conn, "drop_affected_month")
-    months = run_counting(
-        conn, "create_affected_month", as_of=run.inputs.as_of, previous_as_of=run.previous_as_of,
-        first_month=run.first_month, previous_first_month=run.previous_first_month,
-        with_procedures=mart.by_procedure, with_petitions=mart.by_petition,
-    )  # fmt: skip
+    months = stage_affected_months(
+        conn, mart, run.inputs.as_of, run.previous_as_of, run.first_month, run.previous_first_month
+    )
     if not months or mart.spans.derive is None:
         return months, months
     run_counting(conn, "drop_affected_period")

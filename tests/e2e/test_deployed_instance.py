@@ -1,8 +1,9 @@
 """The deployed instance end to end: `dagster-webserver` and `dagster-daemon` on a PostgreSQL-backed instance
 built from `deploy/dagster.yaml`, runs launched through GraphQL and by the change-feed sensor, one at a time,
-a `run_failure` alert for a failed run by webhook and by e-mail (a local SMTP server), a check's Data Docs
-page opened over HTTP from the run's metadata, a project log line in the run's event log, a `freshness` alert
-for a mart left overdue, and screenshots of the asset graph and of `mart/fact_case`'s catalogue page."""
+a change-feed run followed by runs over only the indicator months it changed, a `run_failure` alert for a
+failed run by webhook and by e-mail (a local SMTP server), a check's Data Docs page opened over HTTP from the
+run's metadata, a project log line in the run's event log, a `freshness` alert for a mart left overdue, and
+screenshots of the asset graph and of `mart/fact_case`'s catalogue page."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ SENSOR = "newsys_change_feed_sensor"
 WRITER_TAG = "egov_sync/writes_warehouse"
 CATALOGUE_PAGE = "/assets/mart/fact_case?view=overview"
 OVERDUE_MART = dg.AssetKey(["mart", "backlog_residue_snapshot"])
+MONTHLY_MARTS = ("mart/indicator_monthly",)
 
 
 @pytest.fixture
@@ -100,6 +102,37 @@ def sensor_run(dagster: DeployedDagster, trigger: str) -> dict | None:
     """The newest run the change-feed sensor launched with this trigger."""
     runs = dagster.runs(tags=[{"key": "egov_sync/trigger", "value": trigger}])
     return runs[0] if runs else None
+
+
+def partitions_materialised(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str | None]]:
+    """The partitions of every asset a run's event log holds a materialisation of."""
+    found: dict[str, list[str | None]] = {}
+    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+        event = entry.dagster_event
+        found.setdefault(event.asset_key.to_user_string(), []).append(event.partition)
+    return found
+
+
+def months_follow_the_change_feed(
+    dagster: DeployedDagster, instance: dg.DagsterInstance, feed_run_id: str
+) -> None:
+    """The change-feed run materialised no monthly partition; `changed_months_sensor` launched runs over the
+    months it changed, each materialising exactly the partitions of its range."""
+    from assets.indicators import MONTHLY_PARTITIONS
+
+    assert not set(partitions_materialised(instance, feed_run_id)) & set(MONTHLY_MARTS)
+    months = dagster.wait_for(
+        lambda: dagster.runs(tags=[{"key": "egov_sync/after_run", "value": feed_run_id}]), 120, "month runs"
+    )
+    partitions = MONTHLY_PARTITIONS.get_partition_keys()
+    for month_run in months:
+        finished = dagster.wait_for_run(month_run["runId"], timeout=300)
+        assert (finished["status"], finished["jobName"]) == ("SUCCESS", "changed_months_sync"), dagster.logs()
+        start, end = (month_run["tags"][f"dagster/asset_partition_range_{edge}"] for edge in ("start", "end"))
+        expected = [key for key in partitions if start <= key <= end]
+        assert 0 < len(expected) < len(partitions)
+        materialised = partitions_materialised(instance, month_run["runId"])
+        assert all(sorted(materialised[key]) == expected for key in MONTHLY_MARTS), (start, end, materialised)
 
 
 def catalogue_shows_the_columns(dagster: DeployedDagster, shots: Path) -> None:
@@ -226,6 +259,8 @@ def test_deployed_instance_runs_queues_alerts_and_shows_the_catalogue(
             assert changed["status"] == "SUCCESS", dagster.logs()
             assert changed["jobName"] == "newsys_changes_sync"
             changed_cases_landed(warehouse, world, summary["newsys_keys"])
+            with instance_of(tmp_path / "dagster_home", environment) as instance:
+                months_follow_the_change_feed(dagster, instance, changed["runId"])
             catalogue_shows_the_columns(dagster, shots)
 
             servers.faults.rate_5xx = 1.0

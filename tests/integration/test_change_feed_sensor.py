@@ -38,7 +38,8 @@ def test_sensor_follows_the_feed_and_falls_back_when_events_expired() -> None:
         request = changed.run_requests[0]
         assert request.tags["egov_sync/trigger"] == "events"
         assert int(request.tags["egov_sync/events"]) > 0
-        assert "dagster/asset_partition_range_start" in request.tags
+        assert "egov_sync/as_of" in request.tags
+        assert "dagster/asset_partition_range_start" not in request.tags  # its job has no monthly partition
         assert int(changed.cursor) > int(cursor)
         world.expire_events(int(changed.cursor) + 1)
         world.apply_changes(5, seed=2)
