@@ -147,19 +147,19 @@ def figures_metadata(
     }
 
 
-def outcome_result(outcome: Outcome, run_at: datetime) -> dg.AssetCheckResult:
-    """The asset check result of an expectation validated in this step."""
+def outcome_result(outcome: Outcome, run: ValidationRun) -> dg.AssetCheckResult:
+    """The asset check result of an expectation of this step's validation run: validated by GX, or carried
+    over from the earlier validation of the same table version (the same verdict, said so in its metadata)."""
     rule = outcome.rule
+    sample = list(outcome.sample_keys[:SAMPLE_LIMIT])
+    figures = figures_metadata(rule, run.run_at, outcome.element_count, outcome.unexpected_count, sample)
     return dg.AssetCheckResult(
         asset_key=rule.asset_key,
         check_name=rule.name,
         passed=outcome.success,
         severity=dg.AssetCheckSeverity(rule.severity.value),
         description=rule.description,
-        metadata=figures_metadata(
-            rule, run_at, outcome.element_count, outcome.unexpected_count,
-            list(outcome.sample_keys[:SAMPLE_LIMIT]),
-        ),
+        metadata=figures | {"validated_by": validated_by(run), "carried_over": run.reused_from is not None},
     )
 
 
@@ -251,7 +251,7 @@ def fact_case_integrity_checks(
     selected = {rule.name for rule in selected_rules(context, INTEGRITY_RULES)}
     for outcome in run.outcomes:
         if outcome.rule.name in selected:
-            yield outcome_result(outcome, run.run_at)
+            yield outcome_result(outcome, run)
 
 
 fact_case_quality_checks = row_rule_checks(keys.FACT_CASE, "fact_case_quality_checks")

@@ -3,6 +3,7 @@ filed (`report/tthc_periodic`, one .xlsx per period); both written by the `repor
 
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -13,15 +14,16 @@ from core.asset_keys import WAREHOUSE_POOL
 from core.local_time import last_complete_month, local_date
 from core.run_clock import run_started_at
 from core.run_config import folder_inside, refuse_secret_values
-from reports.monthly_charts import CHARTS, ChartCache, chart_cache_folder
-from reports.monthly_data import load_report_data
-from reports.monthly_page import report_folder, write_report
+from reports.monthly_data import ReportData, load_report_data
 from reports.period_form import DEFAULT_FORM_NUMBER, form_file, load_sheets, requested_periods, write_workbook
 from reports.points_lost_sheet import write_points_lost_sheet
+from reports.render_memo import fingerprint, remember, rendered_files
 from reports.score766_section import load_scorecards
 from resources import settings as settings_module
 from resources.settings import PipelineSettings
 from resources.warehouse import WarehouseResource
+
+MONTHLY_ARTIFACT = keys.MONTHLY_REPORT.to_user_string()
 
 
 @dg.asset(
@@ -50,20 +52,40 @@ def monthly_report(
     as_of = run_started_at(context)
     with warehouse.begin() as conn:
         data = load_report_data(conn, as_of, settings.cutover())
+        printed = fingerprint(local_date(as_of), str(settings_module.reports_dir()), data)
+        kept = rendered_files(conn, MONTHLY_ARTIFACT, printed)
+    metadata = {
+        "month": data.month.isoformat() if data.month else "none",
+        "missing_sources": ", ".join(data.missing) or "none",
+    }
+    if kept is not None:
+        return dg.MaterializeResult(
+            metadata=metadata | {"report": dg.MetadataValue.path(str(kept[0])), "unchanged": True}
+        )
+    page, charts, drawn = render_monthly(data)
+    with warehouse.begin() as conn:
+        remember(conn, MONTHLY_ARTIFACT, printed, [page, *(page.parent / name for name in charts)])
+    rendered = {
+        "report": dg.MetadataValue.path(str(page)),
+        "unchanged": False,
+        "charts": ", ".join(charts),
+        "charts_drawn": drawn[0],
+        "charts_reused": drawn[1],
+    }
+    return dg.MaterializeResult(metadata=metadata | rendered)
+
+
+def render_monthly(data: ReportData) -> tuple[Path, list[str], tuple[int, int]]:
+    """Draw the charts (or take them from the cache) and write the page; its path, the charts' file names,
+    and how many were drawn and reused. The rendering libraries are imported here, when a page is written."""
+    from reports.monthly_charts import CHARTS, ChartCache, chart_cache_folder
+    from reports.monthly_page import report_folder, write_report
+
     cache = ChartCache(chart_cache_folder())
     charts = {name: cache.chart(data, spec) for name, spec in CHARTS.items()}
     cache.prune()
     page = write_report(data, charts, report_folder(data))
-    return dg.MaterializeResult(
-        metadata={
-            "report": dg.MetadataValue.path(str(page)),
-            "month": data.month.isoformat() if data.month else "none",
-            "charts": ", ".join(chart.name for chart in charts.values()),
-            "charts_drawn": cache.drawn,
-            "charts_reused": cache.reused,
-            "missing_sources": ", ".join(data.missing) or "none",
-        }
-    )
+    return page, [chart.name for chart in charts.values()], (cache.drawn, cache.reused)
 
 
 class PeriodicReportConfig(dg.Config):
@@ -99,6 +121,7 @@ def tthc_periodic_report(
     folder = folder_inside(settings_module.reports_dir(), config.output_dir)
     written: dict[str, str] = {}
     skipped: list[str] = []
+    kept: list[str] = []
     month = last_complete_month(as_of)
     with warehouse.begin() as conn:
         cards = load_scorecards(conn, month, as_of, None)
@@ -110,13 +133,20 @@ def tthc_periodic_report(
                 skipped.append(period.code)
                 continue
             path = form_file(folder, period)
+            artifact = f"{keys.TTHC_PERIODIC_REPORT.to_user_string()}/{period.code}"
+            printed = fingerprint(today, str(path), config.form_number, sheets, cards, month)
+            written[period.code] = str(path)
+            if rendered_files(conn, artifact, printed) is not None:
+                kept.append(period.code)
+                continue
             lost_sheet = partial(write_points_lost_sheet, cards=cards, month=month)
-            written[period.code] = str(
-                write_workbook(sheets, period, config.form_number, today, path, more=lost_sheet)
-            )
+            write_workbook(sheets, period, config.form_number, today, path, more=lost_sheet)
+            remember(conn, artifact, printed, [path])
             context.log.info(f"wrote {period.label()}: {path}")
     metadata: dict[str, Any] = {f"file/{code}": dg.MetadataValue.path(path) for code, path in written.items()}
     metadata["periods"] = ", ".join(written) or "none"
+    metadata["unchanged_periods"] = ", ".join(kept) or "none"
+    metadata["unchanged"] = bool(written) and len(kept) == len(written)
     metadata["skipped_without_cases"] = ", ".join(skipped) or "none"
     metadata["folder"] = dg.MetadataValue.path(str(folder))
     return dg.MaterializeResult(metadata=metadata)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -39,7 +40,7 @@ def _variable(name: str) -> AliasChoices:
 class Environment(BaseSettings):
     """Every environment variable of egov-sync; unset optional ones take their defaults."""
 
-    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", env_ignore_empty=True, frozen=True)
 
     warehouse_url: str | None = Field(None, validation_alias=_variable("WAREHOUSE_URL"))
     egov_base_url: str | None = Field(None, validation_alias=_variable("EGOV_BASE_URL"))
@@ -140,8 +141,15 @@ def describe(error: ValidationError) -> str:
 
 
 def read_environment() -> Environment:
-    """The environment as it is now, validated; SettingsError names every bad variable (read afresh each
-    time: it is cheap, and a process may change its environment, as the console command does)."""
+    """The environment as it is now, validated; SettingsError names every bad variable (read afresh whenever
+    a variable changed: a process may change its environment, as the console command does)."""
+    return environment_of(frozenset(os.environ.items()))
+
+
+@lru_cache(maxsize=8)
+def environment_of(variables: frozenset[tuple[str, str]]) -> Environment:
+    """The validated environment of these variables (the process's; validated once per set of values, an
+    error every time)."""
     try:
         return Environment()
     except ValidationError as error:

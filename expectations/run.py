@@ -113,14 +113,18 @@ def replace_offenders(conn: Connection, run_at: datetime, outcomes: list[Outcome
     )
 
 
-def publish(engine: Engine, run_at: datetime, outcomes: list[Outcome], validated: Validated) -> None:
-    """Append the results, replace the offenders of these expectations and record the table version they
+def publish(
+    engine: Engine, run_at: datetime, outcomes: list[Outcome], validated: Validated, *, reused: bool
+) -> None:
+    """Append the results, replace the offenders of these expectations (unless the results are those of an
+    earlier validation of the same table version: its offenders stand) and record the table version they
     hold for, in one transaction."""
 
     def results_and_offenders(conn: Connection) -> None:
         write_results(conn, run_at, outcomes)
         raise_version(conn, "mart.dq_results")
-        replace_offenders(conn, run_at, outcomes)
+        if not reused:
+            replace_offenders(conn, run_at, outcomes)
         conn.execute(sql(TABLE_VERSIONS_SQL, "save_validated_version"), validated.params(run_at))
 
     in_transaction(engine, results_and_offenders)
@@ -201,7 +205,7 @@ def validate_and_publish(
     outcomes, validated, reused_from = validate_unless_unchanged(
         engine, checkpoint, run_at, docs_dir, full=full
     )
-    publish(engine, run_at, outcomes, validated)
+    publish(engine, run_at, outcomes, validated, reused=reused_from is not None)
     return ValidationRun(run_at, outcomes, data_docs_index(docs_dir), reused_from=reused_from)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -199,7 +199,13 @@ def run_identifier(run_at: datetime) -> RunIdentifier:
     """The GX run of the validation run as of `run_at`."""
     from great_expectations.core.run_identifier import RunIdentifier
 
-    return RunIdentifier(run_name=f"egov-sync {run_at.isoformat()}", run_time=run_at)
+    return RunIdentifier(run_name=run_folders(run_at)[0], run_time=run_at)
+
+
+def run_folders(run_at: datetime) -> tuple[str, str]:
+    """The folders GX files a run's validation pages under, by run name and UTC run time (as
+    `RunIdentifier.to_tuple` names them), found without importing GX."""
+    return f"egov-sync {run_at.isoformat()}", run_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def validate_warehouse(
@@ -230,13 +236,13 @@ def validation_page(suite: str, run_at: datetime, docs_dir: Path | None = None) 
 
     GX files it under `validations/`, by suite, run and batch; each suite validates one batch per run.
     When that run reused an earlier validation's results (its table had not changed) or its page was not
-    rendered here, the suite's latest page before it; the index page when there is none.
+    rendered here, the suite's latest page before it; the index page when there is none. Paths as GX's
+    `ExpectationSuiteIdentifier` and `RunIdentifier` name them, so that a run GX did not validate in need not
+    import it.
     """
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
     directory = docs_dir or data_docs_dir()
-    suite_dir = (directory / "validations").joinpath(*ExpectationSuiteIdentifier(name=suite).to_tuple())
-    run_name, run_time = run_identifier(run_at).to_tuple()
+    suite_dir = (directory / "validations").joinpath(*suite.split("."))
+    run_name, run_time = run_folders(run_at)
     pages = sorted(suite_dir.joinpath(run_name, run_time).glob("*.html"))
     if pages:
         return pages[0]

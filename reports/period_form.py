@@ -13,18 +13,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from core.files import write_atomically
 from core.sql_files import sql
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not when the code location loads
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment, Border
+    from openpyxl.worksheet.worksheet import Worksheet
 
 QUERIES = "queries/period_form.sql"
 DEFAULT_FORM_NUMBER = "Biểu số 06/VPCP/KSTT"
@@ -57,9 +59,6 @@ NUMBER_ROW = 11
 FIRST_DATA_ROW = 12
 LAST_COLUMN = 2 + len(FORM_COLUMNS)
 FONT = "Times New Roman"
-THIN = Side(style="thin")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 # (first row, first column, last row, last column, text) of the merged group headers.
 HEADERS = (
     (8, 1, 10, 1, "STT"),
@@ -219,15 +218,29 @@ def load_sheets(conn: Connection, period: ReportPeriod) -> list[SheetData]:
     return sheets
 
 
+@cache
+def form_styles() -> tuple[Border, Alignment]:
+    """The table's thin box and its centred, wrapped alignment."""
+    from openpyxl.styles import Alignment, Border, Side
+
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    return box, Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
 def styled(sheet: Worksheet, row: int, column: int, value: Any, *, bold: bool = False, size: int = 11,
-           align: Alignment = CENTRE, border: bool = True) -> None:  # fmt: skip
-    """Write one cell (`put_value`) in the form's font, aligned, boxed when in the table."""
+           align: Alignment | None = None, border: bool = True) -> None:  # fmt: skip
+    """Write one cell (`put_value`) in the form's font, aligned (centred unless told), boxed when in the
+    table."""
+    from openpyxl.styles import Font
+
+    box, centre = form_styles()
     target = sheet.cell(row=row, column=column)
     put_value(target, value)
     target.font = Font(name=FONT, size=size, bold=bold)
-    target.alignment = align
+    target.alignment = align or centre
     if border:
-        target.border = BOX
+        target.border = box
 
 
 def merged_text(sheet: Worksheet, row: int, first: int, last: int, value: str, **style: Any) -> None:
@@ -238,6 +251,8 @@ def merged_text(sheet: Worksheet, row: int, first: int, last: int, value: str, *
 
 def write_heading(sheet: Worksheet, data: SheetData, period: ReportPeriod, form_number: str) -> None:
     """The agency and unit, the form number in the corner, the title, the period and the unit of count."""
+    from openpyxl.styles import Alignment
+
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
     merged_text(sheet, 1, 1, 5, AGENCY, bold=True, align=left)
     merged_text(sheet, 2, 1, 5, f"Đơn vị báo cáo: {data.unit_name}", align=left)
@@ -253,10 +268,11 @@ def write_heading(sheet: Worksheet, data: SheetData, period: ReportPeriod, form_
 
 def write_table_header(sheet: Worksheet) -> None:
     """The merged group headers and the row of column numbers (1)…(13)."""
+    box, _ = form_styles()
     for first_row, first_column, last_row, last_column, label in HEADERS:
         for row in range(first_row, last_row + 1):
             for column in range(first_column, last_column + 1):
-                sheet.cell(row=row, column=column).border = BOX
+                sheet.cell(row=row, column=column).border = box
         if (first_row, first_column) != (last_row, last_column):
             sheet.merge_cells(
                 start_row=first_row, start_column=first_column, end_row=last_row, end_column=last_column
@@ -270,6 +286,8 @@ def write_table_header(sheet: Worksheet) -> None:
 
 def write_rows(sheet: Worksheet, data: SheetData) -> int:
     """The field rows and the totals row; return the totals row's number."""
+    from openpyxl.styles import Alignment
+
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
     right = Alignment(horizontal="right", vertical="center")
     row = FIRST_DATA_ROW
@@ -301,6 +319,8 @@ def write_footer(sheet: Worksheet, totals_row: int, made_on: date) -> None:
 
 def set_print_layout(sheet: Worksheet) -> None:
     """Column widths, A4 landscape fitted to the page width, the header rows repeated on every page."""
+    from openpyxl.utils import get_column_letter
+
     sheet.column_dimensions["A"].width = 6
     sheet.column_dimensions["B"].width = 42
     for column in range(3, LAST_COLUMN + 1):
@@ -323,6 +343,8 @@ def write_workbook(
 ) -> Path:  # fmt: skip
     """Write the period's workbook to `path` (a new file renamed into place), with the sheets `more` adds
     after the form's."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     for data in sheets:

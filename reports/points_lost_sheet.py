@@ -5,26 +5,29 @@ or petition that cost them, with the reasons, for a unit head to work through (a
 from __future__ import annotations
 
 from datetime import date
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
+from typing import TYPE_CHECKING
 
 from reports.period_form import styled
 from reports.score766_section import UnitCard, reasons_text
 
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written
+    from openpyxl import Workbook
+
 SHEET_TITLE = "Điểm 766 bị mất"
 HEADERS = ("Đơn vị", "Chỉ tiêu", "Mã chỉ tiêu", "Điểm bị mất", "STT", "Loại", "Mã", "Hạn", "Lý do")
 WIDTHS = (18, 40, 32, 12, 6, 10, 26, 12, 48)
-LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 KINDS = {"case": "Hồ sơ", "procedure": "Thủ tục", "petition": "PAKN"}
 
 
 def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) -> None:
     """Add the sheet: a title line, the header, then one row per item of each unit's metrics below their
     maximum (units by code); a line saying so when no unit lost a point."""
+    from openpyxl.styles import Alignment
+
+    left = Alignment(horizontal="left", vertical="top", wrap_text=True)
     sheet = book.create_sheet(SHEET_TITLE)
     title = f"Điểm Bộ chỉ số 766 bị mất tháng {month:%m/%Y}, theo đơn vị (không có dữ liệu cá nhân)"
-    styled(sheet, 1, 1, title, bold=True, size=13, align=LEFT, border=False)
+    styled(sheet, 1, 1, title, bold=True, size=13, align=left, border=False)
     for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
         styled(sheet, 3, column, header, bold=True)
         sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
@@ -38,8 +41,8 @@ def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) 
                     "" if item.due_at is None else f"{item.due_at:%d/%m/%Y}", reasons_text(item.reasons),
                 )  # fmt: skip
                 for column, value in enumerate(values, start=1):
-                    styled(sheet, row, column, value, align=LEFT)
+                    styled(sheet, row, column, value, align=left)
                 row += 1
     if row == 4:
-        styled(sheet, 4, 1, "Không đơn vị nào bị mất điểm ở chỉ tiêu có dữ liệu.", align=LEFT, border=False)
+        styled(sheet, 4, 1, "Không đơn vị nào bị mất điểm ở chỉ tiêu có dữ liệu.", align=left, border=False)
     sheet.freeze_panes = "A4"

@@ -24,6 +24,7 @@ from typing import Any
 from psycopg import sql as pgsql
 from sqlalchemy import Connection
 
+from core.local_time import month_of
 from core.sql_files import column_list, sql
 from resources.publication import Publication, PublishedTable, publish_table
 from transform.builds import Build, BuildRun, Param
@@ -282,10 +283,28 @@ def affected_scope(mart: CountedMart) -> str:
     return f"({published}) IN (SELECT {columns} FROM {mart.spans.affected})"
 
 
+def counts_hold(conn: Connection, run: BuildRun, *, with_petitions: bool) -> bool:
+    """True when the published counts are those of this run: no entry is pending but rebuilds of builds it
+    does not come after (so the cases and the first month are those the last build counted), as_of is in the
+    same month, and nothing is due between the two as_of (rule 2; petitions too `with_petitions`)."""
+    as_of, previous = run.inputs.as_of, run.previous_as_of
+    if run.full or as_of is None or previous is None or month_of(as_of) != month_of(previous):
+        return False
+    if run.changes > pending_of_kind(conn, EntryKind.REBUILD):
+        return False
+    params = {"as_of": as_of, "previous_as_of": previous, "with_petitions": with_petitions}
+    return bool(conn.execute(sql(COUNTING_SQL, "nothing_due_between"), params).scalar_one())
+
+
 def compute_counts(conn: Connection, mart: CountedMart, run: BuildRun) -> Publication:
-    """Count the mart in full, or the spans the pending changes affect (carried or recounted), and publish."""
+    """Count the mart in full, or the spans the pending changes affect (carried or recounted), and publish;
+    or keep the counts when they hold at this as_of."""
     as_of = run.inputs.as_of
     assert as_of is not None
+    if counts_hold(conn, run, with_petitions=mart.by_petition):
+        run.first_month = run.previous_first_month
+        run.extra["unchanged"] = True
+        return Publication()
     run.first_month = first_month(conn)
     if run.full:
         run.rows_read = count_all(conn, mart, as_of)

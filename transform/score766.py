@@ -22,7 +22,7 @@ from core.sql_files import sql
 from resources.publication import Publication, PublishedTable, publish_table
 from transform.builds import Build, BuildRun, Param
 from transform.case_universe import FACTS
-from transform.counting import COUNTING_SQL, first_month, run_counting
+from transform.counting import COUNTING_SQL, counts_hold, first_month, run_counting
 from transform.indicators import INDICATOR_MONTHLY
 from transform.petitions import PETITION_FACTS
 from transform.statements import ALL_ROWS, run_template
@@ -122,7 +122,12 @@ def stage_scored_months(conn: Connection, run: BuildRun) -> int:
 
 
 def compute_score766(conn: Connection, run: BuildRun) -> Publication:
-    """Score the months to score and publish them (every row in full, those months otherwise)."""
+    """Score the months to score and publish them (every row in full, those months otherwise); or keep the
+    scorecard when the counts it scores from hold at this as_of (the indicators' petition rates included)."""
+    if counts_hold(conn, run, with_petitions=True):
+        run.first_month = run.previous_first_month
+        run.extra["unchanged"] = True
+        return Publication()
     run.first_month = first_month(conn)
     months = stage_scored_months(conn, run)
     run.extra["months_scored"] = months

@@ -1,4 +1,5 @@
-"""Incremental builds: after random change batches they publish what a full rebuild publishes, a re-run with
+"""Incremental builds: after random change batches (or none: then both validations carry over the last one's
+results and the counted marts keep their counts) they publish what a full rebuild publishes, a re-run with
 nothing changed reads no case rows downstream of landing, and a changed template rebuilds what it computes."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from psycopg import sql as pgsql
 from sqlalchemy import text
@@ -115,6 +116,25 @@ def materialization_metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey
     return {name: getattr(value, "value", value) for name, value in event.metadata.items()}
 
 
+def check_evaluations(result: dg.ExecuteInProcessResult, name: str) -> list[dg.AssetCheckEvaluation]:
+    """The evaluations of the checks of one multi-check step in a run."""
+    return [
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and event.step_key == name
+    ]
+
+
+def assert_validations_carried_over(result: dg.ExecuteInProcessResult) -> None:
+    """Nothing changed: both validations took the results of the last one (GX not run), and said so."""
+    assert materialization_metadata(result, keys.DQ_RESULTS)["validated_by"].startswith("unchanged since")
+    integrity = check_evaluations(result, "fact_case_integrity_checks")
+    assert integrity, "the integrity checks were evaluated"
+    for evaluation in integrity:
+        assert evaluation.metadata["carried_over"].value is True, evaluation.check_name
+        assert evaluation.metadata["validated_by"].value.startswith("unchanged since"), evaluation.check_name
+
+
 def test_incremental_builds_equal_a_full_rebuild_after_change_batches(synced: Synced) -> None:
     @settings(
         max_examples=3,
@@ -123,9 +143,11 @@ def test_incremental_builds_equal_a_full_rebuild_after_change_batches(synced: Sy
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(
-        batches=st.lists(st.tuples(st.integers(5, 60), st.integers(0, 10_000)), min_size=1, max_size=2),
+        batches=st.lists(st.tuples(st.integers(5, 60), st.integers(0, 10_000)), min_size=0, max_size=2),
         as_of_step=st.sampled_from(AS_OF_STEPS),
     )
+    @example(batches=[], as_of_step=timedelta(0))
+    @example(batches=[], as_of_step=timedelta(days=1))
     def property_holds(batches: list[tuple[int, int]], as_of_step: timedelta) -> None:
         for size, seed in batches:
             with synced.servers.lock:
@@ -136,6 +158,8 @@ def test_incremental_builds_equal_a_full_rebuild_after_change_batches(synced: Sy
         assert incremental.success
         staged = materialization_metadata(incremental, keys.STAGING_CASE)
         assert staged["build_mode"] == "incremental", staged["build_reason"]
+        if not batches:
+            assert_validations_carried_over(incremental)
         after_changes = published(synced.warehouse, synced.as_of)
         rebuilt = run_downstream(synced.as_of, full=True)
         assert rebuilt.success
@@ -157,7 +181,9 @@ def test_a_rerun_with_nothing_changed_reads_no_case_rows_downstream(synced: Sync
         metadata = materialization_metadata(rerun, key)
         assert metadata["build_mode"] == "incremental", (key, metadata["build_reason"])
         assert (metadata["rows_read"], metadata["rows_written"]) == (0, 0), key
-    assert materialization_metadata(rerun, keys.DQ_RESULTS)["validated_by"].startswith("unchanged since")
+    assert_validations_carried_over(rerun)
+    for key in (keys.INDICATOR_MONTHLY, keys.TTHC_PERIOD_REPORT, keys.SCORE766_MONTHLY):
+        assert materialization_metadata(rerun, key).get("unchanged") is True, key
     assert published(synced.warehouse, synced.as_of) == before
 
 

@@ -173,8 +173,9 @@ def test_report_renders_with_an_empty_warehouse(
     assert text.count('src="data:image/png;base64,') == 4
 
 
-def materialize_report_alone(warehouse: WarehouseResource) -> dict[str, int]:
-    """Materialise only the report; its charts drawn and reused."""
+def materialize_report_alone(warehouse: WarehouseResource) -> dict[str, object]:
+    """Materialise only the report; whether it was left unchanged, and when written its charts drawn and
+    reused."""
     result = dg.materialize(
         [monthly_report],
         resources={"warehouse": warehouse, "settings": PipelineSettings(pii_hash_key="test-key")},
@@ -183,7 +184,9 @@ def materialize_report_alone(warehouse: WarehouseResource) -> dict[str, int]:
     )
     [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == REPORT]
     metadata = event.materialization.metadata
-    return {name: metadata[f"charts_{name}"].value for name in ("drawn", "reused")}
+    drawn = [name for name in ("drawn", "reused") if f"charts_{name}" in metadata]
+    charts = {name: metadata[f"charts_{name}"].value for name in drawn}
+    return {"unchanged": metadata["unchanged"].value} | charts
 
 
 def test_a_chart_whose_data_changed_is_drawn_again(report_page: Path, warehouse: WarehouseResource) -> None:
@@ -193,15 +196,29 @@ def test_a_chart_whose_data_changed_is_drawn_again(report_page: Path, warehouse:
         insert_cases(conn, [case("C12", "U3", 10, "2025-07-02 08:00", "2025-07-05 17:00", "2025-07-25 09:00",
                                  has_result=False)])  # fmt: skip
         conn.execute(text("INSERT INTO staging.case VALUES ('newsys', 'C12', ARRAY['erin'], 'erin', false)"))
-    assert materialize_report_alone(warehouse) == {"drawn": 1, "reused": 3}
+    assert materialize_report_alone(warehouse) == {"unchanged": False, "drawn": 1, "reused": 3}
     after = {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")}
     assert [name for name in before if before[name] != after[name]] == ["ho-so-tre-han.png"]
 
 
-def test_a_rerun_without_changes_draws_no_chart(report_page: Path, warehouse: WarehouseResource) -> None:
-    before = {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")}
-    assert materialize_report_alone(warehouse) == {"drawn": 0, "reused": 4}
-    assert {path.name: path.read_bytes() for path in report_page.parent.glob("*.png")} == before
+def published_files(page: Path) -> dict[str, tuple[bytes, int]]:
+    """The files of the report's folder: their bytes and modification times."""
+    return {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in page.parent.iterdir()}
+
+
+def test_a_rerun_without_changes_writes_nothing(report_page: Path, warehouse: WarehouseResource) -> None:
+    before = published_files(report_page)
+    assert materialize_report_alone(warehouse) == {"unchanged": True}
+    assert published_files(report_page) == before
+
+
+def test_a_report_file_changed_on_disk_is_written_again(
+    report_page: Path, warehouse: WarehouseResource
+) -> None:
+    written = report_page.read_bytes()
+    report_page.write_bytes(b"<p>edited</p>")
+    assert materialize_report_alone(warehouse) == {"unchanged": False, "drawn": 0, "reused": 4}
+    assert report_page.read_bytes() == written
 
 
 CHART_FILES = {"chi-so-toan-so.png", "xu-huong-12-thang.png", "ho-so-ton.png", "ho-so-tre-han.png"}
@@ -240,7 +257,7 @@ def test_what_the_cache_and_the_published_folder_hold_chooses_no_written_path(
     planted = report_page.parent / "ho-so-ton.png"
     planted.unlink()
     planted.symlink_to(victim)
-    assert materialize_report_alone(warehouse) == {"drawn": 4, "reused": 0}
+    assert materialize_report_alone(warehouse) == {"unchanged": False, "drawn": 4, "reused": 0}
     assert victim.read_text(encoding="utf-8") == "untouched"
     assert not list(tmp_path.rglob("pwned.png"))
     assert {path.name for path in report_page.parent.glob("*.png")} == CHART_FILES
@@ -248,7 +265,7 @@ def test_what_the_cache_and_the_published_folder_hold_chooses_no_written_path(
         published = report_page.parent / name
         assert not published.is_symlink() and published.read_bytes().startswith(PNG_SIGNATURE)
     assert "<script>" not in report_page.read_text(encoding="utf-8")
-    assert materialize_report_alone(warehouse) == {"drawn": 0, "reused": 4}
+    assert materialize_report_alone(warehouse) == {"unchanged": True}
 
 
 def test_old_chart_cache_entries_are_pruned(
@@ -262,7 +279,9 @@ def test_old_chart_cache_entries_are_pruned(
     eight_days_ago = time.time() - 8 * 86_400
     for path in (stale, other):
         os.utime(path, (eight_days_ago, eight_days_ago))
-    materialize_report_alone(warehouse)
+    with warehouse.begin() as conn:
+        conn.execute(text("DELETE FROM meta.rendered_file"))  # forget the page, so that it is written again
+    assert materialize_report_alone(warehouse)["unchanged"] is False
     assert not stale.exists() and other.exists()
     assert len(list(cache.glob("*.png"))) == 4
 

@@ -34,6 +34,26 @@ SELECT date_trunc('month', min(received_at) AT TIME ZONE meta.local_zone())::dat
 FROM mart.fact_case
 WHERE status_code NOT IN (1, 3)
 
+-- name: nothing_due_between
+-- True when nothing a count judges at as_of falls between the last build's as_of and this one's (both ends
+-- included): no received case is due (rule 2) and, when the mart counts petitions, no petition is due to be
+-- handled or published, or ends. With no entry pending and as_of in the same month, the counts at both are
+-- then the same, and a build keeps them.
+SELECT NOT EXISTS (
+           SELECT 1
+           FROM mart.fact_case AS c
+           WHERE c.status_code NOT IN (1, 3)
+             AND c.due_at BETWEEN least(CAST(:previous_as_of AS timestamptz), CAST(:as_of AS timestamptz))
+                              AND greatest(CAST(:previous_as_of AS timestamptz), CAST(:as_of AS timestamptz))
+       )
+   AND NOT (CAST(:with_petitions AS boolean) AND EXISTS (
+           SELECT 1
+           FROM mart.fact_petition AS p
+           CROSS JOIN LATERAL (VALUES (p.handle_due_at), (p.publish_due_at), (p.ended_at)) AS d (moment)
+           WHERE d.moment BETWEEN least(CAST(:previous_as_of AS timestamptz), CAST(:as_of AS timestamptz))
+                              AND greatest(CAST(:previous_as_of AS timestamptz), CAST(:as_of AS timestamptz))
+       ))
+
 -- name: drop_affected_month
 DROP TABLE IF EXISTS {affected_month}
 
