@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not when t
     from openpyxl.styles import Alignment, Border
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from reports.xlsx_rows import StreamedRows
+
 QUERIES = "queries/period_form.sql"
 DEFAULT_FORM_NUMBER = "Biểu số 06/VPCP/KSTT"
 AGENCY = "SỞ Y TẾ TỈNH ĐỒNG NAI"
@@ -339,10 +341,10 @@ def set_print_layout(sheet: Worksheet) -> None:
 
 def write_workbook(
     sheets: list[SheetData], period: ReportPeriod, form_number: str, made_on: date, path: Path,
-    more: Callable[[Workbook], None] | None = None,
+    more: Callable[[Workbook], StreamedRows | None] | None = None,
 ) -> Path:  # fmt: skip
     """Write the period's workbook to `path` (a new file renamed into place), with the sheets `more` adds
-    after the form's."""
+    after the form's (and the rows it returns streamed into the saved file)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -353,12 +355,16 @@ def write_workbook(
         write_table_header(sheet)
         write_footer(sheet, write_rows(sheet, data), made_on)
         set_print_layout(sheet)
-    if more is not None:
-        more(book)
+    streamed = None if more is None else more(book)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = io.BytesIO()
     book.save(content)
-    write_atomically(path, content.getvalue())
+    saved = content.getvalue()
+    if streamed is not None:
+        from reports.xlsx_rows import append_rows
+
+        saved = append_rows(saved, streamed)
+    write_atomically(path, saved)
     return path
 
 

@@ -5,10 +5,11 @@ or petition that cost them, with the reasons, for a unit head to work through (a
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reports.period_form import styled
 from reports.score766_section import UnitCard, reasons_text
+from reports.xlsx_rows import StreamedRows
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is written
     from openpyxl import Workbook
@@ -19,9 +20,24 @@ WIDTHS = (18, 40, 32, 12, 6, 10, 26, 12, 48)
 KINDS = {"case": "Hồ sơ", "procedure": "Thủ tục", "petition": "PAKN"}
 
 
-def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) -> None:
-    """Add the sheet: a title line, the header, then one row per item of each unit's metrics below their
-    maximum (units by code); a line saying so when no unit lost a point."""
+def item_rows(cards: list[UnitCard]) -> list[tuple[Any, ...]]:
+    """One row of values per item of each unit's metrics below their maximum (units by code)."""
+    return [
+        (
+            card.unit_code, lost.label, lost.code, round(float(lost.points_lost), 2), item.position,
+            KINDS.get(item.item_kind, item.item_kind), item.item_key,
+            "" if item.due_at is None else f"{item.due_at:%d/%m/%Y}", reasons_text(item.reasons),
+        )
+        for card in cards
+        for lost in card.lost
+        for item in lost.items
+    ]  # fmt: skip
+
+
+def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) -> StreamedRows | None:
+    """Add the sheet: a title line, the header, then one row per item (the first written here, the others
+    returned, to be streamed into the saved workbook in the first one's style); a line saying so when no
+    unit lost a point."""
     from openpyxl.styles import Alignment
 
     left = Alignment(horizontal="left", vertical="top", wrap_text=True)
@@ -31,18 +47,11 @@ def write_points_lost_sheet(book: Workbook, cards: list[UnitCard], month: date) 
     for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
         styled(sheet, 3, column, header, bold=True)
         sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
-    row = 4
-    for card in cards:
-        for lost in card.lost:
-            for item in lost.items:
-                values = (
-                    card.unit_code, lost.label, lost.code, round(float(lost.points_lost), 2), item.position,
-                    KINDS.get(item.item_kind, item.item_kind), item.item_key,
-                    "" if item.due_at is None else f"{item.due_at:%d/%m/%Y}", reasons_text(item.reasons),
-                )  # fmt: skip
-                for column, value in enumerate(values, start=1):
-                    styled(sheet, row, column, value, align=left)
-                row += 1
-    if row == 4:
-        styled(sheet, 4, 1, "Không đơn vị nào bị mất điểm ở chỉ tiêu có dữ liệu.", align=left, border=False)
     sheet.freeze_panes = "A4"
+    rows = item_rows(cards)
+    if not rows:
+        styled(sheet, 4, 1, "Không đơn vị nào bị mất điểm ở chỉ tiêu có dữ liệu.", align=left, border=False)
+        return None
+    for column, value in enumerate(rows[0], start=1):
+        styled(sheet, 4, column, value, align=left)
+    return StreamedRows(sheet, 5, sheet.cell(row=4, column=1), rows[1:], len(HEADERS))

@@ -1,0 +1,93 @@
+"""Rows of one cell style streamed into a worksheet of a saved `.xlsx` as XML: for a sheet of tens of
+thousands of rows, which openpyxl's cell objects and writer take seconds to build. Each cell is written
+byte for byte as openpyxl writes it (a text `cell_text` of it as an inline string, a number in openpyxl's
+number text), so that a reader sees the same cells."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+from reports.period_form import cell_text
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+DIMENSION = re.compile(rb'<dimension ref="[^"]*" ?/>')
+SHEET_DATA_END = b"</sheetData>"
+
+
+@dataclass
+class StreamedRows:
+    """Rows for `sheet` from `first_row` on, `last_column` cells a row, every cell in the style of
+    `styled_like` (a cell of the sheet; its index among the workbook's cell formats is read once saved)."""
+
+    sheet: Worksheet
+    first_row: int
+    styled_like: Cell
+    rows: Sequence[Sequence[Any]]
+    last_column: int
+
+
+def cell_xml(reference: str, style: str, value: Any) -> str:
+    """One cell as openpyxl's writer puts it (text typed a string, kept literally)."""
+    from openpyxl.compat import safe_string
+
+    if isinstance(value, str):
+        text = cell_text(value)
+        if text == "":
+            return f'<c r="{reference}" s="{style}" t="inlineStr" />'
+        stripped = text.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != text else ""
+        return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    if value is None:
+        return f'<c r="{reference}" s="{style}" t="n" />'
+    return f'<c r="{reference}" s="{style}" t="n"><v>{safe_string(value)}</v></c>'
+
+
+def rows_xml(streamed: StreamedRows) -> Iterable[str]:
+    """The `<row>` elements of the rows (once the workbook is saved: the cell formats are numbered in the
+    order the writer meets them)."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(column) for column in range(1, streamed.last_column + 1)]
+    style = str(streamed.styled_like.style_id)
+    for number, values in enumerate(streamed.rows, start=streamed.first_row):
+        cells = "".join(
+            cell_xml(f"{letter}{number}", style, value) for letter, value in zip(letters, values, strict=True)
+        )
+        yield f'<row r="{number}">{cells}</row>'
+
+
+def with_rows(sheet_xml: bytes, streamed: StreamedRows) -> bytes:
+    """The worksheet's XML with the rows appended to its data and its dimension widened to them."""
+    from openpyxl.utils import get_column_letter
+
+    if not streamed.rows:
+        return sheet_xml
+    last_row = streamed.first_row + len(streamed.rows) - 1
+    dimension = f'<dimension ref="A1:{get_column_letter(streamed.last_column)}{last_row}" />'.encode()
+    sheet_xml = DIMENSION.sub(dimension, sheet_xml, count=1)
+    end = sheet_xml.index(SHEET_DATA_END)
+    body = "".join(rows_xml(streamed)).encode()
+    return sheet_xml[:end] + body + sheet_xml[end:]
+
+
+def append_rows(content: bytes, streamed: StreamedRows) -> bytes:
+    """The saved workbook `content` with the rows added to their worksheet (every other part as it was)."""
+    member = streamed.sheet.path.lstrip("/")  # named when the workbook was saved
+    source = zipfile.ZipFile(io.BytesIO(content))
+    target_bytes = io.BytesIO()
+    with zipfile.ZipFile(target_bytes, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == member:
+                data = with_rows(data, streamed)
+            target.writestr(info, data)
+    return target_bytes.getvalue()
