@@ -125,6 +125,7 @@ def tthc_periodic_report(
     month = last_complete_month(as_of)
     with warehouse.begin() as conn:
         cards = load_scorecards(conn, month, as_of, None)
+        cards_printed = fingerprint(today, cards, month)  # once: the same sheet in every period's file
         for period in requested_periods(config.periods, today):
             sheets = [] if period.start >= today else load_sheets(conn, period)
             if not sheets:
@@ -134,7 +135,7 @@ def tthc_periodic_report(
                 continue
             path = form_file(folder, period)
             artifact = f"{keys.TTHC_PERIODIC_REPORT.to_user_string()}/{period.code}"
-            printed = fingerprint(today, str(path), config.form_number, sheets, cards, month)
+            printed = fingerprint(today, str(path), config.form_number, sheets, cards_printed)
             written[period.code] = str(path)
             if rendered_files(conn, artifact, printed) is not None:
                 kept.append(period.code)

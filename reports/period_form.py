@@ -8,7 +8,6 @@ stored as a string, literally (`cell_text`).
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -347,6 +346,8 @@ def write_workbook(
     after the form's (and the rows it returns streamed into the saved file)."""
     from openpyxl import Workbook
 
+    from reports.xlsx_rows import saved_workbook
+
     book = Workbook()
     book.remove(book.active)
     for data in sheets:
@@ -357,14 +358,7 @@ def write_workbook(
         set_print_layout(sheet)
     streamed = None if more is None else more(book)
     path.parent.mkdir(parents=True, exist_ok=True)
-    content = io.BytesIO()
-    book.save(content)
-    saved = content.getvalue()
-    if streamed is not None:
-        from reports.xlsx_rows import append_rows
-
-        saved = append_rows(saved, streamed)
-    write_atomically(path, saved)
+    write_atomically(path, saved_workbook(book, streamed))
     return path
 
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from reports.period_form import cell_text
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is written
+    from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -91,3 +92,10 @@ def append_rows(content: bytes, streamed: StreamedRows) -> bytes:
                 data = with_rows(data, streamed)
             target.writestr(info, data)
     return target_bytes.getvalue()
+
+
+def saved_workbook(book: Workbook, streamed: StreamedRows | None) -> bytes:
+    """The workbook's file content, with the streamed rows in their sheet."""
+    content = io.BytesIO()
+    book.save(content)
+    return content.getvalue() if streamed is None else append_rows(content.getvalue(), streamed)

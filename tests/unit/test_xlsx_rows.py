@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from reports.period_form import styled
-from reports.xlsx_rows import StreamedRows, append_rows
+from reports.xlsx_rows import StreamedRows, saved_workbook
 
 ROWS = [
     ("A", " padded ", "=SUM(A1:A2)", 1.25, 1),
@@ -19,13 +19,6 @@ ROWS = [
     ("+1", "tab\there\nline", "bell\x07 and \ud800", 10**17, 3),
     ("@x", "  ", "Điểm 766 bị mất", 0.0, 4),
 ]
-
-
-def saved(book: Workbook) -> bytes:
-    """The workbook's bytes."""
-    content = io.BytesIO()
-    book.save(content)
-    return content.getvalue()
 
 
 def a_book(streamed_from: int | None) -> tuple[bytes, str]:
@@ -40,12 +33,11 @@ def a_book(streamed_from: int | None) -> tuple[bytes, str]:
     for number, values in enumerate(written, start=2):
         for column, value in enumerate(values, start=1):
             styled(sheet, number, column, value, align=left)
-    content = saved(book)
-    member = sheet.path.lstrip("/")
+    streamed = None
     if streamed_from is not None:
-        rest = ROWS[streamed_from:]
-        content = append_rows(content, StreamedRows(sheet, 2 + streamed_from, sheet["A2"], rest, 5))
-    return content, member
+        streamed = StreamedRows(sheet, 2 + streamed_from, sheet["A2"], ROWS[streamed_from:], 5)
+    content = saved_workbook(book, streamed)
+    return content, sheet.path.lstrip("/")
 
 
 def test_streamed_rows_are_the_bytes_openpyxl_writes() -> None:
