@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -25,21 +25,35 @@ SHEET_DATA_END = b"</sheetData>"
 
 
 @dataclass
+class RowBlock:
+    """Rows of one cell style, `last_column` cells each, to stream into a sheet of each of several workbooks:
+    their XML rendered once per first row and style index."""
+
+    rows: Sequence[Sequence[Any]]
+    last_column: int
+    rendered: dict[tuple[int, str], bytes] = field(default_factory=dict, repr=False)
+
+    def xml(self, first_row: int, style: str) -> bytes:
+        """The `<row>` elements of the rows numbered from `first_row`, every cell in the style `style`."""
+        if (first_row, style) not in self.rendered:
+            self.rendered[first_row, style] = "".join(rows_xml(self, first_row, style)).encode()
+        return self.rendered[first_row, style]
+
+
+@dataclass
 class StreamedRows:
-    """Rows for `sheet` from `first_row` on, `last_column` cells a row, every cell in the style of
-    `styled_like` (a cell of the sheet; its index among the workbook's cell formats is read once saved)."""
+    """The rows of `block` for `sheet` from `first_row` on, every cell in the style of `styled_like` (a cell
+    of the sheet; its index among the workbook's cell formats is read once saved, as the writer numbers
+    them in the order it meets them)."""
 
     sheet: Worksheet
     first_row: int
     styled_like: Cell
-    rows: Sequence[Sequence[Any]]
-    last_column: int
+    block: RowBlock
 
 
-def cell_xml(reference: str, style: str, value: Any) -> str:
+def cell_xml(reference: str, style: str, value: Any, number_text: Callable[[Any], str]) -> str:
     """One cell as openpyxl's writer puts it (text typed a string, kept literally)."""
-    from openpyxl.compat import safe_string
-
     if isinstance(value, str):
         text = cell_text(value)
         if text == "":
@@ -49,19 +63,19 @@ def cell_xml(reference: str, style: str, value: Any) -> str:
         return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
     if value is None:
         return f'<c r="{reference}" s="{style}" t="n" />'
-    return f'<c r="{reference}" s="{style}" t="n"><v>{safe_string(value)}</v></c>'
+    return f'<c r="{reference}" s="{style}" t="n"><v>{number_text(value)}</v></c>'
 
 
-def rows_xml(streamed: StreamedRows) -> Iterable[str]:
-    """The `<row>` elements of the rows (once the workbook is saved: the cell formats are numbered in the
-    order the writer meets them)."""
+def rows_xml(block: RowBlock, first_row: int, style: str) -> Iterable[str]:
+    """The `<row>` elements of the block's rows."""
+    from openpyxl.compat import safe_string
     from openpyxl.utils import get_column_letter
 
-    letters = [get_column_letter(column) for column in range(1, streamed.last_column + 1)]
-    style = str(streamed.styled_like.style_id)
-    for number, values in enumerate(streamed.rows, start=streamed.first_row):
+    letters = [get_column_letter(column) for column in range(1, block.last_column + 1)]
+    for number, values in enumerate(block.rows, start=first_row):
         cells = "".join(
-            cell_xml(f"{letter}{number}", style, value) for letter, value in zip(letters, values, strict=True)
+            cell_xml(f"{letter}{number}", style, value, safe_string)
+            for letter, value in zip(letters, values, strict=True)
         )
         yield f'<row r="{number}">{cells}</row>'
 
@@ -70,13 +84,14 @@ def with_rows(sheet_xml: bytes, streamed: StreamedRows) -> bytes:
     """The worksheet's XML with the rows appended to its data and its dimension widened to them."""
     from openpyxl.utils import get_column_letter
 
-    if not streamed.rows:
+    block = streamed.block
+    if not block.rows:
         return sheet_xml
-    last_row = streamed.first_row + len(streamed.rows) - 1
-    dimension = f'<dimension ref="A1:{get_column_letter(streamed.last_column)}{last_row}" />'.encode()
+    last_row = streamed.first_row + len(block.rows) - 1
+    dimension = f'<dimension ref="A1:{get_column_letter(block.last_column)}{last_row}" />'.encode()
     sheet_xml = DIMENSION.sub(dimension, sheet_xml, count=1)
     end = sheet_xml.index(SHEET_DATA_END)
-    body = "".join(rows_xml(streamed)).encode()
+    body = block.xml(streamed.first_row, str(streamed.styled_like.style_id))
     return sheet_xml[:end] + body + sheet_xml[end:]
 
 

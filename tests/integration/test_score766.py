@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import Connection, text
 
-from reports.points_lost_sheet import SHEET_TITLE, write_points_lost_sheet
+from reports.points_lost_sheet import SHEET_TITLE, item_rows, write_points_lost_sheet
 from reports.score766_section import LostMetric, load_scorecards, reasons_text
 from reports.xlsx_rows import saved_workbook
 from resources.warehouse import WarehouseResource
@@ -279,7 +279,7 @@ def test_the_workbook_sheet_lists_every_item_of_each_unit(warehouse: WarehouseRe
     with warehouse.begin() as conn:
         cards = load_scorecards(conn, MARCH, AS_OF, None)
     book = Workbook()
-    streamed = write_points_lost_sheet(book, cards, MARCH)
+    streamed = write_points_lost_sheet(book, item_rows(cards), MARCH)
     sheet = load_workbook(io.BytesIO(saved_workbook(book, streamed)))[SHEET_TITLE]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
     on_time = [row for row in rows if row[2] == "ON_TIME"]

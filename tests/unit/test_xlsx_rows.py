@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from reports.period_form import styled
-from reports.xlsx_rows import StreamedRows, saved_workbook
+from reports.xlsx_rows import RowBlock, StreamedRows, saved_workbook
 
 ROWS = [
     ("A", " padded ", "=SUM(A1:A2)", 1.25, 1),
@@ -35,7 +35,7 @@ def a_book(streamed_from: int | None) -> tuple[bytes, str]:
             styled(sheet, number, column, value, align=left)
     streamed = None
     if streamed_from is not None:
-        streamed = StreamedRows(sheet, 2 + streamed_from, sheet["A2"], ROWS[streamed_from:], 5)
+        streamed = StreamedRows(sheet, 2 + streamed_from, sheet["A2"], RowBlock(ROWS[streamed_from:], 5))
     content = saved_workbook(book, streamed)
     return content, sheet.path.lstrip("/")
 
