@@ -5,9 +5,10 @@ or petition that cost them, with the reasons, for a unit head to work through (a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from core.local_time import LOCAL_ZONE
 from reports.period_form import styled
 from reports.score766_section import UnitCard, reasons_text
 from reports.xlsx_rows import RowBlock, StreamedRows
@@ -19,6 +20,11 @@ SHEET_TITLE = "Điểm 766 bị mất"
 HEADERS = ("Đơn vị", "Chỉ tiêu", "Mã chỉ tiêu", "Điểm bị mất", "STT", "Loại", "Mã", "Hạn", "Lý do")
 WIDTHS = (18, 40, 32, 12, 6, 10, 26, 12, 48)
 KINDS = {"case": "Hồ sơ", "procedure": "Thủ tục", "petition": "PAKN"}
+
+
+def due_date_text(due_at: datetime | None) -> str:
+    """A due time as its local date `dd/mm/yyyy` (whatever the session's time zone), or empty."""
+    return "" if due_at is None else f"{due_at.astimezone(LOCAL_ZONE):%d/%m/%Y}"
 
 
 @dataclass
@@ -36,7 +42,7 @@ def item_rows(cards: list[UnitCard]) -> ItemRows:
         (
             card.unit_code, lost.label, lost.code, round(float(lost.points_lost), 2), item.position,
             KINDS.get(item.item_kind, item.item_kind), item.item_key,
-            "" if item.due_at is None else f"{item.due_at:%d/%m/%Y}", reasons_text(item.reasons),
+            due_date_text(item.due_at), reasons_text(item.reasons),
         )
         for card in cards
         for lost in card.lost

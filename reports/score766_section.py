@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from core.sql_files import sql
-from transform.score766 import GROUPS, METRICS, NO_DATA_METRICS, SCORE766_SQL, Metric
+from transform.score766 import GROUPS, METRICS, NO_DATA_METRICS, PETITION_METRICS, SCORE766_SQL, Metric
 
 NO_DATA = "không có dữ liệu"
 REASON_LABELS = {
@@ -46,6 +46,12 @@ class MetricLine:
     ratio: Decimal | None = None
     score: Decimal | None = None
     no_data: bool = False
+
+    @property
+    def unscored_reason(self) -> str:
+        """Why a metric with data has no score: before the cutover (a petition metric, scored even when its
+        denominator is 0), else an empty denominator."""
+        return "trước ngày chuyển đổi" if self.metric.code in PETITION_METRICS else "mẫu số bằng 0"
 
 
 @dataclass

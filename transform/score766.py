@@ -76,6 +76,9 @@ METRICS = (
     Metric("satisfaction", "DOSSIER_RECEIVING_SATISFACTION", 6, None,
            "Hài lòng về tiếp nhận, giải quyết hồ sơ"),
 )  # fmt: skip
+# The petition metrics: scored 6 when their denominator is 0, and null before the month of the cutover
+# (queries/score766.sql, `compute`); the others are null exactly when their denominator is 0.
+PETITION_METRICS = frozenset({"PETITION_PROCESSING_ON_TIME", "PETITION_HANDLING_SATISFACTION"})
 # The portal's metrics these sources cannot feed: no rows; a report shows them as no data with their points.
 NO_DATA_METRICS = (
     Metric("transparency", "PUBLISH_ON_TIME", 6, None, "Công khai kết quả đúng hạn"),

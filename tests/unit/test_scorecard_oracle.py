@@ -238,3 +238,41 @@ def test_petition_metrics_empty_denominators_and_the_months_before_the_cutover()
         APRIL,
         MAY,
     }
+
+
+def test_ratings_and_petitions_at_p_end_and_a_tie_in_byte_order() -> None:
+    due = "20250530170000"
+    cases = [case(key, due=due) for key in ("HS-RATED", "HS-TIE", "HS-PETITIONED")]
+    # Rated exactly at March's P_end (1/4 00:00 local): counted from April; DG-a beats DG-B in byte order.
+    ratings = [
+        rating("DG-1", "HS-RATED", "20250401000000", "3"),
+        rating("DG-a", "HS-TIE", "20250310100000", "1"),
+        rating("DG-B", "HS-TIE", "20250310100000", "3"),
+    ]
+    petitions = [petition("PA-1", MaHoSo="HS-PETITIONED", NgayGui="20250401000000",
+                          NgayTiepNhan="20250401090000", HanXuLy="20250505170000")]  # fmt: skip
+    rows = score(cases, petitions, ratings)
+    assert metric(rows, MARCH, "DOSSIER_RECEIVING_SATISFACTION") == (3, 3, 6.0)
+    assert metric(rows, APRIL, "DOSSIER_RECEIVING_SATISFACTION") == (1, 3, pytest.approx(6 * 1 / 2.7))
+
+
+def test_received_in_p_is_the_local_month() -> None:
+    cases = [
+        case(
+            "HS-1",
+            MaTTHC="1.001",
+            KenhThucHien="2",
+            NgayTiepNhan="20250331235900",
+            NgayHenTra="20250415170000",
+        ),
+        case(
+            "HS-2",
+            MaTTHC="1.001",
+            KenhThucHien="1",
+            NgayTiepNhan="20250401000000",
+            NgayHenTra="20250415170000",
+        ),
+    ]
+    rows = score(cases)
+    assert metric(rows, MARCH, "ONLINE_FULL_PROCESS") == (1, 1, 12.0)
+    assert metric(rows, APRIL, "ONLINE_FULL_PROCESS") == (0, 1, 0.0)
