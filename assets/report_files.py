@@ -16,7 +16,7 @@ from core.run_clock import run_started_at
 from core.run_config import folder_inside, refuse_secret_values
 from reports.monthly_data import ReportData, load_report_data
 from reports.period_form import DEFAULT_FORM_NUMBER, form_file, load_sheets, requested_periods, write_workbook
-from reports.points_lost_sheet import write_points_lost_sheet
+from reports.points_lost_sheet import item_rows, write_points_lost_sheet
 from reports.render_memo import fingerprint, remember, rendered_files
 from reports.score766_section import load_scorecards
 from resources import settings as settings_module
@@ -125,6 +125,8 @@ def tthc_periodic_report(
     month = last_complete_month(as_of)
     with warehouse.begin() as conn:
         cards = load_scorecards(conn, month, as_of, None)
+        cards_printed = fingerprint(today, cards, month)  # once: the same sheet in every period's file
+        lost_rows = item_rows(cards)
         for period in requested_periods(config.periods, today):
             sheets = [] if period.start >= today else load_sheets(conn, period)
             if not sheets:
@@ -134,12 +136,12 @@ def tthc_periodic_report(
                 continue
             path = form_file(folder, period)
             artifact = f"{keys.TTHC_PERIODIC_REPORT.to_user_string()}/{period.code}"
-            printed = fingerprint(today, str(path), config.form_number, sheets, cards, month)
+            printed = fingerprint(today, str(path), config.form_number, sheets, cards_printed)
             written[period.code] = str(path)
             if rendered_files(conn, artifact, printed) is not None:
                 kept.append(period.code)
                 continue
-            lost_sheet = partial(write_points_lost_sheet, cards=cards, month=month)
+            lost_sheet = partial(write_points_lost_sheet, rows=lost_rows, month=month)
             write_workbook(sheets, period, config.form_number, today, path, more=lost_sheet)
             remember(conn, artifact, printed, [path])
             context.log.info(f"wrote {period.label()}: {path}")

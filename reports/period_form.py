@@ -8,7 +8,6 @@ stored as a string, literally (`cell_text`).
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not when t
     from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Border
     from openpyxl.worksheet.worksheet import Worksheet
+
+    from reports.xlsx_rows import StreamedRows
 
 QUERIES = "queries/period_form.sql"
 DEFAULT_FORM_NUMBER = "Biểu số 06/VPCP/KSTT"
@@ -339,11 +340,13 @@ def set_print_layout(sheet: Worksheet) -> None:
 
 def write_workbook(
     sheets: list[SheetData], period: ReportPeriod, form_number: str, made_on: date, path: Path,
-    more: Callable[[Workbook], None] | None = None,
+    more: Callable[[Workbook], StreamedRows | None] | None = None,
 ) -> Path:  # fmt: skip
     """Write the period's workbook to `path` (a new file renamed into place), with the sheets `more` adds
-    after the form's."""
+    after the form's (and the rows it returns streamed into the saved file)."""
     from openpyxl import Workbook
+
+    from reports.xlsx_rows import saved_workbook
 
     book = Workbook()
     book.remove(book.active)
@@ -353,12 +356,9 @@ def write_workbook(
         write_table_header(sheet)
         write_footer(sheet, write_rows(sheet, data), made_on)
         set_print_layout(sheet)
-    if more is not None:
-        more(book)
+    streamed = None if more is None else more(book)
     path.parent.mkdir(parents=True, exist_ok=True)
-    content = io.BytesIO()
-    book.save(content)
-    write_atomically(path, content.getvalue())
+    write_atomically(path, saved_workbook(book, streamed))
     return path
 
 

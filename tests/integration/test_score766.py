@@ -5,6 +5,7 @@ cutover; a re-run changes no row."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,11 +13,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import Connection, text
 
-from reports.points_lost_sheet import SHEET_TITLE, write_points_lost_sheet
+from reports.points_lost_sheet import SHEET_TITLE, item_rows, write_points_lost_sheet
 from reports.score766_section import LostMetric, load_scorecards, reasons_text
+from reports.xlsx_rows import saved_workbook
 from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, local
 from transform.builds import BuildInputs
@@ -277,8 +279,8 @@ def test_the_workbook_sheet_lists_every_item_of_each_unit(warehouse: WarehouseRe
     with warehouse.begin() as conn:
         cards = load_scorecards(conn, MARCH, AS_OF, None)
     book = Workbook()
-    write_points_lost_sheet(book, cards, MARCH)
-    sheet = book[SHEET_TITLE]
+    streamed = write_points_lost_sheet(book, item_rows(cards), MARCH)
+    sheet = load_workbook(io.BytesIO(saved_workbook(book, streamed)))[SHEET_TITLE]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
     on_time = [row for row in rows if row[2] == "ON_TIME"]
     assert [row[6] for row in on_time] == [f"LATE-{n:02d}" for n in range(12)]

@@ -7,17 +7,19 @@ case_key, exact scores; and every kind of change rescored incrementally equals a
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import Connection, text
 
-from reports.points_lost_sheet import SHEET_TITLE, write_points_lost_sheet
+from reports.points_lost_sheet import SHEET_TITLE, item_rows, write_points_lost_sheet
 from reports.score766_section import load_scorecards
+from reports.xlsx_rows import saved_workbook
 from resources.warehouse import WarehouseResource
 from tests.builders import CUTOVER, LOCAL, egov_case, insert, local, newsys_case, unit
 from tests.builders import petition as raw_petition
@@ -361,6 +363,7 @@ def test_the_workbook_sheet_shows_local_due_dates_whatever_the_session_zone(
         conn.execute(text("SET LOCAL TIME ZONE 'UTC'"))
         cards = load_scorecards(conn, MARCH, AS_OF, None)
     book = Workbook()
-    write_points_lost_sheet(book, cards, MARCH)
-    found = {row[2]: row for row in book[SHEET_TITLE].iter_rows(min_row=4, values_only=True)}
+    streamed = write_points_lost_sheet(book, item_rows(cards), MARCH)
+    sheet = load_workbook(io.BytesIO(saved_workbook(book, streamed)))[SHEET_TITLE]
+    found = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
     assert found["ON_TIME"][6:8] == ("LATE", "10/03/2025")

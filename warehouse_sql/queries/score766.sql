@@ -248,18 +248,6 @@ below AS (
       FROM mart.score766_monthly AS s
      WHERE s.period_month = CAST(:month AS date) AND s.unit_code <> 'ALL' AND s.score < s.max_score
 ),
-rating_in_force AS (
-    SELECT DISTINCT ON (r.case_key) r.case_key, r.rated_at, r.level
-      FROM mart.fact_rating AS r
-     WHERE r.in_force AND r.case_key IS NOT NULL
-     ORDER BY r.case_key, r.rated_at DESC, r.rating_key COLLATE "C" DESC
-),
-first_petition AS (
-    SELECT p.case_key, min(p.sent_at) AS sent_at
-      FROM mart.fact_petition AS p
-     WHERE p.case_key IS NOT NULL
-     GROUP BY p.case_key
-),
 open_case AS (
     -- The cases of on_time_rate's denominator, judged at E.
     SELECT c.*, least(c.finished_at, m.p_end, CAST(:as_of AS timestamptz)) AS e_at, m.p_end
@@ -268,6 +256,19 @@ open_case AS (
         ON mart.case_span(c.received_at, c.finished_at) && tstzrange(m.p_start, m.p_end, '[)')
        AND c.status_code NOT IN (1, 3)
        AND c.received_at < m.p_end AND (c.finished_at IS NULL OR c.finished_at >= m.p_start)
+),
+rating_in_force AS (
+    -- Of the open cases only (the one join it serves): not a sort of every rating.
+    SELECT DISTINCT ON (r.case_key) r.case_key, r.rated_at, r.level
+      FROM mart.fact_rating AS r
+     WHERE r.in_force AND r.case_key IN (SELECT case_key FROM open_case)
+     ORDER BY r.case_key, r.rated_at DESC, r.rating_key COLLATE "C" DESC
+),
+first_petition AS (
+    SELECT p.case_key, min(p.sent_at) AS sent_at
+      FROM mart.fact_petition AS p
+     WHERE p.case_key IN (SELECT case_key FROM open_case)
+     GROUP BY p.case_key
 ),
 received AS (
     SELECT c.*
