@@ -12,9 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from psycopg import sql as pgsql
+from sqlalchemy import Connection, Row, text
 
-from core.sql_files import sql
+from core.sql_files import render, sql
+from transform.petitions import RATINGS_IN_FORCE
 from transform.score766 import GROUPS, METRICS, NO_DATA_METRICS, PETITION_METRICS, SCORE766_SQL, Metric
 
 NO_DATA = "không có dữ liệu"
@@ -180,7 +182,8 @@ def load_scorecards(conn: Connection, month: date, as_of: datetime, top_n: int |
     each metric below its maximum (all when None)."""
     scores = conn.execute(sql(SCORE766_SQL, "month_scores"), {"month": month}).all()
     params: dict[str, Any] = {"month": month, "as_of": as_of, "top_n": top_n}
-    lost = conn.execute(sql(SCORE766_SQL, "lost_items"), params).all()
+    lost_items = render(SCORE766_SQL, "lost_items", ratings_in_force=pgsql.SQL(RATINGS_IN_FORCE))
+    lost = conn.execute(text(lost_items), params).all()
     return unit_cards(scores, lost, month)
 
 

@@ -11,7 +11,7 @@ from resources.publication import Publication
 from resources.table_versions import raise_version
 from transform.builds import Build, BuildRun, Param
 from transform.case_universe import FACTS
-from transform.petitions import FACT_RATING_SQL, PETITION_FACTS
+from transform.petitions import PETITION_FACTS, RATINGS_IN_FORCE
 from transform.statements import ALL_ROWS, run_template
 
 DQ_SUBJECT_SQL = "queries/dq_subject.sql"
@@ -61,7 +61,6 @@ SUBJECT_SCOPES = (
 )  # fmt: skip
 ALL_HANDLERS = sql_text(HANDLERS_SQL, "of_fact_case")
 MAINTAINED_HANDLERS = sql_text(HANDLERS_SQL, "maintained")
-RATINGS_IN_FORCE = sql_text(FACT_RATING_SQL, "ratings_in_force")
 
 
 def compute_dq_subject(conn: Connection, run: BuildRun) -> Publication:

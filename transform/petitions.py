@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from core.sql_files import sql_text
 from resources.publication import Publication, PublishedTable, publish_table
 from transform.builds import Build, BuildRun
 from transform.case_universe import FACTS
@@ -17,6 +18,8 @@ from transform.statements import ALL_ROWS, execute, rows_in_scope, run_template
 
 FACT_PETITION_SQL = "queries/fact_petition.sql"
 FACT_RATING_SQL = "queries/fact_rating.sql"
+RATINGS_IN_FORCE = sql_text(FACT_RATING_SQL, "ratings_in_force")
+"""Each case's rating in force (the contract's rule, written once), a fragment for the queries needing it."""
 FACT_PETITION_TABLE = PublishedTable("mart.fact_petition", key=("petition_key",))
 FACT_RATING_TABLE = PublishedTable("mart.fact_rating", key=("rating_key",))
 PETITION_SCOPE = "t.petition_key IN (SELECT petition_key FROM petition_scope)"

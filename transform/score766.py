@@ -24,7 +24,7 @@ from transform.builds import Build, BuildRun, Param
 from transform.case_universe import FACTS
 from transform.counting import COUNTING_SQL, counts_hold, first_month, run_counting
 from transform.indicators import INDICATOR_MONTHLY
-from transform.petitions import PETITION_FACTS
+from transform.petitions import FACT_RATING_SQL, PETITION_FACTS, RATINGS_IN_FORCE
 from transform.statements import ALL_ROWS, run_template
 
 SCORE766_SQL = "queries/score766.sql"
@@ -139,7 +139,7 @@ def compute_score766(conn: Connection, run: BuildRun) -> Publication:
     run_template(conn, SCORE766_SQL, "create_score_new")
     run.rows_read = run_template(
         conn, SCORE766_SQL, "compute", {"as_of": run.inputs.as_of, "cutover": run.inputs.cutover},
-        metrics=metric_values(),
+        metrics=metric_values(), ratings_in_force=RATINGS_IN_FORCE,
     )  # fmt: skip
     return publish_table(conn, SCORE766_TABLE, "score_new", scope=ALL_ROWS if run.full else IN_SCORED_MONTHS)
 
@@ -151,7 +151,7 @@ def department_groups(conn: Connection, month: date) -> dict[str, Any]:
 
 
 SCORE766_MONTHLY = Build(
-    "score766_monthly", publishes=SCORE766_TABLE.table, sql=(SCORE766_SQL, COUNTING_SQL),
+    "score766_monthly", publishes=SCORE766_TABLE.table, sql=(SCORE766_SQL, COUNTING_SQL, FACT_RATING_SQL),
     compute=compute_score766, after=(*FACTS, *PETITION_FACTS, INDICATOR_MONTHLY.name),
     params=(Param.AS_OF, Param.CUTOVER),
     shape=(repr(METRICS),),

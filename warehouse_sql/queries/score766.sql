@@ -1,7 +1,8 @@
 -- The Decision 766 scorecard (contract: mart.score766_monthly; transform/score766.py declares the metrics and
 -- runs these statements). Templates: {metrics} the fed metrics as VALUES rows (group_code, metric_code,
 -- max_score, indicator_code: the indicator whose counts it takes, "those of", or null); {groups} the groups
--- as VALUES rows (group_code, points). Bind parameters: :as_of (timestamptz, the run start), :cutover
+-- as VALUES rows (group_code, points); ratings_in_force the rating in force of each case (the fragment of
+-- queries/fact_rating.sql, the rule written once). Bind parameters: :as_of (timestamptz, the run start), :cutover
 -- (timestamptz, CUTOVER_AT), :month (date, a month read back). Months are calendar months in local time.
 
 -- name: drop_score_month
@@ -88,10 +89,7 @@ received AS (
         ON c.status_code NOT IN (1, 3) AND c.received_at >= m.p_start AND c.received_at < m.p_end
 ),
 rating_in_force AS (
-    SELECT DISTINCT ON (r.case_key) r.case_key, r.rated_at, r.level
-      FROM mart.fact_rating AS r
-     WHERE r.in_force AND r.case_key IS NOT NULL
-     ORDER BY r.case_key, r.rated_at DESC, r.rating_key COLLATE "C" DESC
+    {ratings_in_force}
 ),
 first_petition AS (
     SELECT p.case_key, min(p.sent_at) AS sent_at
@@ -235,7 +233,7 @@ SELECT count(*) AS row_count, min(period_month) AS first_month, max(period_month
 -- procedures or petitions outside its numerator, with the reasons (the rules of `compute` and of the
 -- indicators its metrics take their counts from, queries/indicators.sql). Per unit and metric the first
 -- :top_n (all when null), by due date then key, each with the metric's `items` total. Keys, codes and dates
--- only: never applicant or sender data. Bind :as_of, :month, :top_n.
+-- only: never applicant or sender data. Bind :as_of, :month, :top_n; template: ratings_in_force.
 WITH m AS (
     SELECT CAST(:month AS date) AS period_month,
            CAST(:month AS date)::timestamp AT TIME ZONE meta.local_zone() AS p_start,
@@ -258,11 +256,8 @@ open_case AS (
        AND c.received_at < m.p_end AND (c.finished_at IS NULL OR c.finished_at >= m.p_start)
 ),
 rating_in_force AS (
-    -- Of the open cases only (the one join it serves): not a sort of every rating.
-    SELECT DISTINCT ON (r.case_key) r.case_key, r.rated_at, r.level
-      FROM mart.fact_rating AS r
-     WHERE r.in_force AND r.case_key IN (SELECT case_key FROM open_case)
-     ORDER BY r.case_key, r.rated_at DESC, r.rating_key COLLATE "C" DESC
+    -- Of the open cases only (the one join it serves; the filter on case_key is pushed below DISTINCT ON).
+    SELECT f.* FROM ({ratings_in_force}) AS f WHERE f.case_key IN (SELECT case_key FROM open_case)
 ),
 first_petition AS (
     SELECT p.case_key, min(p.sent_at) AS sent_at
