@@ -12,7 +12,7 @@ from assets.indicators import MONTHLY_PARTITIONS
 from core.build_mode import FULL_REBUILD_TAG
 from core.environment import read_environment
 from core.local_time import LOCAL_ZONE
-from core.run_clock import AS_OF_TAG
+from core.run_clock import recorded_as_of
 from pipelines.failures import failure_text
 from pipelines.jobs import AFTER_MONTHLY_MARTS, MONTHLY_MARTS, changed_months_job, newsys_changes_job
 from pipelines.run_tags import as_of_run_tags, full_range_run_tags, month_range_run_tags
@@ -127,14 +127,6 @@ def latest_feed_run(instance: dg.DagsterInstance) -> dg.RunRecord | None:
     return records[0] if records else None
 
 
-def run_as_of(record: dg.RunRecord) -> datetime:
-    """A run's `as_of`: its tag, else its start."""
-    tagged = record.dagster_run.tags.get(AS_OF_TAG)
-    if tagged:
-        return datetime.fromisoformat(tagged)
-    return datetime.fromtimestamp(record.start_time or record.create_timestamp.timestamp(), tz=UTC)
-
-
 def partition_key(month: date) -> str:
     """The monthly partition of a month (months before the first partition fall in the first, whose runs
     recount every month before it too)."""
@@ -180,7 +172,7 @@ def changed_months_sensor(
     record = latest_feed_run(context.instance)
     if record is None or record.storage_id <= int(context.cursor or 0):
         return dg.SkipReason("no change-feed run succeeded since the last plan")
-    run, as_of = record.dagster_run, run_as_of(record)
+    run, as_of = record.dagster_run, recorded_as_of(record.dagster_run.tags, record)
     full = run.tags.get(FULL_REBUILD_TAG) == "true"
     plan = warehouse.transaction(lambda conn: plan_changed_months(conn, as_of, full_requested=full))
     requests = month_run_requests(run.run_id, as_of, plan)
